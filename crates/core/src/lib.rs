@@ -1,0 +1,20 @@
+//! Evergreen's domain, free of any UI framework.
+//!
+//! Evergreen keeps Instagram professional accounts connected: it stores their long-lived
+//! tokens in an encrypted vault, refreshes them before they expire and says early when a
+//! person must act. This crate is all of that except the window: the Tauri shell calls into
+//! it and maps its [`Error`] to `{ code, message }`.
+//!
+//! * [`deep_link`] parses the `app.evergreen:` links the OS delivers; everything else about
+//!   a returning link (is it ours, is it fresh) is [`connect`]'s job.
+//! * [`clock`] is the only source of time; tests drive a [`clock::ManualClock`].
+//! * Errors: each module has its own enum; [`Error::code`] gives the stable [`Code`].
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod connect;
+pub mod deep_link;
+mod error;
+pub mod paths;
+
+pub use error::{Code, Error};

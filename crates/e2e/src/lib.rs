@@ -1,0 +1,246 @@
+//! End-to-end harness: the real app binary, built with its embedded UI, driven through
+//! `tauri-driver` and WebKitWebDriver in a real window.
+//!
+//! The tests need an X server and a D-Bus session bus; `scripts/e2e.sh` provides both
+//! (`dbus-run-session -- xvfb-run -a …`) and builds the binary first. Each [`Session`] gets
+//! its own data directory and its own `tauri-driver`, so tests never share state. Run them
+//! one at a time (`--test-threads=1`): a second app instance is, by design, forwarded to the
+//! first.
+#![deny(missing_docs)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tempfile::TempDir;
+
+/// How long to wait for the UI to show something before failing.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The app binary under test: `EVERGREEN_E2E_APP`, or the workspace's debug build.
+pub fn app_binary() -> PathBuf {
+    let path = std::env::var_os("EVERGREEN_E2E_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/evergreen"));
+    assert!(
+        path.exists(),
+        "no app binary at {}: build it with scripts/e2e.sh (the UI must be embedded)",
+        path.display()
+    );
+    path
+}
+
+/// A data directory for one app profile; removed when dropped.
+pub struct Profile {
+    dir: TempDir,
+}
+
+impl Profile {
+    /// A fresh, empty profile.
+    pub fn new() -> Self {
+        Self { dir: tempfile::Builder::new().prefix("evergreen-e2e-").tempdir().expect("temp dir") }
+    }
+
+    /// Its directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Environment for an app process using this profile.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("EVERGREEN_DATA_DIR".into(), self.path().display().to_string()),
+            ("NO_AT_BRIDGE".into(), "1".into()),
+            ("EVERGREEN_LOG".into(), "info".into()),
+        ]
+    }
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port()
+}
+
+/// A running `tauri-driver`, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(env: &[(String, String)]) -> Self {
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("tauri-driver on PATH (cargo install tauri-driver --version ^2 --locked)");
+        Self { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One app process in a real window, with a WebDriver session on it.
+pub struct Session {
+    client: Client,
+    profile: Profile,
+    _driver: Driver,
+}
+
+impl Session {
+    /// Start the app with a fresh profile.
+    pub async fn start() -> Self {
+        Self::start_with(Profile::new(), &[]).await
+    }
+
+    /// Start the app on `profile`, with `args` in its argv (a cold-start link, say).
+    pub async fn start_with(profile: Profile, args: &[&str]) -> Self {
+        let driver = Driver::start(&profile.env());
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app_binary(), "args": args }));
+        let url = format!("http://127.0.0.1:{}", driver.port);
+        let started = Instant::now();
+        let client = loop {
+            let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() > UI_TIMEOUT => {
+                    panic!("no WebDriver session after {UI_TIMEOUT:?}: {error}")
+                }
+                // tauri-driver takes a moment to listen.
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Self { client, profile, _driver: driver }
+    }
+
+    /// The profile the app runs on.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The WebDriver client, for anything the helpers below do not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Wait for an element matching `css`.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css} within {UI_TIMEOUT:?}: {e}"))
+    }
+
+    /// Wait until some element matching `css` has text containing `needle`; return its text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            if let Ok(elements) = self.client.find_all(Locator::Css(css)).await {
+                for element in elements {
+                    if let Ok(text) = element.text().await
+                        && text.contains(needle)
+                    {
+                        return text;
+                    }
+                }
+            }
+            assert!(
+                started.elapsed() < UI_TIMEOUT,
+                "no {css} containing {needle:?} within {UI_TIMEOUT:?}; page text: {}",
+                self.page_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Count the elements matching `css` right now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// Click the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Everything the page shows, for failure messages.
+    pub async fn page_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(e) => format!("<no page: {e}>"),
+        }
+    }
+
+    /// Launch the app binary a second time with `arg`, as the OS does for a deep link, on the
+    /// same profile; wait for it to exit and return its status.
+    pub fn launch_again(&self, arg: &str) -> ExitStatus {
+        let mut child = Command::new(app_binary())
+            .arg(arg)
+            .envs(self.profile.env())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("second instance");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("wait second instance") {
+                return status;
+            }
+            if started.elapsed() > UI_TIMEOUT {
+                let _ = child.kill();
+                panic!("the second instance did not hand over and exit within {UI_TIMEOUT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Save a PNG of the window.
+    pub async fn screenshot(&self, path: &Path) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("screenshot dir");
+        }
+        std::fs::write(path, png).expect("write screenshot");
+    }
+
+    /// Navigate the app's router to `route` (e.g. `/dashboard`).
+    pub async fn go(&self, route: &str) {
+        self.client
+            .execute("window.location.hash = arguments[0];", vec![serde_json::json!(route)])
+            .await
+            .expect("navigate");
+    }
+
+    /// End the session; the app process exits with it.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// The app processes running right now (by executable name).
+pub fn app_processes() -> usize {
+    let output = Command::new("pgrep").args(["-x", "evergreen"]).output().expect("pgrep");
+    String::from_utf8_lossy(&output.stdout).lines().count()
+}

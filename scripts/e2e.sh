@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Build the app with its embedded UI through the Tauri CLI, then run the end-to-end tests
+# in a real window: Xvfb for the display, a private D-Bus session for single-instance and
+# notifications, tauri-driver + WebKitWebDriver for WebDriver. Extra arguments go to the
+# test binary (e.g. a test name filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ui/node_modules/.bin/tauri build --debug --no-bundle
+cargo build -p evergreen-e2e --tests --bins
+
+export EVERGREEN_E2E_APP="$PWD/target/debug/evergreen"
+export NO_AT_BRIDGE=1
+exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" \
+  cargo test -p evergreen-e2e --test e2e -- --test-threads=1 "$@"

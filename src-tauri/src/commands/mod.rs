@@ -1,0 +1,5 @@
+//! IPC commands, one file per area. Each fits on a screen: take state, call the core once,
+//! map the error.
+
+pub mod app;
+pub mod connect;

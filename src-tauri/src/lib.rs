@@ -1,0 +1,106 @@
+//! Evergreen's desktop shell: Tauri wiring over `evergreen-core`.
+//!
+//! Everything here is thin on purpose: commands call the core once and map its error;
+//! deep links, the window and (later) the tray and notifications are small modules of
+//! desktop glue. Domain logic belongs in `crates/core`.
+
+mod commands;
+pub mod config;
+pub mod deep_link;
+pub mod error;
+mod events;
+pub mod models;
+pub mod state;
+mod window;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use evergreen_core::clock::SystemClock;
+use evergreen_core::connect::Connector;
+use evergreen_core::paths::DataDir;
+use tauri::{App, Builder, Manager, Runtime};
+
+use crate::config::Config;
+use crate::state::{AppState, EvergreenExt};
+
+/// Register every IPC command. Shared by the product and the mock-runtime tests, so both go
+/// through the same handler list.
+pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app::app_info,
+        commands::connect::link_notices,
+        commands::connect::dismiss_link_notice,
+    ])
+}
+
+/// The state of one profile, built from its configuration and data directory.
+pub fn app_state(config: Config, data_dir: PathBuf) -> AppState {
+    AppState::new(config, DataDir::new(data_dir), Connector::new(Arc::new(SystemClock)))
+}
+
+/// Start the desktop app.
+pub fn run() {
+    let config = Config::from_env();
+    init_tracing(config.log_filter.as_deref());
+    let app = Builder::default()
+        // Registered first, so a second launch hands over its argv and exits before anything
+        // else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            let links = deep_link::links_in(argv);
+            if links.is_empty() {
+                window::show(app);
+            }
+            for link in links {
+                deep_link::deliver(app, &link);
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init());
+    let app = with_commands(app)
+        .setup(move |app| setup(app, config))
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "Evergreen could not start");
+            std::process::exit(1);
+        });
+    app.run(|_, _| {});
+}
+
+fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = match &config.data_dir {
+        Some(dir) => dir.clone(),
+        None if config.is_demo() => app.path().app_data_dir()?.join("demo"),
+        None => app.path().app_data_dir()?,
+    };
+    std::fs::create_dir_all(&data_dir)?;
+    tracing::info!(data_dir = %data_dir.display(), demo = config.is_demo(), "starting");
+    app.manage(app_state(config, data_dir));
+    if cfg!(debug_assertions) || app.evergreen().config.appimage {
+        register_scheme(app);
+    }
+    window::show(app.handle());
+    // Cold start: the OS put the link in our own argv.
+    for link in deep_link::links_in(std::env::args()) {
+        deep_link::deliver(app.handle(), &link);
+    }
+    Ok(())
+}
+
+/// Installed packages register the scheme through their `.desktop` file; a development build
+/// or an AppImage registers itself so that links reach it too.
+fn register_scheme<R: Runtime>(app: &App<R>) {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    if let Err(error) = app.deep_link().register_all() {
+        tracing::warn!(%error, "could not register the app.evergreen: scheme with the desktop");
+    }
+}
+
+/// Logs go to stderr. The deep-link plugin is kept quiet: it prints the arguments it skips,
+/// and a launch argument may be a link carrying a handoff id.
+fn init_tracing(filter: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(filter.unwrap_or("info"))
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .add_directive("tauri_plugin_deep_link=error".parse().expect("static directive"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

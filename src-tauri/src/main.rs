@@ -1,0 +1,6 @@
+// Keep a console window away on Windows release builds; a no-op on Linux.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    evergreen_app::run();
+}

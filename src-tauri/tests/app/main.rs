@@ -1,0 +1,4 @@
+//! The shell's commands through the real IPC path, on Tauri's mock runtime.
+
+mod commands;
+mod support;

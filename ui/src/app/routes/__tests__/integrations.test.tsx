@@ -1,0 +1,59 @@
+import { emit } from '@tauri-apps/api/event';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+
+import { mockBackend } from '@/testing/backend';
+import { renderApp } from '@/testing/render-app';
+
+describe('/settings/integrations', () => {
+  it('shows the Instagram card as not connected', async () => {
+    mockBackend();
+    renderApp('/settings/integrations');
+    const card = await screen.findByTestId('instagram-card');
+    expect(within(card).getByText('Not connected')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Integrations' })).toBeInTheDocument();
+  });
+
+  it('redirects the root to integrations', async () => {
+    mockBackend();
+    const { router } = renderApp('/');
+    await screen.findByTestId('instagram-card');
+    expect(router.state.location.pathname).toBe('/settings/integrations');
+  });
+
+  it('shows the demo banner only in demo mode', async () => {
+    mockBackend({ app_info: () => ({ version: '0.1.0', dataDir: '/d', vaultExists: false, demo: true }) });
+    renderApp('/settings/integrations');
+    expect(await screen.findByTestId('demo-banner')).toHaveTextContent('pretend Instagram');
+  });
+
+  it('shows a refused link when the backend reports one, and dismisses it', async () => {
+    let notices = [
+      { id: 1, kind: 'refused', code: 'link_not_ours', message: 'This link is not one Evergreen started.' },
+    ];
+    const backend = mockBackend({
+      link_notices: () => notices,
+      dismiss_link_notice: ({ id }) => {
+        notices = notices.filter((n) => n.id !== id);
+        return null;
+      },
+    });
+    renderApp('/settings/integrations');
+    const notice = await screen.findByTestId('link-notice');
+    expect(notice).toHaveTextContent('This link is not one Evergreen started.');
+    await userEvent.click(within(notice).getByRole('button', { name: 'Dismiss' }));
+    await waitFor(() => expect(screen.queryByTestId('link-notice')).not.toBeInTheDocument());
+    expect(backend.calls).toContainEqual({ cmd: 'dismiss_link_notice', args: { id: 1 } });
+  });
+
+  it('refetches notices when the backend announces one', async () => {
+    let notices: unknown[] = [];
+    mockBackend({ link_notices: () => notices });
+    renderApp('/settings/integrations');
+    await screen.findByTestId('instagram-card');
+    notices = [{ id: 7, kind: 'refused', code: 'invalid_link', message: "This link can't be used." }];
+    await emit('connect://notice');
+    expect(await screen.findByTestId('link-notice')).toHaveTextContent("This link can't be used.");
+  });
+});

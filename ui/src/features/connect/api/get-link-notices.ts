@@ -1,0 +1,20 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { z } from 'zod';
+
+import { call } from '@/lib/ipc';
+
+import { connectKeys } from './keys';
+
+export const linkNoticeSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(['refused', 'accepted']),
+  code: z.string().nullable(),
+  message: z.string(),
+});
+export type LinkNotice = z.infer<typeof linkNoticeSchema>;
+
+export const getLinkNotices = () => call('link_notices', {}, z.array(linkNoticeSchema));
+
+export const linkNoticesOptions = () => queryOptions({ queryKey: connectKeys.notices(), queryFn: getLinkNotices });
+
+export const useLinkNotices = () => useQuery(linkNoticesOptions());
