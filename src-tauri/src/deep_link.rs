@@ -25,7 +25,7 @@ pub fn links_in(argv: impl IntoIterator<Item = String>) -> Vec<String> {
 /// sees it. Never panics, whatever the input.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, raw: &str) {
     let state = app.evergreen();
-    match state.connector.receive_link(raw) {
+    match state.core.connector().receive_link(raw) {
         Ok(accepted) => {
             tracing::info!(state = accepted.link.state().as_str(), "link accepted");
             state.push_notice(|id| LinkNotice {

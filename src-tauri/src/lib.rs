@@ -16,9 +16,10 @@ mod window;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use evergreen_core::Evergreen;
 use evergreen_core::clock::SystemClock;
-use evergreen_core::connect::Connector;
 use evergreen_core::paths::DataDir;
+use evergreen_core::vault::{StrongholdVault, TokenVault};
 use tauri::{App, Builder, Manager, Runtime};
 
 use crate::config::Config;
@@ -31,12 +32,28 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::app::app_info,
         commands::connect::link_notices,
         commands::connect::dismiss_link_notice,
+        commands::vault::create_vault,
+        commands::vault::unlock_vault,
+        commands::vault::lock_vault,
+        commands::vault::restore_vault,
+        commands::vault::reset_vault,
+        commands::vault::change_passphrase,
+        commands::accounts::list_accounts,
     ])
 }
 
-/// The state of one profile, built from its configuration and data directory.
-pub fn app_state(config: Config, data_dir: PathBuf) -> AppState {
-    AppState::new(config, DataDir::new(data_dir), Connector::new(Arc::new(SystemClock)))
+/// Open the profile in `data_dir` and manage its state. Core changes become events.
+pub fn manage_state<R: Runtime>(
+    app: &impl Manager<R>,
+    config: Config,
+    data_dir: PathBuf,
+    vault: Box<dyn TokenVault>,
+) -> Result<(), evergreen_core::Error> {
+    let handle = app.app_handle().clone();
+    let sink = Arc::new(move |change| events::emit_change(&handle, change));
+    let core = Evergreen::open(DataDir::new(data_dir), Arc::new(SystemClock), vault, sink)?;
+    app.manage(AppState::new(config, core));
+    Ok(())
 }
 
 /// Start the desktop app.
@@ -74,7 +91,8 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     };
     std::fs::create_dir_all(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), demo = config.is_demo(), "starting");
-    app.manage(app_state(config, data_dir));
+    let vault = Box::new(StrongholdVault::new(&DataDir::new(&data_dir)));
+    manage_state(app, config, data_dir, vault)?;
     if cfg!(debug_assertions) || app.evergreen().config.appimage {
         register_scheme(app);
     }

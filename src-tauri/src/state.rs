@@ -2,8 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use evergreen_core::connect::Connector;
-use evergreen_core::paths::DataDir;
+use evergreen_core::Evergreen;
 use tauri::{Manager, Runtime};
 
 use crate::config::Config;
@@ -14,10 +13,8 @@ use crate::models::LinkNotice;
 pub struct AppState {
     /// How the app was started.
     pub config: Config,
-    /// Where this profile keeps its files.
-    pub data_dir: DataDir,
-    /// Pending connect flows and the links that answer them.
-    pub connector: Connector,
+    /// The core of this profile.
+    pub core: Evergreen,
     notices: Mutex<Notices>,
 }
 
@@ -34,8 +31,8 @@ const MAX_NOTICES: usize = 8;
 
 impl AppState {
     /// State for a profile.
-    pub fn new(config: Config, data_dir: DataDir, connector: Connector) -> Self {
-        Self { config, data_dir, connector, notices: Mutex::default() }
+    pub fn new(config: Config, core: Evergreen) -> Self {
+        Self { config, core, notices: Mutex::default() }
     }
 
     fn notices(&self) -> MutexGuard<'_, Notices> {

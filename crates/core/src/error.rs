@@ -4,7 +4,7 @@
 //! classifies each into a [`Code`]. The `Display` text of an [`Error`] is written for a
 //! social media manager: it says what happened and what to do, and never holds a secret.
 
-use crate::{connect, deep_link};
+use crate::{connect, deep_link, store, vault};
 
 /// Stable error codes sent across IPC. A variant exists only while the UI branches on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +17,22 @@ pub enum Code {
     LinkAlreadyUsed,
     /// A link that answers a flow older than its time limit.
     LinkExpired,
+    /// No vault yet: the UI shows "Create your vault".
+    VaultMissing,
+    /// Creating a vault where one exists: the UI shows "Unlock".
+    VaultExists,
+    /// The vault is locked: the UI shows "Unlock".
+    VaultLocked,
+    /// The passphrase does not open the vault: the field shows the error.
+    WrongPassphrase,
+    /// The new passphrase is too short: the field shows the error.
+    WeakPassphrase,
+    /// A vault file is damaged: the UI offers "Restore last good copy" or "Reset".
+    VaultDamaged,
+    /// The disk or the database refused: the UI shows the message and a retry.
+    Storage,
+    /// Anything else; logged in full, shown generically.
+    Internal,
 }
 
 impl Code {
@@ -27,6 +43,14 @@ impl Code {
             Self::LinkNotOurs => "link_not_ours",
             Self::LinkAlreadyUsed => "link_already_used",
             Self::LinkExpired => "link_expired",
+            Self::VaultMissing => "vault_missing",
+            Self::VaultExists => "vault_exists",
+            Self::VaultLocked => "vault_locked",
+            Self::WrongPassphrase => "wrong_passphrase",
+            Self::WeakPassphrase => "weak_passphrase",
+            Self::VaultDamaged => "vault_damaged",
+            Self::Storage => "storage",
+            Self::Internal => "internal",
         }
     }
 }
@@ -40,6 +64,15 @@ pub enum Error {
     /// A well-formed link refused by the connect flow.
     #[error(transparent)]
     Connect(#[from] connect::Error),
+    /// The vault refused.
+    #[error(transparent)]
+    Vault(#[from] vault::Error),
+    /// The metadata store refused.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// A bug or an environment failure the user cannot fix by retrying differently.
+    #[error("Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen.")]
+    Internal(String),
 }
 
 impl Error {
@@ -52,6 +85,18 @@ impl Error {
                 connect::Error::LinkAlreadyUsed => Code::LinkAlreadyUsed,
                 connect::Error::LinkExpired => Code::LinkExpired,
             },
+            Self::Vault(e) => match e {
+                vault::Error::Missing => Code::VaultMissing,
+                vault::Error::AlreadyExists => Code::VaultExists,
+                vault::Error::Locked => Code::VaultLocked,
+                vault::Error::WrongPassphrase => Code::WrongPassphrase,
+                vault::Error::WeakPassphrase => Code::WeakPassphrase,
+                vault::Error::Damaged { .. } => Code::VaultDamaged,
+                vault::Error::Io(_) => Code::Storage,
+                vault::Error::Internal(_) => Code::Internal,
+            },
+            Self::Store(_) => Code::Storage,
+            Self::Internal(_) => Code::Internal,
         }
     }
 }

@@ -11,10 +11,19 @@
 //! * Errors: each module has its own enum; [`Error::code`] gives the stable [`Code`].
 #![deny(missing_docs)]
 
+pub mod account;
+mod app;
+mod change;
 pub mod clock;
 pub mod connect;
 pub mod deep_link;
 mod error;
 pub mod paths;
+pub mod store;
+pub mod vault;
 
+pub use app::{
+    AccountView, DisplayStatus, Evergreen, Profile, REASON_TOKEN_MISSING, REASON_VAULT_RESET, Reconciliation,
+};
+pub use change::{Change, ChangeSink, ignore_changes};
 pub use error::{Code, Error};

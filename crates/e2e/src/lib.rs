@@ -233,9 +233,38 @@ impl Session {
             .expect("navigate");
     }
 
-    /// End the session; the app process exits with it.
-    pub async fn close(self) {
+    /// Type `text` into the input matching `css` (after clearing it).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        input.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// First run: create the vault with `passphrase` and wait for the app behind it.
+    pub async fn create_vault(&self, passphrase: &str) {
+        self.type_into("[data-testid=create-vault] [data-testid=passphrase]", passphrase).await;
+        self.type_into("[data-testid=create-vault] [data-testid=confirmation]", passphrase).await;
+        self.click("[data-testid=create-vault-submit]").await;
+        self.find("[data-testid=lock]").await;
+    }
+
+    /// Later runs: unlock with `passphrase` and wait for the app behind it.
+    pub async fn unlock(&self, passphrase: &str) {
+        self.type_into("[data-testid=unlock-vault] [data-testid=passphrase]", passphrase).await;
+        self.click("[data-testid=unlock-submit]").await;
+        self.find("[data-testid=lock]").await;
+    }
+
+    /// End the session (the app process exits with it) and hand back the profile, so a test
+    /// can start the app again on it.
+    pub async fn close(self) -> Profile {
         let _ = self.client.close().await;
+        let started = Instant::now();
+        while app_processes() > 0 {
+            assert!(started.elapsed() < UI_TIMEOUT, "the app did not exit after its session closed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.profile
     }
 }
 

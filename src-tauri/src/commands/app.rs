@@ -4,17 +4,17 @@ use tauri::State;
 use tracing::instrument;
 
 use crate::error::IpcError;
-use crate::models::AppInfo;
+use crate::models::{AppInfo, vault_state};
 use crate::state::AppState;
 
-/// Version, data directory, whether a vault exists, demo mode.
+/// Version, data directory, vault state, demo mode.
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        data_dir: state.data_dir.root().display().to_string(),
-        vault_exists: state.data_dir.vault_exists(),
+        data_dir: state.core.data_dir().root().display().to_string(),
+        vault: vault_state(state.core.vault_state()),
         demo: state.config.is_demo(),
     })
 }

@@ -1,6 +1,11 @@
-use serde_json::json;
+use chrono::{Duration, Utc};
+use evergreen_core::Profile;
+use evergreen_core::account::AccountType;
+use evergreen_core::vault::TokenRecord;
+use evergreen_instagram::AccessToken;
+use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{PASS, TestApp};
 
 #[test]
 fn app_info_reports_version_profile_and_no_vault() {
@@ -11,7 +16,7 @@ fn app_info_reports_version_profile_and_no_vault() {
         json!({
             "version": env!("CARGO_PKG_VERSION"),
             "dataDir": t.profile.path().display().to_string(),
-            "vaultExists": false,
+            "vault": "missing",
             "demo": true,
         })
     );
@@ -48,4 +53,84 @@ fn a_malformed_link_says_why() {
         notices[0]["message"],
         "This link can't be used: it contains badly encoded text. Start the connection again from Evergreen."
     );
+}
+
+#[test]
+fn the_vault_lifecycle_over_ipc() {
+    let t = TestApp::new();
+    assert_eq!(
+        t.invoke("unlock_vault", json!({ "passphrase": PASS })),
+        Err(
+            json!({ "code": "vault_missing", "message": "There is no vault yet. Create one to start connecting accounts." })
+        )
+    );
+    assert_eq!(
+        t.invoke("create_vault", json!({ "passphrase": "short" })),
+        Err(json!({
+            "code": "weak_passphrase",
+            "message": "Choose a passphrase of at least 12 characters. A few random words are strong and easy to remember."
+        }))
+    );
+    assert_eq!(t.invoke("create_vault", json!({ "passphrase": PASS })), Ok(Value::Null));
+    assert_eq!(t.invoke("app_info", json!({})).unwrap()["vault"], "unlocked");
+    assert_eq!(t.invoke("lock_vault", json!({})), Ok(Value::Null));
+    assert_eq!(t.invoke("app_info", json!({})).unwrap()["vault"], "locked");
+    assert_eq!(
+        t.invoke("unlock_vault", json!({ "passphrase": "correct horse battery stapler" })),
+        Err(
+            json!({ "code": "wrong_passphrase", "message": "That passphrase doesn't open this vault. Check it and try again." })
+        )
+    );
+    assert_eq!(t.invoke("unlock_vault", json!({ "passphrase": PASS })), Ok(Value::Null));
+    assert_eq!(t.invoke("reset_vault", json!({})), Ok(Value::Null));
+    assert_eq!(t.invoke("app_info", json!({})).unwrap()["vault"], "missing");
+}
+
+#[test]
+fn a_stored_token_appears_in_no_ipc_answer_and_no_log() {
+    let logs = crate::support::captured_logs();
+    let t = TestApp::new();
+    t.invoke("create_vault", json!({ "passphrase": PASS })).unwrap();
+    let token = "IGAAtokenThatMustNeverCrossIpc42";
+    let now = Utc::now();
+    let profile = Profile {
+        instagram_user_id: "17841400000000001".into(),
+        username: "brand".into(),
+        account_type: AccountType::Business,
+        profile_picture_url: None,
+    };
+    let record = TokenRecord {
+        token: AccessToken::new(token.into()),
+        issued_at: now,
+        expires_at: now + Duration::days(60),
+    };
+    t.core().save_connection(profile, record).unwrap();
+
+    let mut answers = Vec::new();
+    for (cmd, args) in [
+        ("app_info", json!({})),
+        ("list_accounts", json!({})),
+        ("link_notices", json!({})),
+        ("lock_vault", json!({})),
+        ("list_accounts", json!({})),
+        ("unlock_vault", json!({ "passphrase": "not the right passphrase" })),
+        ("unlock_vault", json!({ "passphrase": PASS })),
+        ("list_accounts", json!({})),
+    ] {
+        answers.push(format!("{:?}", t.invoke(cmd, args)));
+    }
+    let accounts = t.invoke("list_accounts", json!({})).unwrap();
+    assert_eq!(accounts[0]["username"], "brand");
+    assert_eq!(accounts[0]["status"], "connected");
+    for answer in answers {
+        assert!(!answer.contains(token), "token in an IPC answer: {answer}");
+    }
+    let logs = String::from_utf8_lossy(&logs.lock().unwrap()).to_string();
+    assert!(
+        logs.contains("wrong_passphrase") || logs.contains("WrongPassphrase"),
+        "logs were captured: {logs}"
+    );
+    assert!(!logs.contains(token), "token in the logs");
+    assert!(!logs.contains(PASS), "passphrase in the logs");
+    assert!(!logs.contains("not the right passphrase"), "a wrong passphrase in the logs");
 }

@@ -1,12 +1,22 @@
 //! A mock-runtime app with the product's command list and a temp profile.
 
 use evergreen_app::config::Config;
+use evergreen_app::state::EvergreenExt;
+use evergreen_core::Evergreen;
+use evergreen_core::paths::DataDir;
+use evergreen_core::vault::{KdfParams, StrongholdVault};
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 use tempfile::TempDir;
+
+/// Argon2id costs for tests; the product's are covered by the core's tests.
+const CHEAP_KDF: KdfParams = KdfParams { memory_kib: 256, iterations: 1, parallelism: 1 };
+
+/// A passphrase the vault accepts.
+pub const PASS: &str = "correct horse battery staple";
 
 /// An app on the mock runtime with one window to invoke from; its profile is a temp dir.
 pub struct TestApp {
@@ -28,9 +38,15 @@ impl TestApp {
         let app = evergreen_app::with_commands(mock_builder())
             .build(mock_context(noop_assets()))
             .expect("mock app");
-        app.manage(evergreen_app::app_state(config, profile.path().into()));
+        let vault = StrongholdVault::with_kdf(&DataDir::new(profile.path()), CHEAP_KDF);
+        evergreen_app::manage_state(&app, config, profile.path().into(), Box::new(vault)).expect("state");
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
         Self { app, window, profile }
+    }
+
+    /// The core behind the commands.
+    pub fn core(&self) -> &Evergreen {
+        &self.app.evergreen().core
     }
 
     /// Invoke `cmd` with JSON `args`; `Ok` is the answer, `Err` the rejection.
@@ -45,5 +61,40 @@ impl TestApp {
             invoke_key: INVOKE_KEY.to_string(),
         };
         get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().expect("json"))
+    }
+}
+
+/// Everything logged by any thread of this test binary from the first call on, at every
+/// level: to prove what never appears in logs.
+pub fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = {
+            let buffer = buffer.clone();
+            move || LogWriter(buffer.clone())
+        };
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(writer)
+            .with_ansi(false)
+            .try_init()
+            .expect("first subscriber");
+        buffer
+    })
+    .clone()
+}
+
+struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

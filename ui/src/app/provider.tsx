@@ -1,7 +1,9 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect, type ReactNode } from 'react';
 
+import { accountKeys } from '@/features/accounts/api/keys';
 import { connectKeys } from '@/features/connect/api/keys';
+import { appKeys } from '@/lib/app-info';
 import { EVENTS, listenAll } from '@/lib/events';
 
 /** Backend events say what is stale; the UI never polls. One listener for the whole app. */
@@ -9,8 +11,13 @@ function useBackendEvents(queryClient: QueryClient) {
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
+    const stale = (...keys: (readonly unknown[])[]) => () =>
+      keys.forEach((queryKey) => void queryClient.invalidateQueries({ queryKey }));
     void listenAll({
-      [EVENTS.linkNotice]: () => void queryClient.invalidateQueries({ queryKey: connectKeys.notices() }),
+      [EVENTS.linkNotice]: stale(connectKeys.notices()),
+      [EVENTS.vaultChanged]: stale(appKeys.info, accountKeys.all),
+      [EVENTS.accountsChanged]: stale(accountKeys.all),
+      [EVENTS.accountUpdated]: stale(accountKeys.all),
     }).then((unlisten) => {
       if (cancelled) unlisten();
       else stop = unlisten;

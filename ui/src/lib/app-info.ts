@@ -6,7 +6,7 @@ import { call } from './ipc';
 export const appInfoSchema = z.object({
   version: z.string(),
   dataDir: z.string(),
-  vaultExists: z.boolean(),
+  vault: z.enum(['missing', 'locked', 'unlocked']),
   demo: z.boolean(),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;

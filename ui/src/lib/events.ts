@@ -3,6 +3,9 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 export const EVENTS = {
   linkNotice: 'connect://notice',
+  vaultChanged: 'vault://changed',
+  accountsChanged: 'accounts://changed',
+  accountUpdated: 'accounts://updated',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

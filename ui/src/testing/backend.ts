@@ -5,7 +5,7 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 export type Handler = (args: Record<string, unknown>) => unknown;
 export type Handlers = Record<string, Handler>;
 
-export const defaultAppInfo = { version: '0.1.0', dataDir: '/tmp/evergreen', vaultExists: false, demo: false };
+export const defaultAppInfo = { version: '0.1.0', dataDir: '/tmp/evergreen', vault: 'unlocked', demo: false };
 
 /** Install command handlers. Unknown commands reject like the backend's `unknown` error. */
 export function mockBackend(handlers: Handlers = {}) {
@@ -13,6 +13,7 @@ export function mockBackend(handlers: Handlers = {}) {
     app_info: () => defaultAppInfo,
     link_notices: () => [],
     dismiss_link_notice: () => null,
+    list_accounts: () => [],
     ...handlers,
   };
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];

@@ -2,3 +2,7 @@
 //! D-Bus session, tauri-driver and a fresh app build; `--test-threads=1`.
 
 mod skeleton;
+mod vault;
+
+/// The passphrase the tests' vaults use.
+pub const PASS: &str = "copper lantern meadow violin";

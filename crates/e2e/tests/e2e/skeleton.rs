@@ -2,11 +2,14 @@
 
 use evergreen_e2e::{Profile, Session, app_processes};
 
+use crate::PASS;
+
 const FORGED: &str = "app.evergreen:/oauth/instagram?handoff=x&state=y";
 
 #[tokio::test]
 async fn app_starts_on_integrations_with_instagram_not_connected() {
     let app = Session::start().await;
+    app.create_vault(PASS).await;
     let card = app.wait_for_text("[data-testid=instagram-card]", "Instagram").await;
     assert!(card.contains("Not connected"), "card text: {card}");
     app.close().await;
@@ -15,7 +18,7 @@ async fn app_starts_on_integrations_with_instagram_not_connected() {
 #[tokio::test]
 async fn a_second_launch_hands_its_link_to_the_running_app_and_exits() {
     let app = Session::start().await;
-    app.find("[data-testid=instagram-card]").await;
+    app.find("[data-testid=create-vault]").await;
     assert_eq!(app_processes(), 1, "one app before the link");
 
     let status = app.launch_again(FORGED);
@@ -29,6 +32,7 @@ async fn a_second_launch_hands_its_link_to_the_running_app_and_exits() {
 #[tokio::test]
 async fn malformed_links_are_refused_and_the_app_keeps_running() {
     let app = Session::start().await;
+    app.create_vault(PASS).await;
     app.find("[data-testid=instagram-card]").await;
     let huge = format!("app.evergreen:/oauth/instagram?handoff={}&state=y", "A".repeat(100 * 1024));
     let cases: [(&str, &str); 6] = [

@@ -1,0 +1,105 @@
+//! The `accounts` table.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, named_params};
+
+use super::{Reader, Result, Writer, from_db, to_db};
+use crate::account::{Account, AccountId, AccountStatus, AccountType};
+
+const COLUMNS: &str = "id, instagram_user_id, username, account_type, profile_picture_url, status, \
+     status_reason, token_expires_at, token_refreshed_at, last_validated_at, next_refresh_at, \
+     created_at, updated_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
+    let id: String = row.get("id")?;
+    let opt_time = |name: &str| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        row.get::<_, Option<i64>>(name)?.map(from_db).transpose()
+    };
+    Ok(Account {
+        id: id.parse().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, "account id".into())
+        })?,
+        instagram_user_id: row.get("instagram_user_id")?,
+        username: row.get("username")?,
+        account_type: AccountType::parse(&row.get::<_, String>("account_type")?),
+        profile_picture_url: row.get("profile_picture_url")?,
+        status: AccountStatus::parse(&row.get::<_, String>("status")?),
+        status_reason: row.get("status_reason")?,
+        token_expires_at: from_db(row.get("token_expires_at")?)?,
+        token_refreshed_at: from_db(row.get("token_refreshed_at")?)?,
+        last_validated_at: opt_time("last_validated_at")?,
+        next_refresh_at: opt_time("next_refresh_at")?,
+        created_at: from_db(row.get("created_at")?)?,
+        updated_at: from_db(row.get("updated_at")?)?,
+    })
+}
+
+impl Reader<'_> {
+    /// Every account, by username.
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        let mut stmt =
+            self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts ORDER BY username, id"))?;
+        let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One account.
+    pub fn account(&self, id: AccountId) -> Result<Option<Account>> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))?;
+        Ok(stmt.query_row([id.to_string()], from_row).optional()?)
+    }
+
+    /// The account with Instagram's `user_id`.
+    pub fn account_by_instagram_id(&self, instagram_user_id: &str) -> Result<Option<Account>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE instagram_user_id = ?1"))?;
+        Ok(stmt.query_row([instagram_user_id], from_row).optional()?)
+    }
+
+    /// The earliest `next_refresh_at` of any account (what the scheduler sleeps until).
+    pub fn earliest_refresh(&self) -> Result<Option<DateTime<Utc>>> {
+        let secs: Option<i64> =
+            self.conn.query_row("SELECT MIN(next_refresh_at) FROM accounts", [], |r| r.get(0))?;
+        Ok(secs.map(from_db).transpose()?)
+    }
+}
+
+impl Writer<'_> {
+    /// Insert the account, or replace the row with the same id.
+    pub fn save_account(&self, a: &Account) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "INSERT INTO accounts ({COLUMNS}) VALUES (:id, :instagram_user_id, :username, :account_type, \
+             :profile_picture_url, :status, :status_reason, :token_expires_at, :token_refreshed_at, \
+             :last_validated_at, :next_refresh_at, :created_at, :updated_at)
+             ON CONFLICT (id) DO UPDATE SET instagram_user_id = excluded.instagram_user_id,
+               username = excluded.username, account_type = excluded.account_type,
+               profile_picture_url = excluded.profile_picture_url, status = excluded.status,
+               status_reason = excluded.status_reason, token_expires_at = excluded.token_expires_at,
+               token_refreshed_at = excluded.token_refreshed_at,
+               last_validated_at = excluded.last_validated_at, next_refresh_at = excluded.next_refresh_at,
+               updated_at = excluded.updated_at"
+        ))?;
+        stmt.execute(named_params! {
+            ":id": a.id.to_string(),
+            ":instagram_user_id": a.instagram_user_id,
+            ":username": a.username,
+            ":account_type": a.account_type.as_str(),
+            ":profile_picture_url": a.profile_picture_url,
+            ":status": a.status.as_str(),
+            ":status_reason": a.status_reason,
+            ":token_expires_at": to_db(a.token_expires_at),
+            ":token_refreshed_at": to_db(a.token_refreshed_at),
+            ":last_validated_at": a.last_validated_at.map(to_db),
+            ":next_refresh_at": a.next_refresh_at.map(to_db),
+            ":created_at": to_db(a.created_at),
+            ":updated_at": to_db(a.updated_at),
+        })?;
+        Ok(())
+    }
+
+    /// Remove an account (its sent-notification marks go with it). Returns whether it existed.
+    pub fn delete_account(&self, id: AccountId) -> Result<bool> {
+        Ok(self.tx.execute("DELETE FROM accounts WHERE id = ?1", [id.to_string()])? > 0)
+    }
+}

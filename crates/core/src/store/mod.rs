@@ -1,0 +1,108 @@
+//! The metadata store: SQLite (WAL, foreign keys on, versioned migrations) holding
+//! everything but tokens. One module per table; a [`Reader`] for queries and a [`Writer`]
+//! (one transaction) for changes. A writer can lend a reader, never the reverse.
+
+mod accounts;
+mod events;
+mod migrations;
+mod notifications;
+mod settings;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction};
+
+pub use events::{Event, EventKind, StoredEvent};
+pub use notifications::NotificationKind;
+
+/// Metadata store failures.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite refused.
+    #[error(
+        "Evergreen couldn't read or save its account list ({0}). Check that the disk has space and try again."
+    )]
+    Sqlite(#[from] rusqlite::Error),
+    /// The schema could not be brought up to date.
+    #[error("Evergreen couldn't update its account list to this version ({0}).")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// A row holds a value this version cannot read.
+    #[error("Evergreen's account list holds a value it can't read ({0}).")]
+    Corrupt(String),
+}
+
+type Result<T> = std::result::Result<T, Error>;
+
+/// The SQLite database of one profile.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Corrupt(format!("data directory: {e}")))?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::migrations().to_latest(&mut conn)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Run queries.
+    pub fn read<T>(&self, f: impl FnOnce(&Reader<'_>) -> Result<T>) -> Result<T> {
+        let conn = self.conn();
+        f(&Reader { conn: &conn })
+    }
+
+    /// Run changes in one transaction, committed only if `f` succeeds.
+    pub fn write<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let writer = Writer { tx };
+        let value = f(&writer)?;
+        writer.tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// Read access.
+pub struct Reader<'a> {
+    conn: &'a Connection,
+}
+
+/// Write access inside one transaction.
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Writer<'_> {
+    /// Queries inside the same transaction.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader { conn: &self.tx }
+    }
+}
+
+fn to_db(at: DateTime<Utc>) -> i64 {
+    at.timestamp()
+}
+
+fn from_db(secs: i64) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Integer,
+            "timestamp out of range".into(),
+        )
+    })
+}

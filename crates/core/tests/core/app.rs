@@ -1,0 +1,172 @@
+//! The core facade: vault lifecycle, reconciliation, connections saved vault-first.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::Duration;
+use evergreen_core::account::{AccountStatus, AccountType};
+use evergreen_core::clock::ManualClock;
+use evergreen_core::paths::DataDir;
+use evergreen_core::vault::{TokenVault, VaultChange, VaultState};
+use evergreen_core::{
+    Change, Code, DisplayStatus, Evergreen, Profile, REASON_TOKEN_MISSING, REASON_VAULT_RESET,
+};
+
+use crate::support::{PASS, cheap_vault, core, pass, profile, record, t0};
+
+fn profile_of(ig: &str, username: &str) -> Profile {
+    Profile {
+        instagram_user_id: ig.into(),
+        username: username.into(),
+        account_type: AccountType::Business,
+        profile_picture_url: None,
+    }
+}
+
+#[tokio::test]
+async fn create_lock_unlock_and_the_wrong_passphrase() {
+    let (_dir, core, _clock) = core();
+    assert_eq!(core.vault_state(), VaultState::Missing);
+    let err = core.unlock(pass(PASS)).await.unwrap_err();
+    assert_eq!(err.code(), Code::VaultMissing);
+    assert_eq!(core.create_vault(pass("short")).await.unwrap_err().code(), Code::WeakPassphrase);
+    core.create_vault(pass(PASS)).await.unwrap();
+    assert_eq!(core.vault_state(), VaultState::Unlocked);
+    assert_eq!(core.create_vault(pass(PASS)).await.unwrap_err().code(), Code::VaultExists);
+    core.lock().unwrap();
+    assert_eq!(core.vault_state(), VaultState::Locked);
+    assert_eq!(core.unlock(pass("not it at all, sorry")).await.unwrap_err().code(), Code::WrongPassphrase);
+    core.unlock(pass(PASS)).await.unwrap();
+    let kinds: Vec<String> =
+        core.store().read(|r| r.events(10, None)).unwrap().into_iter().map(|e| e.event.detail).collect();
+    assert_eq!(kinds, ["Vault unlocked", "Vault locked", "Vault created"]);
+}
+
+#[tokio::test]
+async fn connecting_the_same_instagram_account_twice_updates_one_row() {
+    let (_dir, core, clock) = core();
+    core.create_vault(pass(PASS)).await.unwrap();
+    let (first, existed) =
+        core.save_connection(profile_of("178414", "brand"), record("IGAA-one", t0())).unwrap();
+    assert!(!existed);
+    clock.advance(std::time::Duration::from_secs(3600));
+    let mut renamed = profile_of("178414", "brand_renamed");
+    renamed.account_type = AccountType::Creator;
+    let (second, existed) = core.save_connection(renamed, record("IGAA-two", core.now())).unwrap();
+    assert!(existed, "a reconnect");
+    assert_eq!(second.id, first.id, "same account, repaired in place");
+    assert_eq!(second.created_at, first.created_at);
+    let accounts = core.accounts().unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].account.username, "brand_renamed");
+    assert_eq!(accounts[0].status, DisplayStatus::Stored(AccountStatus::Connected));
+    assert_eq!(accounts[0].account.token_expires_at, core.now() + Duration::days(60));
+    let events = core.store().read(|r| r.events(10, Some(first.id))).unwrap();
+    assert_eq!(events[0].event.detail, "Reconnected @brand_renamed; access valid until 30 Apr 2026");
+}
+
+#[tokio::test]
+async fn a_second_account_is_a_second_row_and_locked_accounts_show_locked() {
+    let (_dir, core, _clock) = core();
+    core.create_vault(pass(PASS)).await.unwrap();
+    core.save_connection(profile_of("1", "one"), record("IGAA-1", t0())).unwrap();
+    core.save_connection(profile_of("2", "two"), record("IGAA-2", t0())).unwrap();
+    assert_eq!(core.accounts().unwrap().len(), 2);
+    core.lock().unwrap();
+    assert!(core.accounts().unwrap().iter().all(|a| a.status == DisplayStatus::Locked));
+    assert_eq!(
+        core.save_connection(profile_of("3", "three"), record("IGAA-3", t0())).unwrap_err().code(),
+        Code::VaultLocked,
+        "nothing is saved while locked"
+    );
+}
+
+#[tokio::test]
+async fn unlocking_reconciles_vault_and_metadata() {
+    let (dir, data) = profile();
+    let clock = ManualClock::at(t0());
+    let changes = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let changes = changes.clone();
+        Arc::new(move |c: Change| changes.lock().unwrap().push(c))
+    };
+    let core =
+        Evergreen::open(data.clone(), Arc::new(clock.clone()), Box::new(cheap_vault(&data)), sink).unwrap();
+    core.create_vault(pass(PASS)).await.unwrap();
+    let (kept, _) = core.save_connection(profile_of("1", "kept"), record("IGAA-kept", t0())).unwrap();
+    let (lost, _) = core.save_connection(profile_of("2", "lost"), record("IGAA-lost", t0())).unwrap();
+    core.lock().unwrap();
+
+    // Meddle behind the core's back: drop one token, add an orphan, advance another's dates
+    // (as a crash between the vault write and the SQLite write would leave them).
+    let side = cheap_vault(&data);
+    side.unlock(&pass(PASS)).unwrap();
+    let newer = record("IGAA-kept-2", t0() + Duration::days(2));
+    side.apply(vec![
+        VaultChange::Remove(lost.id),
+        VaultChange::Put(evergreen_core::account::AccountId::new(), record("IGAA-orphan", t0())),
+        VaultChange::Put(kept.id, newer.clone()),
+    ])
+    .unwrap();
+    side.lock();
+    changes.lock().unwrap().clear();
+
+    let report = core.unlock(pass(PASS)).await.unwrap();
+    assert_eq!(report.missing_tokens, vec![lost.id]);
+    assert_eq!(report.orphan_tokens, 1);
+    assert_eq!(report.dates_repaired, 1);
+    let accounts = core.accounts().unwrap();
+    let lost_now = accounts.iter().find(|a| a.account.id == lost.id).unwrap();
+    assert_eq!(lost_now.status, DisplayStatus::Stored(AccountStatus::NeedsReconnect));
+    assert_eq!(lost_now.account.status_reason.as_deref(), Some(REASON_TOKEN_MISSING));
+    let kept_now = accounts.iter().find(|a| a.account.id == kept.id).unwrap();
+    assert_eq!(kept_now.account.token_expires_at, newer.expires_at, "the vault wins");
+    assert_eq!(
+        *changes.lock().unwrap(),
+        vec![Change::VaultChanged { state: VaultState::Unlocked }, Change::AccountsChanged]
+    );
+
+    // A second unlock finds nothing to do.
+    core.lock().unwrap();
+    assert_eq!(core.unlock(pass(PASS)).await.unwrap(), Default::default());
+    drop(dir);
+}
+
+#[tokio::test]
+async fn resetting_the_vault_keeps_accounts_and_asks_for_reconnects() {
+    let (_dir, core, _clock) = core();
+    core.create_vault(pass(PASS)).await.unwrap();
+    core.save_connection(profile_of("1", "one"), record("IGAA-1", t0())).unwrap();
+    core.lock().unwrap();
+    core.reset_vault().await.unwrap();
+    assert_eq!(core.vault_state(), VaultState::Missing);
+    let accounts = core.accounts().unwrap();
+    assert_eq!(accounts.len(), 1, "accounts stay listed");
+    assert_eq!(accounts[0].status, DisplayStatus::Stored(AccountStatus::NeedsReconnect));
+    assert_eq!(accounts[0].account.status_reason.as_deref(), Some(REASON_VAULT_RESET));
+    core.create_vault(pass("a new passphrase, longer")).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_known_token_never_reaches_the_metadata_files() {
+    let (dir, core, _clock) = core();
+    core.create_vault(pass(PASS)).await.unwrap();
+    let token = "IGAAsecretTokenThatMustStayInTheVault";
+    core.save_connection(profile_of("1", "one"), record(token, t0())).unwrap();
+    core.save_connection(profile_of("2", "two"), record("IGAA-other", t0())).unwrap();
+    let data = DataDir::new(dir.path());
+    let mut checked = 0;
+    for entry in std::fs::read_dir(data.root()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "token found in clear in {}",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(dir.path().join("evergreen.sqlite3-wal").exists(), "the WAL file was checked too");
+    assert!(checked >= 4, "database, WAL, vault header and snapshot: {checked}");
+    let debug = format!("{:?}", core.accounts().unwrap());
+    assert!(!debug.contains(token));
+}

@@ -1,0 +1,6 @@
+//! The core's integration tests: real SQLite files and real Stronghold snapshots in temp dirs.
+
+mod app;
+mod store;
+mod support;
+mod vault;

@@ -1,0 +1,57 @@
+//! Creating, unlocking, locking, restoring and resetting the vault. Passphrases arrive as
+//! `Passphrase` (never printed; `instrument(skip_all)` keeps them out of spans).
+
+use evergreen_core::vault::Passphrase;
+use tauri::State;
+use tracing::instrument;
+
+use crate::error::IpcError;
+use crate::state::AppState;
+
+/// Create the vault; it is left unlocked.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn create_vault(state: State<'_, AppState>, passphrase: Passphrase) -> Result<(), IpcError> {
+    Ok(state.core.create_vault(passphrase).await?)
+}
+
+/// Unlock the vault (Argon2id runs off the UI and async threads).
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn unlock_vault(state: State<'_, AppState>, passphrase: Passphrase) -> Result<(), IpcError> {
+    state.core.unlock(passphrase).await?;
+    Ok(())
+}
+
+/// Forget the key.
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn lock_vault(state: State<'_, AppState>) -> Result<(), IpcError> {
+    Ok(state.core.lock()?)
+}
+
+/// Replace a damaged vault file by its last good copy, and unlock.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn restore_vault(state: State<'_, AppState>, passphrase: Passphrase) -> Result<(), IpcError> {
+    state.core.restore_last_good(passphrase).await?;
+    Ok(())
+}
+
+/// Erase the vault ("Forgot passphrase"): tokens are gone, accounts stay and need reconnects.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn reset_vault(state: State<'_, AppState>) -> Result<(), IpcError> {
+    Ok(state.core.reset_vault().await?)
+}
+
+/// Protect the vault with a new passphrase.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn change_passphrase(
+    state: State<'_, AppState>,
+    current: Passphrase,
+    new: Passphrase,
+) -> Result<(), IpcError> {
+    Ok(state.core.change_passphrase(current, new).await?)
+}

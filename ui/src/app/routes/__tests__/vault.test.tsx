@@ -1,0 +1,168 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+
+import { defaultAppInfo, mockBackend } from '@/testing/backend';
+import { renderApp } from '@/testing/render-app';
+
+const info = (vault: 'missing' | 'locked' | 'unlocked') => () => ({ ...defaultAppInfo, vault });
+
+describe('first run: create the vault', () => {
+  it('refuses a short passphrase and a mismatched confirmation without calling the backend', async () => {
+    const backend = mockBackend({ app_info: info('missing') });
+    renderApp('/');
+    const form = await screen.findByTestId('create-vault');
+    await userEvent.type(within(form).getByLabelText('Passphrase'), 'short');
+    expect(within(form).getByText('Strength: Too short')).toBeInTheDocument();
+    await userEvent.click(within(form).getByRole('button', { name: 'Create vault' }));
+    expect(await within(form).findByText('Use at least 12 characters.')).toBeInTheDocument();
+
+    await userEvent.clear(within(form).getByLabelText('Passphrase'));
+    await userEvent.type(within(form).getByLabelText('Passphrase'), 'copper lantern meadow violin');
+    await userEvent.type(within(form).getByLabelText('Confirm passphrase'), 'copper lantern meadow violon');
+    await userEvent.click(within(form).getByRole('button', { name: 'Create vault' }));
+    expect(await within(form).findByText("The two passphrases don't match.")).toBeInTheDocument();
+    expect(backend.calls.some((c) => c.cmd === 'create_vault')).toBe(false);
+  });
+
+  it('creates the vault with a confirmed passphrase and moves on', async () => {
+    let vault: 'missing' | 'unlocked' = 'missing';
+    const backend = mockBackend({
+      app_info: () => ({ ...defaultAppInfo, vault }),
+      create_vault: () => {
+        vault = 'unlocked';
+        return null;
+      },
+    });
+    renderApp('/');
+    const form = await screen.findByTestId('create-vault');
+    expect(within(form).getByRole('note')).toHaveTextContent("Evergreen can't recover this passphrase");
+    await userEvent.type(within(form).getByLabelText('Passphrase'), 'copper lantern meadow violin');
+    expect(within(form).getByText(/Strength: (Strong|Very strong)/)).toBeInTheDocument();
+    await userEvent.type(within(form).getByLabelText('Confirm passphrase'), 'copper lantern meadow violin');
+    await userEvent.click(within(form).getByRole('button', { name: 'Create vault' }));
+    expect(await screen.findByTestId('instagram-card')).toBeInTheDocument();
+    expect(backend.calls).toContainEqual({ cmd: 'create_vault', args: { passphrase: 'copper lantern meadow violin' } });
+  });
+
+  it('shows the backend refusing a weak passphrase on the field', async () => {
+    mockBackend({
+      app_info: info('missing'),
+      create_vault: () => Promise.reject({ code: 'weak_passphrase', message: 'Choose a longer passphrase.' }),
+    });
+    renderApp('/');
+    const form = await screen.findByTestId('create-vault');
+    await userEvent.type(within(form).getByLabelText('Passphrase'), 'aaaaaaaaaaaa');
+    await userEvent.type(within(form).getByLabelText('Confirm passphrase'), 'aaaaaaaaaaaa');
+    await userEvent.click(within(form).getByRole('button', { name: 'Create vault' }));
+    expect(await within(form).findByText('Choose a longer passphrase.')).toBeInTheDocument();
+    expect(within(form).getByLabelText('Passphrase')).toHaveAttribute('aria-invalid', 'true');
+  });
+});
+
+describe('later runs: unlock', () => {
+  it('shows a wrong passphrase on the field', async () => {
+    mockBackend({
+      app_info: info('locked'),
+      unlock_vault: () =>
+        Promise.reject({ code: 'wrong_passphrase', message: "That passphrase doesn't open this vault." }),
+    });
+    renderApp('/');
+    const form = await screen.findByTestId('unlock-vault');
+    await userEvent.type(within(form).getByLabelText('Passphrase'), 'nope nope nope');
+    await userEvent.click(within(form).getByRole('button', { name: 'Unlock' }));
+    expect(await within(form).findByText("That passphrase doesn't open this vault.")).toBeInTheDocument();
+  });
+
+  it('offers the last good copy when the vault file is damaged', async () => {
+    let vault: 'locked' | 'unlocked' = 'locked';
+    const backend = mockBackend({
+      app_info: () => ({ ...defaultAppInfo, vault }),
+      unlock_vault: () =>
+        Promise.reject({
+          code: 'vault_damaged',
+          message: 'The vault file is damaged; your last good copy is from 1 Mar 2026, 12:00 UTC. Restore it to continue.',
+        }),
+      restore_vault: () => {
+        vault = 'unlocked';
+        return null;
+      },
+    });
+    renderApp('/');
+    const form = await screen.findByTestId('unlock-vault');
+    await userEvent.type(within(form).getByLabelText('Passphrase'), 'copper lantern meadow violin');
+    await userEvent.click(within(form).getByRole('button', { name: 'Unlock' }));
+    const damaged = await within(form).findByTestId('vault-damaged');
+    expect(damaged).toHaveTextContent('your last good copy is from 1 Mar 2026');
+    await userEvent.click(within(damaged).getByRole('button', { name: 'Restore last good copy' }));
+    expect(await screen.findByTestId('instagram-card')).toBeInTheDocument();
+    expect(backend.calls).toContainEqual({ cmd: 'restore_vault', args: { passphrase: 'copper lantern meadow violin' } });
+  });
+
+  it('lists accounts from metadata while locked', async () => {
+    mockBackend({
+      app_info: info('locked'),
+      list_accounts: () => [
+        {
+          id: 'a1',
+          instagramUserId: '1',
+          username: 'shop',
+          accountType: 'BUSINESS',
+          profilePictureUrl: null,
+          status: 'locked',
+          statusReason: null,
+          tokenExpiresAt: new Date(Date.now() + 3.5 * 86_400_000).toISOString(),
+          tokenRefreshedAt: new Date().toISOString(),
+          lastValidatedAt: null,
+          nextRefreshAt: null,
+        },
+      ],
+    });
+    renderApp('/');
+    const row = await screen.findByTestId('locked-account');
+    expect(row).toHaveTextContent('@shop');
+    expect(row).toHaveTextContent('Locked');
+    expect(row).toHaveTextContent('expires in 3 days');
+  });
+
+  it('resets only after the word is typed, and says what is lost', async () => {
+    const backend = mockBackend({ app_info: info('locked'), reset_vault: () => null });
+    renderApp('/');
+    await userEvent.click(await screen.findByRole('button', { name: 'Forgot passphrase?' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Reset the vault?' });
+    expect(dialog).toHaveTextContent('your saved Instagram connections will be erased');
+    expect(dialog).toHaveTextContent('Your accounts stay listed and each will need Reconnect');
+    const confirm = within(dialog).getByRole('button', { name: 'Erase and start over' });
+    expect(confirm).toBeDisabled();
+    await userEvent.type(within(dialog).getByLabelText('Type RESET to confirm'), 'reset');
+    expect(confirm).toBeEnabled();
+    await userEvent.click(confirm);
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === 'reset_vault')).toBe(true));
+  });
+
+  it('closes the reset dialog with Escape without resetting', async () => {
+    const backend = mockBackend({ app_info: info('locked') });
+    renderApp('/');
+    await userEvent.click(await screen.findByRole('button', { name: 'Forgot passphrase?' }));
+    await screen.findByRole('dialog');
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(backend.calls.some((c) => c.cmd === 'reset_vault')).toBe(false);
+  });
+});
+
+describe('unlocked', () => {
+  it('locks from the header', async () => {
+    let vault: 'locked' | 'unlocked' = 'unlocked';
+    mockBackend({
+      app_info: () => ({ ...defaultAppInfo, vault }),
+      lock_vault: () => {
+        vault = 'locked';
+        return null;
+      },
+    });
+    renderApp('/settings/integrations');
+    await userEvent.click(await screen.findByRole('button', { name: 'Lock' }));
+    expect(await screen.findByTestId('unlock-vault')).toBeInTheDocument();
+  });
+});
