@@ -1,6 +1,23 @@
-//! Instagram API with Instagram Login, as Evergreen uses it.
+//! Instagram API with Instagram Login, as Evergreen uses it: used by the core (refresh,
+//! `/me`, media) and by the relay (code exchange, long-lived exchange).
+//!
+//! * [`Client`] talks to whatever [`Endpoints`] name: Instagram, or the sandbox.
+//! * Every failure is an [`ApiError`] whose [`ErrorClass`] says what to do: only
+//!   [`ErrorClass::TokenDead`] (and the checkpoint, [`ErrorClass::LoginRequired`]) ends an
+//!   account; anything not understood is [`ErrorClass::Transient`].
+//! * Secrets are their own types ([`AccessToken`], [`ClientSecret`]); no error, log line or
+//!   `Debug` output holds one ([`scrub`] cleans every text that could).
 #![deny(missing_docs)]
 
+mod client;
+mod error;
+mod scrub;
 mod token;
+mod wire;
 
+pub use client::{AppCredentials, AuthorizeRequest, Client, Endpoints, Scope, missing_scopes, usage_of};
+pub use error::{ApiError, ErrorClass, Transport, Usage, classify};
+pub use scrub::scrub;
 pub use token::{AccessToken, ClientSecret, serde_expose};
+pub use url::Url;
+pub use wire::{Id, LongLivedToken, Me, MediaItem, MediaPage, ShortLivedToken};

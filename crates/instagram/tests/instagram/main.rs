@@ -1,0 +1,6 @@
+//! Contract tests: the client against the sandbox over real loopback HTTP, for every endpoint
+//! and every row of the reference's error table.
+
+mod contract;
+mod errors;
+mod support;
