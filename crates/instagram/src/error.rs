@@ -125,7 +125,13 @@ impl ApiError {
             return Self { class, ..Self::transport(Transport::Malformed, Some(status), message) };
         };
         let message = scrub(&body.message, known_secrets);
-        let class = classify(status, body.code, body.subcode, &message, usage);
+        let class = if body.flat {
+            // The OAuth host's `code` is only the HTTP status: a 4xx there is a refusal of
+            // this request (used or wrong code, wrong secret) that retrying cannot change.
+            if (500..600).contains(&status) { ErrorClass::Transient } else { ErrorClass::ClientBug }
+        } else {
+            classify(status, body.code, body.subcode, &message, usage)
+        };
         Self {
             class,
             transport: Transport::Answered,
@@ -182,6 +188,8 @@ struct ErrorBody {
     code: Option<i64>,
     subcode: Option<i64>,
     fbtrace_id: Option<String>,
+    /// The OAuth host's flat shape, whose `code` is an HTTP status.
+    flat: bool,
 }
 
 impl ErrorBody {
@@ -210,11 +218,17 @@ impl ErrorBody {
                 code: error.code,
                 subcode: error.error_subcode,
                 fbtrace_id: error.fbtrace_id,
+                flat: false,
             });
         }
         if let Ok(flat) = serde_json::from_slice::<Flat>(body) {
             let _ = flat.error_type;
-            return Some(Self { message: flat.error_message, code: flat.code, ..Self::default() });
+            return Some(Self {
+                message: flat.error_message,
+                code: flat.code,
+                flat: true,
+                ..Self::default()
+            });
         }
         None
     }
@@ -342,7 +356,7 @@ mod tests {
         let e = ApiError::from_answer(400, flat, &Usage::default(), &[]);
         assert_eq!(
             (e.code, e.message.as_str(), e.class),
-            (Some(400), "Invalid authorization code", ErrorClass::Transient)
+            (Some(400), "Invalid authorization code", ErrorClass::ClientBug)
         );
     }
 

@@ -1,0 +1,177 @@
+//! `GET /v1/callback`: Instagram's redirect. Exchange the code (with the secret) for a
+//! short-lived token, then a long-lived one, read `/me`, park the result as a one-time
+//! handoff, and send the browser back to the app with only the handoff id.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use evergreen_instagram::{ApiError, ErrorClass, missing_scopes};
+use url::form_urlencoded;
+
+use crate::page::{Return, render};
+use crate::pkce::random_id;
+use crate::state::AppState;
+use crate::store::{Handoff, HandoffPayload};
+
+/// Routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/v1/callback", get(callback))
+}
+
+/// Why a sign-in failed, as the app's deep link names it (`error=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// The person chose Cancel at Instagram.
+    Cancelled,
+    /// The account is personal, not business or creator.
+    NotProfessional,
+    /// A permission was unticked.
+    PermissionsMissing,
+    /// Instagram is down or unreachable.
+    InstagramUnavailable,
+    /// Instagram said no.
+    InstagramRefused,
+    /// The session ran out before Instagram came back.
+    SessionExpired,
+    /// The relay's store is full.
+    Busy,
+}
+
+impl Failure {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Cancelled => "access_denied",
+            Self::NotProfessional => "not_professional",
+            Self::PermissionsMissing => "permissions_missing",
+            Self::InstagramUnavailable => "instagram_unavailable",
+            Self::InstagramRefused => "instagram_refused",
+            Self::SessionExpired => "session_expired",
+            Self::Busy => "busy",
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Self::Cancelled => "You cancelled the Instagram login.",
+            Self::NotProfessional => {
+                "Instagram refused: this is not a professional account. Only Business and Creator accounts can connect."
+            }
+            Self::PermissionsMissing => "Instagram didn't grant the permissions Evergreen needs.",
+            Self::InstagramUnavailable => "Instagram is having trouble right now.",
+            Self::InstagramRefused => "Instagram refused the sign-in.",
+            Self::SessionExpired => "This sign-in took too long and expired.",
+            Self::Busy => "The sign-in service is busy.",
+        }
+    }
+
+    fn from_api(error: &ApiError) -> Self {
+        match error.class {
+            ErrorClass::Transient | ErrorClass::RateLimited { .. } => Self::InstagramUnavailable,
+            _ => Self::InstagramRefused,
+        }
+    }
+}
+
+fn deep_link(scheme: &str, params: &[(&str, &str)]) -> String {
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    format!("{scheme}:/oauth/instagram?{query}")
+}
+
+async fn callback(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>) -> Response {
+    let Some(flow_state) = params.get("state").filter(|s| !s.is_empty() && s.len() <= 128) else {
+        tracing::info!(outcome = "no_state", "callback refused");
+        return render(&Return::Dead(
+            "The link from Instagram is incomplete. Go back to Evergreen and choose Connect again.".into(),
+        ));
+    };
+    let Some(session) = state.store.take_session(flow_state) else {
+        tracing::info!(outcome = "unknown_state", "callback refused");
+        return render(&Return::Dead(
+            "This sign-in has expired or was already finished. Go back to Evergreen and choose Connect again.".into(),
+        ));
+    };
+    let scheme = state.config.app_scheme.clone();
+    let fail = |failure: Failure, detail: Option<&str>| {
+        tracing::info!(outcome = failure.code(), "sign-in failed");
+        let description =
+            detail.map_or_else(|| failure.reason().to_string(), |d| format!("{} {d}", failure.reason()));
+        let link = deep_link(
+            &scheme,
+            &[("error", failure.code()), ("error_description", &description), ("state", &session.state)],
+        );
+        render(&Return::Failed { link, reason: failure.reason().into() })
+    };
+    let now = (state.now)();
+    if now >= session.expires_at {
+        return fail(Failure::SessionExpired, None);
+    }
+    if let Some(error) = params.get("error") {
+        return if error == "access_denied" {
+            fail(Failure::Cancelled, None)
+        } else {
+            fail(Failure::InstagramRefused, None)
+        };
+    }
+    let Some(code) = params.get("code").filter(|c| !c.is_empty() && c.len() <= 2048) else {
+        return fail(Failure::InstagramRefused, Some("Instagram sent no authorization code."));
+    };
+
+    match exchange(&state, code).await {
+        Ok(payload) => {
+            let handoff_id = random_id();
+            let ttl = chrono::Duration::from_std(state.config.handoff_ttl).expect("a small duration");
+            let handoff = Handoff { challenge: session.challenge.clone(), payload, expires_at: now + ttl };
+            if state.store.insert_handoff(handoff_id.clone(), handoff, now).is_err() {
+                return fail(Failure::Busy, None);
+            }
+            tracing::info!(outcome = "handoff_ready", "sign-in finished");
+            render(&Return::Connected(deep_link(
+                &scheme,
+                &[("handoff", &handoff_id), ("state", &session.state)],
+            )))
+        }
+        Err((failure, detail)) => fail(failure, detail.as_deref()),
+    }
+}
+
+/// Code → short-lived → long-lived → `/me`, with the checks between.
+async fn exchange(state: &AppState, code: &str) -> Result<HandoffPayload, (Failure, Option<String>)> {
+    let api = |e: ApiError| {
+        tracing::warn!(class = ?e.class, status = ?e.status, code = ?e.code, fbtrace_id = ?e.fbtrace_id, "instagram call failed");
+        (Failure::from_api(&e), None)
+    };
+    let app = evergreen_instagram::AppCredentials {
+        client_id: state.config.client_id.clone(),
+        client_secret: state.config.client_secret.clone(),
+        redirect_uri: state.config.redirect_uri(),
+    };
+    let short = state.instagram.exchange_code(&app, code).await.map_err(api)?;
+    let missing = missing_scopes(&state.config.scopes, &short.permissions);
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        return Err((Failure::PermissionsMissing, Some(format!("Missing: {}.", names.join(", ")))));
+    }
+    let long =
+        state.instagram.exchange_long_lived(&state.config.client_secret, &short.token).await.map_err(api)?;
+    let me = state.instagram.me(&long.token).await.map_err(api)?;
+    if !me.is_professional() {
+        return Err((Failure::NotProfessional, None));
+    }
+    if me.user_id.0 != short.user_id {
+        tracing::warn!("the code and the token name different accounts");
+        return Err((Failure::InstagramRefused, None));
+    }
+    Ok(HandoffPayload {
+        access_token: long.token,
+        expires_in: long.expires_in.as_secs(),
+        user_id: me.user_id.0,
+        username: me.username,
+        name: me.name,
+        account_type: me.account_type.unwrap_or_default(),
+        profile_picture_url: me.profile_picture_url,
+        permissions: short.permissions,
+    })
+}

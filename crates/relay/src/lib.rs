@@ -1,0 +1,109 @@
+//! Evergreen's sign-in relay (DESIGN §1). Instagram's code exchange needs the app's client
+//! secret, which must never ship in a desktop binary, and its redirect must be https; so the
+//! relay receives Instagram's redirect, exchanges the code, and parks the long-lived token as
+//! a one-time *handoff* that only the app holding the PKCE verifier can collect.
+//!
+//! * `POST /v1/sessions` `{code_challenge, code_challenge_method: "S256", force_authentication}`
+//!   → `201 {state, authorize_url, expires_in}`. Sessions live 10 minutes.
+//! * `GET /v1/callback` (Instagram's redirect) → a page that opens
+//!   `app.evergreen:/oauth/instagram?handoff=…&state=…` (or `?error=…&error_description=…&state=…`).
+//! * `POST /v1/handoff` `{handoff, code_verifier}` → the token and profile, exactly once.
+//!   Handoffs live 2 minutes.
+//! * `GET /healthz`.
+//!
+//! Errors are `{code, message}` with a precise status. Sessions and handoffs are bounded (full
+//! → 503), starts and redemptions are rate limited per client (429). The relay logs matched
+//! paths and outcomes, never a token, code, verifier, handoff id or the secret, and writes
+//! nothing to disk.
+#![deny(missing_docs)]
+
+mod callback;
+pub mod config;
+mod error;
+mod extract;
+mod handoff;
+mod limit;
+mod page;
+mod pkce;
+mod sessions;
+pub mod state;
+pub mod store;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::{Args, Config, ConfigError};
+pub use error::Error;
+pub use state::AppState;
+
+/// Largest request body: every valid one is a few hundred bytes.
+const MAX_BODY: usize = 4 * 1024;
+
+/// The relay as a router: every area merged, then the layers, then the state.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(sessions::router())
+        .merge(callback::router())
+        .merge(handoff::router())
+        .route("/healthz", get(health))
+        .layer(middleware::from_fn(log_internal_errors))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_secs(45),
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            // The matched path, never the raw URI: ours carry codes, states and handoff ids.
+            let path = request.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str);
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path, id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let (sessions, handoffs) = state.store.counts();
+    Json(serde_json::json!({ "status": "ok", "sessions": sessions, "handoffs": handoffs }))
+}
+
+/// Log internal errors in full, inside the request's span; the client saw a generic body.
+async fn log_internal_errors(request: Request, next: Next) -> impl IntoResponse {
+    let response: Response = next.run(request).await;
+    if let Some(error) = response.extensions().get::<error::InternalError>() {
+        tracing::error!(error = %error.0, "internal error");
+    }
+    response
+}
+
+/// Request ids: a process-wide counter is enough to follow one request through the log.
+#[derive(Clone, Default)]
+struct Counter(std::sync::Arc<AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        HeaderValue::from_str(&format!("r{n}")).ok().map(RequestId::new)
+    }
+}
+
+/// Serve on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

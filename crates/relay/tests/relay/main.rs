@@ -1,0 +1,5 @@
+//! The relay, request by request (`router(state).oneshot(..)`), against a real sandbox on
+//! loopback for Instagram.
+
+mod flow;
+mod support;

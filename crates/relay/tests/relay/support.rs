@@ -1,0 +1,136 @@
+//! A sandbox on loopback and a relay router over it, with a clock the test moves.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use evergreen_instagram::{ClientSecret, Endpoints, Url};
+use evergreen_relay::store::InMemoryStore;
+use evergreen_relay::{AppState, Config, router};
+use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app, seed};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+pub const PUBLIC: &str = "https://relay.example.test";
+pub const REDIRECT: &str = "https://relay.example.test/v1/callback";
+
+pub struct Relay {
+    pub sandbox: Sandbox,
+    pub state: AppState,
+    pub now: Arc<Mutex<DateTime<Utc>>>,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The deep link the return page opens.
+    pub fn deep_link(&self) -> String {
+        let start = self.body.find("data-deep-link=\"").expect("a deep link on the page") + 16;
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].replace("&amp;", "&")
+    }
+}
+
+impl Relay {
+    pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(tune: impl FnOnce(&mut Config)) -> Self {
+        let world = World::new(SandboxClock::system(), demo_app(vec![REDIRECT.into()]));
+        seed(&world);
+        let sandbox = Sandbox::start(world).await.unwrap();
+        let app = &sandbox.world().app;
+        let mut config = Config::local(
+            Url::parse(PUBLIC).unwrap(),
+            Endpoints::single_host(sandbox.url()),
+            app.client_id.clone(),
+            ClientSecret::new(app.client_secret.clone()),
+        );
+        tune(&mut config);
+        let now = Arc::new(Mutex::new(Utc::now()));
+        let clock = now.clone();
+        let store = Arc::new(InMemoryStore::new(config.max_sessions, config.max_handoffs));
+        let state = AppState::with(config, store, Arc::new(move || *clock.lock().unwrap()));
+        Self { sandbox, state, now }
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.now.lock().unwrap() += by;
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = router(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body =
+            String::from_utf8_lossy(&response.into_body().collect().await.unwrap().to_bytes()).into_owned();
+        Answer { status, headers, body }
+    }
+
+    pub async fn post(&self, path: &str, body: impl Into<String>) -> Answer {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.into()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    /// Start a sign-in with a fresh verifier; returns (verifier, state, authorize URL).
+    pub async fn start(&self) -> (String, String, String) {
+        let verifier = URL_SAFE_NO_PAD.encode(rand_bytes());
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        let answer = self
+            .post(
+                "/v1/sessions",
+                json!({"code_challenge": challenge, "code_challenge_method": "S256"}).to_string(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        let v = answer.json();
+        (verifier, v["state"].as_str().unwrap().into(), v["authorize_url"].as_str().unwrap().into())
+    }
+
+    /// Play Instagram's part for `username`: a code for our redirect, granting `scopes`.
+    pub fn code_for(&self, username: &str, scopes: &[&str]) -> String {
+        let world = self.sandbox.world();
+        let user = world.accounts().into_iter().find(|a| a.username == username).unwrap().user_id;
+        world.issue_code(&user, REDIRECT, scopes.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// The whole browser part: start, consent as `username`, come back. Returns the verifier
+    /// and the callback's answer.
+    pub async fn sign_in(&self, username: &str) -> (String, String, Answer) {
+        let (verifier, state, _) = self.start().await;
+        let code = self.code_for(username, &["instagram_business_basic"]);
+        let answer = self.get(&format!("/v1/callback?code={code}&state={state}")).await;
+        (verifier, state, answer)
+    }
+}
+
+fn rand_bytes() -> [u8; 32] {
+    rand::random()
+}
+
+/// The query parameters of a deep link.
+pub fn link_params(link: &str) -> std::collections::HashMap<String, String> {
+    let query = link.split_once('?').map_or("", |(_, q)| q);
+    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+}
