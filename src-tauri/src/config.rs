@@ -3,6 +3,15 @@
 
 use std::path::PathBuf;
 
+/// How to open Instagram's login page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Browser {
+    /// The user's default browser.
+    System,
+    /// Append the URL as a line to this file instead (end-to-end tests play the browser).
+    Record(PathBuf),
+}
+
 /// How the app was started.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -16,17 +25,39 @@ pub struct Config {
     pub log_filter: Option<String>,
     /// `APPIMAGE` is set: running from an AppImage, which registers its own scheme handler.
     pub appimage: bool,
+    /// `EVERGREEN_BROWSER`: `system` (default) or `record:/path/to/file`.
+    pub browser: Browser,
+    /// `EVERGREEN_CONNECT_TTL_SECS`: how long a sign-in waits for the browser (default 600).
+    pub connect_ttl_secs: Option<u32>,
 }
 
 impl Config {
     /// Read the environment.
     pub fn from_env() -> Self {
         let non_empty = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let browser = match non_empty("EVERGREEN_BROWSER") {
+            Some(v) if v.starts_with("record:") => Browser::Record(PathBuf::from(&v["record:".len()..])),
+            _ => Browser::System,
+        };
         Self {
             data_dir: non_empty("EVERGREEN_DATA_DIR").map(PathBuf::from),
             relay_url: non_empty("EVERGREEN_RELAY_URL"),
             log_filter: non_empty("EVERGREEN_LOG"),
             appimage: non_empty("APPIMAGE").is_some(),
+            browser,
+            connect_ttl_secs: non_empty("EVERGREEN_CONNECT_TTL_SECS").and_then(|v| v.parse().ok()),
+        }
+    }
+
+    /// The defaults: demo mode, platform data directory, system browser.
+    pub fn demo() -> Self {
+        Self {
+            data_dir: None,
+            relay_url: None,
+            log_filter: None,
+            appimage: false,
+            browser: Browser::System,
+            connect_ttl_secs: None,
         }
     }
 

@@ -1,10 +1,13 @@
-//! Where `app.evergreen:` links enter the app, cold (in our own argv) or warm (a second
-//! launch forwarded by the single-instance plugin). Both go through [`deliver`].
+//! Where `app.evergreen:` links enter the app, cold (in our own argv), warm (a second launch
+//! forwarded by the single-instance plugin) or pasted into the waiting dialog. All go through
+//! [`handle_link`].
 //!
 //! We read argv ourselves rather than the deep-link plugin's parsed URLs: the plugin silently
 //! drops arguments that do not parse as URLs, and a person who clicked a broken link deserves
 //! to be told it was refused. The URL is never logged: it may carry a handoff id.
 
+use evergreen_core::Code;
+use evergreen_core::deep_link::DeepLink;
 use tauri::{AppHandle, Runtime};
 
 use crate::events;
@@ -21,33 +24,46 @@ pub fn links_in(argv: impl IntoIterator<Item = String>) -> Vec<String> {
     argv.into_iter().skip(1).filter(|arg| !arg.starts_with("--")).take(MAX_LINKS_PER_LAUNCH).collect()
 }
 
-/// Check one link and buffer its outcome for the UI; bring the window forward so the user
-/// sees it. Never panics, whatever the input.
+/// Handle a link from the OS without blocking the caller (the single-instance callback runs
+/// on a D-Bus thread), and bring the window forward so the user sees the outcome.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, raw: &str) {
+    let (handle, raw) = (app.clone(), raw.to_string());
+    tauri::async_runtime::spawn(async move { handle_link(&handle, &raw).await });
+    window::show(app);
+}
+
+fn is_link_refusal(code: Code) -> bool {
+    matches!(code, Code::InvalidLink | Code::LinkNotOurs | Code::LinkAlreadyUsed | Code::LinkExpired)
+}
+
+/// Check a link, finish the flow it answers, and buffer the outcome for the UI. Never panics,
+/// whatever the input.
+pub async fn handle_link<R: Runtime>(app: &AppHandle<R>, raw: &str) {
     let state = app.evergreen();
-    match state.core.connector().receive_link(raw) {
-        Ok(accepted) => {
-            tracing::info!(state = accepted.link.state().as_str(), "link accepted");
-            state.push_notice(|id| LinkNotice {
-                id,
-                kind: NoticeKind::Accepted,
-                code: None,
-                message: "Evergreen received the answer from Instagram.".into(),
-            });
+    let flow = DeepLink::parse(raw).ok().map(|l| l.state().as_str().to_string());
+    let notice = match state.core.finish_connect(raw).await {
+        Ok(connection) => {
+            tracing::info!(reconnected = connection.reconnected, "account connected");
+            let username = connection.account.username.clone();
+            let message = match (&connection.wrong_account, connection.reconnected) {
+                (Some(wanted), _) => format!(
+                    "You signed in as @{username}, so @{wanted} still needs Reconnect. Log out of Instagram in your browser, then choose Reconnect on @{wanted} again."
+                ),
+                (None, true) => format!("@{username} is reconnected. Evergreen will keep it renewed."),
+                (None, false) => format!("@{username} is connected. Evergreen will keep it renewed."),
+            };
+            (NoticeKind::Connected, None, message, Some(connection.account.id.to_string()), Some(username))
         }
         Err(error) => {
-            let code = error.code().as_str();
-            tracing::info!(code, "link refused");
-            state.push_notice(|id| LinkNotice {
-                id,
-                kind: NoticeKind::Refused,
-                code: Some(code),
-                message: error.to_string(),
-            });
+            let code = error.code();
+            tracing::info!(code = code.as_str(), "link did not connect");
+            let kind = if is_link_refusal(code) { NoticeKind::Refused } else { NoticeKind::Failed };
+            (kind, Some(code.as_str()), error.to_string(), None, None)
         }
-    }
+    };
+    let (kind, code, message, account_id, username) = notice;
+    state.push_notice(|id| LinkNotice { id, kind, code, message, state: flow, account_id, username });
     events::emit(app, events::LINK_NOTICE);
-    window::show(app);
 }
 
 #[cfg(test)]

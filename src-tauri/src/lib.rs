@@ -4,9 +4,11 @@
 //! deep links, the window and (later) the tray and notifications are small modules of
 //! desktop glue. Domain logic belongs in `crates/core`.
 
+mod browser;
 mod commands;
 pub mod config;
 pub mod deep_link;
+mod demo;
 pub mod error;
 mod events;
 pub mod models;
@@ -16,10 +18,11 @@ mod window;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use evergreen_core::Evergreen;
 use evergreen_core::clock::SystemClock;
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{StrongholdVault, TokenVault};
+use evergreen_core::{Evergreen, Setup};
+use evergreen_instagram::Url;
 use tauri::{App, Builder, Manager, Runtime};
 
 use crate::config::Config;
@@ -32,6 +35,10 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::app::app_info,
         commands::connect::link_notices,
         commands::connect::dismiss_link_notice,
+        commands::connect::start_connect,
+        commands::connect::reopen_connect,
+        commands::connect::cancel_connect,
+        commands::connect::submit_link,
         commands::vault::create_vault,
         commands::vault::unlock_vault,
         commands::vault::lock_vault,
@@ -42,17 +49,26 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     ])
 }
 
-/// Open the profile in `data_dir` and manage its state. Core changes become events.
+/// Open the profile in `data_dir`, connecting through the relay at `relay`, and manage its
+/// state. Core changes become events.
 pub fn manage_state<R: Runtime>(
     app: &impl Manager<R>,
     config: Config,
     data_dir: PathBuf,
     vault: Box<dyn TokenVault>,
+    relay: Url,
 ) -> Result<(), evergreen_core::Error> {
     let handle = app.app_handle().clone();
     let sink = Arc::new(move |change| events::emit_change(&handle, change));
-    let core = Evergreen::open(DataDir::new(data_dir), Arc::new(SystemClock), vault, sink)?;
-    app.manage(AppState::new(config, core));
+    let setup = Setup {
+        data_dir: DataDir::new(data_dir),
+        clock: Arc::new(SystemClock),
+        vault,
+        sink,
+        relay,
+        flow_ttl: config.connect_ttl_secs.map(|s| chrono::Duration::seconds(i64::from(s))),
+    };
+    app.manage(AppState::new(config, Evergreen::open(setup)?));
     Ok(())
 }
 
@@ -72,7 +88,9 @@ pub fn run() {
                 deep_link::deliver(app, &link);
             }
         }))
-        .plugin(tauri_plugin_deep_link::init());
+        .plugin(tauri_plugin_deep_link::init())
+        // Rust-side only: no opener permission is granted to the page.
+        .plugin(tauri_plugin_opener::init());
     let app = with_commands(app)
         .setup(move |app| setup(app, config))
         .build(tauri::generate_context!())
@@ -91,8 +109,17 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     };
     std::fs::create_dir_all(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), demo = config.is_demo(), "starting");
+    let relay = match &config.relay_url {
+        Some(url) => Url::parse(url).map_err(|e| format!("EVERGREEN_RELAY_URL: {e}"))?,
+        None => {
+            let demo = tauri::async_runtime::block_on(demo::start(&data_dir.join("demo-instagram.json")))?;
+            let relay = demo.relay.clone();
+            app.manage(demo);
+            relay
+        }
+    };
     let vault = Box::new(StrongholdVault::new(&DataDir::new(&data_dir)));
-    manage_state(app, config, data_dir, vault)?;
+    manage_state(app, config, data_dir, vault, relay)?;
     if cfg!(debug_assertions) || app.evergreen().config.appimage {
         register_scheme(app);
     }

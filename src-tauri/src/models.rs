@@ -33,10 +33,12 @@ pub fn vault_state(state: VaultState) -> &'static str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
-    /// The link was refused; nothing changed.
+    /// An account was connected (or reconnected).
+    Connected,
+    /// The sign-in ended without a connection (cancelled, refused by Instagram, …).
+    Failed,
+    /// The link itself was refused (malformed, not ours, used, expired); nothing changed.
     Refused,
-    /// The link was accepted.
-    Accepted,
 }
 
 /// The outcome of one delivered link.
@@ -47,10 +49,28 @@ pub struct LinkNotice {
     pub id: u64,
     /// How it ended.
     pub kind: NoticeKind,
-    /// The error code when refused (the UI branches on it).
+    /// The error code when it did not connect (the UI branches on it).
     pub code: Option<&'static str>,
     /// What to tell the user.
     pub message: String,
+    /// The flow the link answered, when it named one (the waiting dialog matches on it).
+    pub state: Option<String>,
+    /// The account connected.
+    pub account_id: Option<String>,
+    /// Its handle.
+    pub username: Option<String>,
+}
+
+/// A started connect flow.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectStarted {
+    /// The flow's state.
+    pub state: String,
+    /// Instagram's login page ("Copy link").
+    pub authorize_url: String,
+    /// Whether the browser opened it.
+    pub browser_opened: bool,
 }
 
 fn time(at: DateTime<Utc>) -> String {

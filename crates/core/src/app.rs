@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use crate::account::{Account, AccountId, AccountStatus, AccountType};
 use crate::change::{Change, ChangeSink};
 use crate::clock::Clock;
-use crate::connect::Connector;
+use crate::connect::{Collected, Connector, FlowPurpose, RelayClient, StartedFlow};
+use crate::deep_link::FlowState;
 use crate::paths::DataDir;
 use crate::store::{Event, EventKind, Store};
 use crate::vault::{Passphrase, TokenRecord, TokenVault, VaultChange, VaultState};
@@ -76,6 +77,35 @@ pub struct Reconciliation {
     pub dates_repaired: usize,
 }
 
+/// What a profile's core is built from.
+pub struct Setup {
+    /// Where its files live.
+    pub data_dir: DataDir,
+    /// Its clock.
+    pub clock: Arc<dyn Clock>,
+    /// Its token vault.
+    pub vault: Box<dyn TokenVault>,
+    /// Where changes are reported.
+    pub sink: ChangeSink,
+    /// The relay that connects accounts.
+    pub relay: evergreen_instagram::Url,
+    /// How long a connect flow waits for the browser (default ten minutes).
+    pub flow_ttl: Option<chrono::Duration>,
+}
+
+/// A finished connection, for the confirmation the user sees.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The account as saved.
+    pub account: Account,
+    /// It existed before (a reconnect or a repeat), and was updated in place.
+    pub reconnected: bool,
+    /// The flow's state (the waiting dialog matches it).
+    pub state: FlowState,
+    /// The user asked to reconnect this account but signed in to another one.
+    pub wrong_account: Option<String>,
+}
+
 /// Evergreen's core for one profile.
 #[derive(Clone)]
 pub struct Evergreen {
@@ -93,14 +123,13 @@ struct Inner {
 
 impl Evergreen {
     /// Open a profile: its metadata store (created if new) and its vault (locked).
-    pub fn open(
-        data_dir: DataDir,
-        clock: Arc<dyn Clock>,
-        vault: Box<dyn TokenVault>,
-        sink: ChangeSink,
-    ) -> Result<Self, Error> {
+    pub fn open(setup: Setup) -> Result<Self, Error> {
+        let Setup { data_dir, clock, vault, sink, relay, flow_ttl } = setup;
         let store = Store::open(&data_dir.metadata_db())?;
-        let connector = Connector::new(clock.clone());
+        let mut connector = Connector::new(clock.clone(), RelayClient::new(relay));
+        if let Some(ttl) = flow_ttl {
+            connector = connector.with_ttl(ttl);
+        }
         Ok(Self { inner: Arc::new(Inner { data_dir, clock, vault, store, connector, sink }) })
     }
 
@@ -319,6 +348,65 @@ impl Evergreen {
                 AccountView { account, status }
             })
             .collect())
+    }
+
+    /// One account, by the id the UI holds.
+    pub fn account(&self, id: &str) -> Result<Account, Error> {
+        let id: AccountId = id.parse().map_err(|_| Error::UnknownAccount)?;
+        self.inner.store.read(|r| r.account(id))?.ok_or(Error::UnknownAccount)
+    }
+
+    /// The purpose of "Reconnect" on the account the UI names.
+    pub fn reconnect_purpose(&self, id: &str) -> Result<FlowPurpose, Error> {
+        Ok(FlowPurpose::Reconnect { instagram_user_id: self.account(id)?.instagram_user_id })
+    }
+
+    /// Start connecting: a flow at the relay, whose login page the shell opens.
+    pub async fn start_connect(&self, purpose: FlowPurpose) -> Result<StartedFlow, Error> {
+        if self.vault_state() != VaultState::Unlocked {
+            return Err(vault::Error::Locked.into());
+        }
+        self.inner.connector.start(purpose).await
+    }
+
+    /// The login page of a pending flow, to open again.
+    pub fn connect_url(&self, state: &FlowState) -> Option<String> {
+        self.inner.connector.authorize_url(state)
+    }
+
+    /// Forget a pending flow; its link will be refused.
+    pub fn cancel_connect(&self, state: &FlowState) -> bool {
+        self.inner.connector.cancel(state)
+    }
+
+    /// Finish a flow from the link the browser sent back: collect the token with the flow's
+    /// verifier and save the account (vault first). Every failure is an error with its own
+    /// message; a refused link changes nothing.
+    pub async fn finish_connect(&self, link: &str) -> Result<Connection, Error> {
+        let accepted = self.inner.connector.receive_link(link)?;
+        if self.vault_state() != VaultState::Unlocked {
+            return Err(vault::Error::Locked.into());
+        }
+        let Collected { handoff, purpose, state } = self.inner.connector.collect_accepted(accepted).await?;
+        let now = self.now();
+        let lifetime = chrono::Duration::seconds(
+            i64::try_from(handoff.expires_in).unwrap_or(i64::MAX).min(366 * 86_400),
+        );
+        let wanted = match &purpose {
+            FlowPurpose::Reconnect { instagram_user_id } if *instagram_user_id != handoff.user_id => {
+                self.inner.store.read(|r| r.account_by_instagram_id(instagram_user_id))?.map(|a| a.username)
+            }
+            _ => None,
+        };
+        let profile = Profile {
+            instagram_user_id: handoff.user_id,
+            username: handoff.username,
+            account_type: AccountType::parse(&handoff.account_type),
+            profile_picture_url: handoff.profile_picture_url,
+        };
+        let record = TokenRecord { token: handoff.access_token, issued_at: now, expires_at: now + lifetime };
+        let (account, reconnected) = self.save_connection(profile, record)?;
+        Ok(Connection { account, reconnected, state, wrong_account: wanted })
     }
 
     /// Save a freshly connected account: token in the vault first, then the metadata,

@@ -15,8 +15,24 @@ pub enum Code {
     LinkNotOurs,
     /// A link that answers a flow which already finished.
     LinkAlreadyUsed,
-    /// A link that answers a flow older than its time limit.
+    /// A link that answers a flow older than its time limit (or the relay's session expired).
     LinkExpired,
+    /// The person cancelled on Instagram's page.
+    ConnectCancelled,
+    /// The account is not a business or creator account.
+    NotProfessional,
+    /// A permission was not granted.
+    PermissionsMissing,
+    /// Instagram is down or throttling: try again later.
+    InstagramUnavailable,
+    /// Instagram refused the sign-in.
+    InstagramRefused,
+    /// The relay cannot be reached: check the connection.
+    RelayUnreachable,
+    /// The relay is full or limiting: try again in a minute.
+    RelayBusy,
+    /// The flow cannot finish (handoff gone, wrong flow, odd relay answer): start again.
+    ConnectFailed,
     /// No vault yet: the UI shows "Create your vault".
     VaultMissing,
     /// Creating a vault where one exists: the UI shows "Unlock".
@@ -29,6 +45,8 @@ pub enum Code {
     WeakPassphrase,
     /// A vault file is damaged: the UI offers "Restore last good copy" or "Reset".
     VaultDamaged,
+    /// The account named does not exist (any more): the UI refreshes its list.
+    UnknownAccount,
     /// The disk or the database refused: the UI shows the message and a retry.
     Storage,
     /// Anything else; logged in full, shown generically.
@@ -43,12 +61,21 @@ impl Code {
             Self::LinkNotOurs => "link_not_ours",
             Self::LinkAlreadyUsed => "link_already_used",
             Self::LinkExpired => "link_expired",
+            Self::ConnectCancelled => "connect_cancelled",
+            Self::NotProfessional => "not_professional",
+            Self::PermissionsMissing => "permissions_missing",
+            Self::InstagramUnavailable => "instagram_unavailable",
+            Self::InstagramRefused => "instagram_refused",
+            Self::RelayUnreachable => "relay_unreachable",
+            Self::RelayBusy => "relay_busy",
+            Self::ConnectFailed => "connect_failed",
             Self::VaultMissing => "vault_missing",
             Self::VaultExists => "vault_exists",
             Self::VaultLocked => "vault_locked",
             Self::WrongPassphrase => "wrong_passphrase",
             Self::WeakPassphrase => "weak_passphrase",
             Self::VaultDamaged => "vault_damaged",
+            Self::UnknownAccount => "unknown_account",
             Self::Storage => "storage",
             Self::Internal => "internal",
         }
@@ -70,6 +97,9 @@ pub enum Error {
     /// The metadata store refused.
     #[error(transparent)]
     Store(#[from] store::Error),
+    /// No such account.
+    #[error("That account is no longer connected. The list has been refreshed.")]
+    UnknownAccount,
     /// A bug or an environment failure the user cannot fix by retrying differently.
     #[error("Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen.")]
     Internal(String),
@@ -84,6 +114,16 @@ impl Error {
                 connect::Error::LinkNotOurs => Code::LinkNotOurs,
                 connect::Error::LinkAlreadyUsed => Code::LinkAlreadyUsed,
                 connect::Error::LinkExpired => Code::LinkExpired,
+                connect::Error::Cancelled => Code::ConnectCancelled,
+                connect::Error::NotProfessional => Code::NotProfessional,
+                connect::Error::PermissionsMissing => Code::PermissionsMissing,
+                connect::Error::InstagramUnavailable => Code::InstagramUnavailable,
+                connect::Error::InstagramRefused => Code::InstagramRefused,
+                connect::Error::RelayUnreachable => Code::RelayUnreachable,
+                connect::Error::RelayBusy => Code::RelayBusy,
+                connect::Error::LinkWrongFlow
+                | connect::Error::RelayRefused
+                | connect::Error::HandoffGone => Code::ConnectFailed,
             },
             Self::Vault(e) => match e {
                 vault::Error::Missing => Code::VaultMissing,
@@ -96,6 +136,7 @@ impl Error {
                 vault::Error::Internal(_) => Code::Internal,
             },
             Self::Store(_) => Code::Storage,
+            Self::UnknownAccount => Code::UnknownAccount,
             Self::Internal(_) => Code::Internal,
         }
     }

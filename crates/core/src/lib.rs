@@ -23,7 +23,8 @@ pub mod store;
 pub mod vault;
 
 pub use app::{
-    AccountView, DisplayStatus, Evergreen, Profile, REASON_TOKEN_MISSING, REASON_VAULT_RESET, Reconciliation,
+    AccountView, Connection, DisplayStatus, Evergreen, Profile, REASON_TOKEN_MISSING, REASON_VAULT_RESET,
+    Reconciliation, Setup,
 };
 pub use change::{Change, ChangeSink, ignore_changes};
 pub use error::{Code, Error};

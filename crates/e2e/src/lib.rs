@@ -33,29 +33,54 @@ pub fn app_binary() -> PathBuf {
     path
 }
 
-/// A data directory for one app profile; removed when dropped.
+/// A data directory for one app profile, and where the app "opens the browser" (a file the
+/// test reads); removed when dropped.
 pub struct Profile {
     dir: TempDir,
+    extra: Vec<(String, String)>,
 }
 
 impl Profile {
-    /// A fresh, empty profile.
+    /// A fresh, empty profile in demo mode.
     pub fn new() -> Self {
-        Self { dir: tempfile::Builder::new().prefix("evergreen-e2e-").tempdir().expect("temp dir") }
+        let dir = tempfile::Builder::new().prefix("evergreen-e2e-").tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("data")).expect("data dir");
+        Self { dir, extra: Vec::new() }
     }
 
-    /// Its directory.
-    pub fn path(&self) -> &Path {
-        self.dir.path()
+    /// The same with an extra environment variable for the app.
+    pub fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.extra.push((name.into(), value.into()));
+        self
+    }
+
+    /// The app's data directory.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The file the app appends the URLs it opens to.
+    pub fn browser_log(&self) -> PathBuf {
+        self.dir.path().join("browser.log")
     }
 
     /// Environment for an app process using this profile.
     pub fn env(&self) -> Vec<(String, String)> {
-        vec![
+        let mut env = vec![
             ("EVERGREEN_DATA_DIR".into(), self.path().display().to_string()),
+            ("EVERGREEN_BROWSER".into(), format!("record:{}", self.browser_log().display())),
             ("NO_AT_BRIDGE".into(), "1".into()),
             ("EVERGREEN_LOG".into(), "info".into()),
-        ]
+        ];
+        env.extend(self.extra.iter().cloned());
+        env
+    }
+
+    /// The URLs the app has opened so far.
+    pub fn opened_urls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.browser_log())
+            .map(|t| t.lines().map(String::from).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -183,6 +208,26 @@ impl Session {
     /// Click the element matching `css`.
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Wait for the app to open its `n`-th URL (1-based) in the "browser"; return it.
+    pub async fn opened_url(&self, n: usize) -> String {
+        let started = Instant::now();
+        loop {
+            if let Some(url) = self.profile.opened_urls().get(n - 1) {
+                return url.clone();
+            }
+            assert!(started.elapsed() < UI_TIMEOUT, "the app opened no URL #{n}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Play the person in the browser for the `n`-th opened URL: decide on the sandbox's
+    /// consent page, follow the redirect to the relay, and return the `app.evergreen:` link its
+    /// page offers.
+    pub async fn browse(&self, n: usize, decision: &evergreen_sandbox::person::Decision) -> String {
+        let url = self.opened_url(n).await;
+        evergreen_sandbox::person::sign_in(&url, decision).await.unwrap_or_else(|e| panic!("browser: {e}"))
     }
 
     /// Everything the page shows, for failure messages.

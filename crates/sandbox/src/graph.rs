@@ -258,7 +258,7 @@ pub async fn media(
                 "caption" => json!(post.caption),
                 "media_type" => json!(post.media_type),
                 "media_url" => json!(format!("{base}/cdn/media/{}.svg", post.id)),
-                "thumbnail_url" if post.media_type == "VIDEO" => {
+                "thumbnail_url" if post.media_type.as_str() == "VIDEO" => {
                     json!(format!("{base}/cdn/media/{}.svg", post.id))
                 }
                 "thumbnail_url" => continue,

@@ -26,6 +26,7 @@ mod graph;
 mod images;
 mod oauth;
 mod pages;
+pub mod person;
 pub mod world;
 
 use std::net::SocketAddr;

@@ -22,6 +22,9 @@ struct Args {
     /// Start without the three test accounts.
     #[arg(long)]
     empty: bool,
+    /// Keep accounts and tokens (as digests) in this file across restarts.
+    #[arg(long, env = "SANDBOX_STATE")]
+    state: Option<std::path::PathBuf>,
     /// Milliseconds added to every Instagram call.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -35,8 +38,12 @@ async fn main() -> std::io::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let world = World::new(SandboxClock::system(), demo_app(args.redirect_uris));
-    if !args.empty {
+    let mut world = World::new(SandboxClock::system(), demo_app(args.redirect_uris));
+    let fresh = args.state.as_ref().is_none_or(|p| !p.exists());
+    if let Some(path) = args.state {
+        world = world.persisted_at(path)?;
+    }
+    if fresh && !args.empty {
         seed(&world);
     }
     world.set_latency_ms(args.latency_ms);

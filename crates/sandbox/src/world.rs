@@ -53,20 +53,20 @@ pub enum AccountType {
 }
 
 /// A post.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     /// Media id.
     pub id: String,
     /// Caption.
     pub caption: String,
     /// `IMAGE`, `VIDEO`, `CAROUSEL_ALBUM`.
-    pub media_type: &'static str,
+    pub media_type: String,
     /// Posted at.
     pub timestamp: DateTime<Utc>,
 }
 
 /// A test account.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {
     /// Professional account id (`user_id`).
     pub user_id: String,
@@ -83,7 +83,7 @@ pub struct Account {
     /// Followers.
     pub followers_count: u64,
     /// Posts, newest first.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub posts: Vec<Post>,
     /// Must log in on instagram.com (checkpoint, subcode 459).
     pub checkpoint: bool,
@@ -107,7 +107,7 @@ pub struct CodeGrant {
 }
 
 /// Short- or long-lived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {
     /// From the code exchange.
@@ -117,7 +117,7 @@ pub enum TokenKind {
 }
 
 /// A token the sandbox issued.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Token {
     /// Whose.
     pub user_id: String,
@@ -173,6 +173,30 @@ pub struct Shapes {
     pub code_exchange: ExchangeShape,
 }
 
+/// What a persisted sandbox keeps (posts included).
+#[derive(Deserialize)]
+struct Saved {
+    accounts: Vec<Account>,
+    tokens: HashMap<String, Token>,
+}
+
+#[derive(Serialize)]
+struct SavedRef<'a> {
+    #[serde(serialize_with = "accounts_with_posts")]
+    accounts: &'a Vec<Account>,
+    tokens: &'a HashMap<String, Token>,
+}
+
+fn accounts_with_posts<S: serde::Serializer>(accounts: &&Vec<Account>, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Full<'a> {
+        #[serde(flatten)]
+        account: &'a Account,
+        posts: &'a Vec<Post>,
+    }
+    s.collect_seq(accounts.iter().map(|account| Full { account, posts: &account.posts }))
+}
+
 /// In-flight accounting, for concurrency measurements.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Stats {
@@ -191,6 +215,7 @@ pub struct World {
     /// The registered app.
     pub app: App,
     inner: Mutex<Inner>,
+    persist_to: Option<std::path::PathBuf>,
     seq: AtomicU64,
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
@@ -200,6 +225,8 @@ pub struct World {
 struct Inner {
     accounts: Vec<Account>,
     codes: HashMap<String, CodeGrant>,
+    /// Keyed by SHA-256 of the token, as a real service would store them: the state can be
+    /// written to disk without holding a usable token.
     tokens: HashMap<String, Token>,
     faults: VecDeque<Fault>,
     latency_ms: u64,
@@ -213,6 +240,11 @@ pub fn random_text(bytes: usize) -> String {
     let mut raw = vec![0u8; bytes];
     rand::rng().fill_bytes(&mut raw);
     URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// The key a token is kept under: hex SHA-256.
+fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The fingerprint a call log shows for a token.
@@ -236,10 +268,47 @@ impl World {
                 shapes: Shapes { code_exchange: ExchangeShape::Flat },
                 next_user: 1,
             }),
+            persist_to: None,
             seq: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
             max_in_flight: AtomicU64::new(0),
             total: AtomicU64::new(0),
+        }
+    }
+
+    /// Keep accounts and tokens in `path` (read now if it exists, rewritten after every
+    /// change), so a sandbox restarted with the same file still knows the tokens it issued:
+    /// the app's demo mode survives a restart. Tokens are stored as digests only.
+    pub fn persisted_at(mut self, path: std::path::PathBuf) -> std::io::Result<Self> {
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let saved: Saved = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+                let mut inner = self.inner();
+                inner.next_user = saved.accounts.len() as u64 + 1;
+                inner.accounts = saved.accounts;
+                inner.tokens = saved.tokens;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        self.persist_to = Some(path);
+        self.persist();
+        Ok(self)
+    }
+
+    fn persist(&self) {
+        let Some(path) = &self.persist_to else { return };
+        let saved = {
+            let inner = self.inner();
+            serde_json::to_vec(&SavedRef { accounts: &inner.accounts, tokens: &inner.tokens })
+        };
+        let tmp = path.with_extension("tmp");
+        let written = saved.map_err(std::io::Error::other).and_then(|bytes| {
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, path)
+        });
+        if let Err(error) = written {
+            tracing::warn!(%error, "sandbox state not saved");
         }
     }
 
@@ -269,7 +338,7 @@ impl World {
             .map(|i| Post {
                 id: format!("18{:03}{:012}", n, i),
                 caption: caption(username, i),
-                media_type: ["IMAGE", "VIDEO", "CAROUSEL_ALBUM"][i % 3],
+                media_type: ["IMAGE", "VIDEO", "CAROUSEL_ALBUM"][i % 3].to_string(),
                 timestamp: now - Duration::hours(30 * i as i64 + 5),
             })
             .collect();
@@ -285,6 +354,8 @@ impl World {
             checkpoint: false,
         };
         inner.accounts.push(account.clone());
+        drop(inner);
+        self.persist();
         account
     }
 
@@ -300,14 +371,20 @@ impl World {
 
     /// Change an account in place; false if unknown.
     pub fn update_account(&self, user_id: &str, change: impl FnOnce(&mut Account)) -> bool {
-        let mut inner = self.inner();
-        match inner.accounts.iter_mut().find(|a| a.user_id == user_id) {
-            Some(account) => {
-                change(account);
-                true
+        let found = {
+            let mut inner = self.inner();
+            match inner.accounts.iter_mut().find(|a| a.user_id == user_id) {
+                Some(account) => {
+                    change(account);
+                    true
+                }
+                None => false,
             }
-            None => false,
+        };
+        if found {
+            self.persist();
         }
+        found
     }
 
     /// End every token of an account with `subcode` (458 app removed, 460 password changed,
@@ -319,6 +396,8 @@ impl World {
             token.revoked = Some(subcode);
             n += 1;
         }
+        drop(inner);
+        self.persist();
         n
     }
 
@@ -370,13 +449,14 @@ impl World {
             revoked: None,
             scopes,
         };
-        self.inner().tokens.insert(value.clone(), token.clone());
+        self.inner().tokens.insert(digest(&value), token.clone());
+        self.persist();
         (value, token)
     }
 
     /// Look a token up.
     pub fn token(&self, value: &str) -> Option<Token> {
-        self.inner().tokens.get(value).cloned()
+        self.inner().tokens.get(&digest(value)).cloned()
     }
 
     /// Queue faults.

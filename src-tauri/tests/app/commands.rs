@@ -27,7 +27,10 @@ fn a_forged_link_becomes_a_refused_notice_with_its_code() {
     let t = TestApp::new();
     assert_eq!(t.invoke("link_notices", json!({})), Ok(json!([])), "no notices at start");
 
-    evergreen_app::deep_link::deliver(t.app.handle(), "app.evergreen:/oauth/instagram?handoff=x&state=y");
+    tauri::async_runtime::block_on(evergreen_app::deep_link::handle_link(
+        t.app.handle(),
+        "app.evergreen:/oauth/instagram?handoff=x&state=y",
+    ));
     let notices = t.invoke("link_notices", json!({})).expect("notices");
     assert_eq!(
         notices,
@@ -36,6 +39,9 @@ fn a_forged_link_becomes_a_refused_notice_with_its_code() {
             "kind": "refused",
             "code": "link_not_ours",
             "message": "This link is not one Evergreen started. If you were connecting an account, start again from Evergreen.",
+            "state": "y",
+            "accountId": null,
+            "username": null,
         }])
     );
 
@@ -46,7 +52,10 @@ fn a_forged_link_becomes_a_refused_notice_with_its_code() {
 #[test]
 fn a_malformed_link_says_why() {
     let t = TestApp::new();
-    evergreen_app::deep_link::deliver(t.app.handle(), "app.evergreen:/oauth/instagram?handoff=%zz&state=y");
+    tauri::async_runtime::block_on(evergreen_app::deep_link::handle_link(
+        t.app.handle(),
+        "app.evergreen:/oauth/instagram?handoff=%zz&state=y",
+    ));
     let notices = t.invoke("link_notices", json!({})).expect("notices");
     assert_eq!(notices[0]["code"], "invalid_link");
     assert_eq!(

@@ -29,17 +29,15 @@ impl TestApp {
     /// A demo-mode app on an empty profile.
     pub fn new() -> Self {
         let profile = tempfile::tempdir().expect("temp profile");
-        let config = Config {
-            data_dir: Some(profile.path().into()),
-            relay_url: None,
-            log_filter: None,
-            appimage: false,
-        };
+        let config = Config { data_dir: Some(profile.path().into()), ..Config::demo() };
         let app = evergreen_app::with_commands(mock_builder())
             .build(mock_context(noop_assets()))
             .expect("mock app");
         let vault = StrongholdVault::with_kdf(&DataDir::new(profile.path()), CHEAP_KDF);
-        evergreen_app::manage_state(&app, config, profile.path().into(), Box::new(vault)).expect("state");
+        // Nothing listens at this relay: these tests never connect.
+        let relay = "http://127.0.0.1:9/".parse().expect("url");
+        evergreen_app::manage_state(&app, config, profile.path().into(), Box::new(vault), relay)
+            .expect("state");
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
         Self { app, window, profile }
     }

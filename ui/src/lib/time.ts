@@ -29,13 +29,14 @@ export function dateTime(iso: string): string {
 export function relative(iso: string, now = new Date()): string {
   const diff = new Date(iso).getTime() - now.getTime();
   const abs = Math.abs(diff);
+  // Rounded, so a token issued a second ago reads "in 60 days", not "in 59 days".
   const [value, unit] =
-    abs >= 2 * DAY
-      ? [Math.floor(abs / DAY), 'day']
-      : abs >= 2 * HOUR
-        ? [Math.floor(abs / HOUR), 'hour']
-        : abs >= 2 * MINUTE
-          ? [Math.floor(abs / MINUTE), 'minute']
+    abs >= 2 * DAY - HOUR / 2
+      ? [Math.round(abs / DAY), 'day']
+      : abs >= 2 * HOUR - MINUTE / 2
+        ? [Math.round(abs / HOUR), 'hour']
+        : abs >= 2 * MINUTE - 30_000
+          ? [Math.round(abs / MINUTE), 'minute']
           : [0, ''];
   if (value === 0) return diff >= 0 ? 'in a moment' : 'just now';
   const amount = `${value} ${unit}${value === 1 ? '' : 's'}`;

@@ -42,6 +42,8 @@ pub struct PendingFlow {
     pub purpose: FlowPurpose,
     /// When it stops being accepted.
     pub expires_at: DateTime<Utc>,
+    /// Instagram's login page for it (not secret: the state is public, the verifier is not in it).
+    pub authorize_url: String,
 }
 
 /// The flows of this app run.
@@ -88,6 +90,11 @@ impl PendingFlows {
         existed
     }
 
+    /// The login page of a pending flow.
+    pub fn authorize_url(&self, state: &FlowState) -> Option<String> {
+        self.pending.get(state).map(|f| f.authorize_url.clone())
+    }
+
     /// Whether a flow is still waiting (tests and the UI's waiting state).
     pub fn is_pending(&self, state: &FlowState) -> bool {
         self.pending.contains_key(state)
@@ -110,7 +117,12 @@ mod tests {
     }
 
     fn flow(expires_at: DateTime<Utc>) -> PendingFlow {
-        PendingFlow { verifier: PkceVerifier::generate(), purpose: FlowPurpose::Connect, expires_at }
+        PendingFlow {
+            verifier: PkceVerifier::generate(),
+            purpose: FlowPurpose::Connect,
+            expires_at,
+            authorize_url: "https://www.instagram.com/oauth/authorize".into(),
+        }
     }
 
     fn state(s: &str) -> FlowState {

@@ -1,12 +1,20 @@
-//! The connect flow, app side (DESIGN §1): start a flow, accept the link that answers it.
+//! The connect flow, app side (DESIGN §1): start a flow at the relay, open Instagram's page,
+//! accept the link that answers it, collect the token with the verifier.
 
 mod flows;
 mod pkce;
+mod relay;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub use flows::{FLOW_TTL, FlowPurpose, PendingFlow, PendingFlows};
 pub use pkce::{PkceVerifier, random_id};
+pub use relay::{Handoff, RelayClient};
 
-/// Why a returning link was not accepted.
+use crate::clock::Clock;
+use crate::deep_link::{DeepLink, FlowState};
+
+/// Why connecting did not work, in words a social media manager can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The link's `state` was never issued by this app run.
@@ -17,15 +25,61 @@ pub enum Error {
     /// The link answers a flow that already finished.
     #[error("This link was already used. Your account is unaffected; start again if it isn't connected.")]
     LinkAlreadyUsed,
-    /// The flow is older than [`FLOW_TTL`].
+    /// The flow is older than its time limit.
     #[error("This sign-in took too long and expired. Start again from Evergreen.")]
     LinkExpired,
+    /// The link's handoff belongs to another flow's verifier.
+    #[error("This link belongs to a different sign-in. Start again from Evergreen.")]
+    LinkWrongFlow,
+    /// The person chose Cancel on Instagram's page.
+    #[error("You cancelled the Instagram login. Nothing was connected.")]
+    Cancelled,
+    /// A personal account.
+    #[error(
+        "Instagram refused: this is not a professional account. Only Business and Creator accounts can connect; switch it to a professional account in the Instagram app, then try again."
+    )]
+    NotProfessional,
+    /// A permission was not granted.
+    #[error(
+        "Instagram didn't grant the permissions Evergreen needs. Connect again and keep every permission ticked."
+    )]
+    PermissionsMissing,
+    /// Instagram is down or throttling.
+    #[error("Instagram is having trouble right now. Try again in a few minutes.")]
+    InstagramUnavailable,
+    /// Instagram refused for another reason.
+    #[error(
+        "Instagram refused the sign-in. Try again; if it keeps happening, log out of Instagram in your browser and log in again."
+    )]
+    InstagramRefused,
+    /// The relay could not be reached.
+    #[error("Evergreen couldn't reach its sign-in service. Check your internet connection and try again.")]
+    RelayUnreachable,
+    /// The relay is full or limiting us.
+    #[error("The sign-in service is busy. Try again in a minute.")]
+    RelayBusy,
+    /// The relay answered something we cannot use.
+    #[error("The sign-in service answered something unexpected. Start again from Evergreen.")]
+    RelayRefused,
+    /// The token was already collected, or waited too long at the relay.
+    #[error("This sign-in was already collected or has expired. Start again from Evergreen.")]
+    HandoffGone,
 }
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-
-use crate::clock::Clock;
-use crate::deep_link::DeepLink;
+impl Error {
+    /// The error a relay failure link (`error=…`) stands for.
+    fn from_link(error: &str) -> Self {
+        match error {
+            "access_denied" => Self::Cancelled,
+            "not_professional" => Self::NotProfessional,
+            "permissions_missing" => Self::PermissionsMissing,
+            "instagram_unavailable" => Self::InstagramUnavailable,
+            "session_expired" => Self::LinkExpired,
+            "busy" => Self::RelayBusy,
+            _ => Self::InstagramRefused,
+        }
+    }
+}
 
 /// A link that answers a flow of ours, with that flow.
 pub struct AcceptedLink {
@@ -35,20 +89,78 @@ pub struct AcceptedLink {
     pub flow: PendingFlow,
 }
 
+/// A flow the relay started: open `authorize_url` in the browser.
+#[derive(Debug, Clone)]
+pub struct StartedFlow {
+    /// Identifies the flow (the waiting dialog tracks it).
+    pub state: FlowState,
+    /// Instagram's login page for it.
+    pub authorize_url: String,
+}
+
+/// The token a finished flow collected, and what the flow was for.
+#[derive(Debug)]
+pub struct Collected {
+    /// The relay's handoff.
+    pub handoff: Handoff,
+    /// What the user asked for.
+    pub purpose: FlowPurpose,
+    /// The flow's state.
+    pub state: FlowState,
+}
+
 /// Starts connect flows and accepts the links that answer them.
 pub struct Connector {
     flows: Mutex<PendingFlows>,
     clock: Arc<dyn Clock>,
+    relay: RelayClient,
+    ttl: chrono::Duration,
 }
 
 impl Connector {
-    /// A connector with no flow pending.
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { flows: Mutex::default(), clock }
+    /// A connector using the relay at `relay`, flows living [`FLOW_TTL`].
+    pub fn new(clock: Arc<dyn Clock>, relay: RelayClient) -> Self {
+        Self { flows: Mutex::default(), clock, relay, ttl: FLOW_TTL }
+    }
+
+    /// The same with another flow lifetime.
+    pub fn with_ttl(mut self, ttl: chrono::Duration) -> Self {
+        self.ttl = ttl;
+        self
     }
 
     fn flows(&self) -> MutexGuard<'_, PendingFlows> {
         self.flows.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Start a flow at the relay and keep it pending with its verifier.
+    pub async fn start(&self, purpose: FlowPurpose) -> Result<StartedFlow, crate::Error> {
+        let verifier = PkceVerifier::generate();
+        let force = !matches!(purpose, FlowPurpose::Connect);
+        let started = self.relay.start(&verifier.challenge(), force).await?;
+        let state = FlowState::new(started.state).map_err(|_| Error::RelayRefused)?;
+        let url = evergreen_instagram::Url::parse(&started.authorize_url).map_err(|_| Error::RelayRefused)?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(Error::RelayRefused.into());
+        }
+        let flow = PendingFlow {
+            verifier,
+            purpose,
+            expires_at: self.clock.now() + self.ttl,
+            authorize_url: started.authorize_url.clone(),
+        };
+        self.flows().insert(state.clone(), flow);
+        Ok(StartedFlow { state, authorize_url: started.authorize_url })
+    }
+
+    /// The login page of a pending flow ("Open the page again").
+    pub fn authorize_url(&self, state: &FlowState) -> Option<String> {
+        self.flows().authorize_url(state)
+    }
+
+    /// Forget a flow the user cancelled.
+    pub fn cancel(&self, state: &FlowState) -> bool {
+        self.flows().cancel(state)
     }
 
     /// Check a link from the operating system: well formed, answering a pending, unexpired
@@ -58,5 +170,17 @@ impl Connector {
         let link = DeepLink::parse(raw)?;
         let flow = self.flows().take(link.state(), self.clock.now())?;
         Ok(AcceptedLink { link, flow })
+    }
+
+    /// Collect the token an accepted link's handoff holds, or say why the flow failed.
+    pub async fn collect_accepted(&self, accepted: AcceptedLink) -> Result<Collected, crate::Error> {
+        let AcceptedLink { link, flow } = accepted;
+        match link {
+            DeepLink::Failure { error, .. } => Err(Error::from_link(&error).into()),
+            DeepLink::Handoff { handoff, state } => {
+                let handoff = self.relay.redeem(handoff.as_str(), flow.verifier.expose()).await?;
+                Ok(Collected { handoff, purpose: flow.purpose, state })
+            }
+        }
     }
 }

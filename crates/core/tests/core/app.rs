@@ -11,7 +11,7 @@ use evergreen_core::{
     Change, Code, DisplayStatus, Evergreen, Profile, REASON_TOKEN_MISSING, REASON_VAULT_RESET,
 };
 
-use crate::support::{PASS, cheap_vault, core, pass, profile, record, t0};
+use crate::support::{NO_RELAY, PASS, cheap_vault, core, pass, profile, record, setup, t0};
 
 fn profile_of(ig: &str, username: &str) -> Profile {
     Profile {
@@ -89,8 +89,7 @@ async fn unlocking_reconciles_vault_and_metadata() {
         let changes = changes.clone();
         Arc::new(move |c: Change| changes.lock().unwrap().push(c))
     };
-    let core =
-        Evergreen::open(data.clone(), Arc::new(clock.clone()), Box::new(cheap_vault(&data)), sink).unwrap();
+    let core = Evergreen::open(setup(&data, &clock, NO_RELAY, sink)).unwrap();
     core.create_vault(pass(PASS)).await.unwrap();
     let (kept, _) = core.save_connection(profile_of("1", "kept"), record("IGAA-kept", t0())).unwrap();
     let (lost, _) = core.save_connection(profile_of("2", "lost"), record("IGAA-lost", t0())).unwrap();

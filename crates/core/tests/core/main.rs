@@ -1,6 +1,7 @@
 //! The core's integration tests: real SQLite files and real Stronghold snapshots in temp dirs.
 
 mod app;
+mod connect;
 mod store;
 mod support;
 mod vault;

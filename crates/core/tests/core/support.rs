@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use evergreen_core::clock::ManualClock;
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{KdfParams, Passphrase, StrongholdVault, TokenRecord};
-use evergreen_core::{Evergreen, ignore_changes};
-use evergreen_instagram::AccessToken;
+use evergreen_core::{ChangeSink, Evergreen, Setup, ignore_changes};
+use evergreen_instagram::{AccessToken, Url};
 use tempfile::TempDir;
 
 /// Argon2id costs small enough for hundreds of unlocks in a test run.
@@ -48,17 +48,26 @@ pub fn record(token: &str, issued: DateTime<Utc>) -> TokenRecord {
     }
 }
 
+/// Where tests that never connect point the relay: nothing listens there.
+pub const NO_RELAY: &str = "http://127.0.0.1:9/";
+
+/// The setup of a core on `data` with a cheap vault, `clock` and the relay at `relay`.
+pub fn setup(data: &DataDir, clock: &ManualClock, relay: &str, sink: ChangeSink) -> Setup {
+    Setup {
+        data_dir: data.clone(),
+        clock: Arc::new(clock.clone()),
+        vault: Box::new(cheap_vault(data)),
+        sink,
+        relay: Url::parse(relay).expect("relay url"),
+        flow_ttl: None,
+    }
+}
+
 /// A core on a fresh profile with a cheap vault and a manual clock at [`t0`].
 pub fn core() -> (TempDir, Evergreen, ManualClock) {
     let (dir, data) = profile();
     let clock = ManualClock::at(t0());
-    let core = Evergreen::open(
-        data.clone(),
-        Arc::new(clock.clone()),
-        Box::new(cheap_vault(&data)),
-        ignore_changes(),
-    )
-    .expect("core opens");
+    let core = Evergreen::open(setup(&data, &clock, NO_RELAY, ignore_changes())).expect("core opens");
     (dir, core, clock)
 }
 
@@ -79,4 +88,61 @@ pub fn hashes(dir: &std::path::Path) -> Vec<(String, String)> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A whole connect stack on loopback: the sandbox as Instagram, a real relay in front of it,
+/// and a core with an unlocked vault pointed at the relay.
+pub struct Stack {
+    pub dir: TempDir,
+    pub core: Evergreen,
+    pub clock: ManualClock,
+    pub sandbox: evergreen_sandbox::Sandbox,
+    relay_task: tokio::task::JoinHandle<()>,
+}
+
+impl Stack {
+    pub async fn new() -> Self {
+        Self::with_relay(true).await
+    }
+
+    /// `relay_up = false`: the relay's address is taken but nothing answers there.
+    pub async fn with_relay(relay_up: bool) -> Self {
+        use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app, seed};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let world = World::new(SandboxClock::system(), demo_app(vec![format!("{relay}v1/callback")]));
+        seed(&world);
+        let sandbox = Sandbox::start(world).await.unwrap();
+        let app = &sandbox.world().app;
+        let config = evergreen_relay::Config::local(
+            relay.clone(),
+            evergreen_instagram::Endpoints::single_host(sandbox.url()),
+            app.client_id.clone(),
+            evergreen_instagram::ClientSecret::new(app.client_secret.clone()),
+        );
+        let relay_task = if relay_up {
+            tokio::spawn(async move {
+                let _ = evergreen_relay::serve(
+                    listener,
+                    evergreen_relay::AppState::new(config),
+                    std::future::pending(),
+                )
+                .await;
+            })
+        } else {
+            drop(listener);
+            tokio::spawn(async {})
+        };
+        let (dir, data) = profile();
+        let clock = ManualClock::at(t0());
+        let core = Evergreen::open(setup(&data, &clock, relay.as_str(), ignore_changes())).unwrap();
+        core.create_vault(pass(PASS)).await.unwrap();
+        Self { dir, core, clock, sandbox, relay_task }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.relay_task.abort();
+    }
 }

@@ -280,3 +280,31 @@ async fn the_clock_moves_token_expiry() {
     post_json(&w, "/_sandbox/clock", json!({"advance_secs": 3601})).await;
     assert_eq!(get(&w, &me).await.0, StatusCode::BAD_REQUEST, "a short-lived token lives an hour");
 }
+
+#[tokio::test]
+async fn a_persisted_sandbox_remembers_its_tokens_but_never_writes_one() {
+    let dir = std::env::temp_dir().join(format!("sandbox-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("instagram.json");
+    let _ = std::fs::remove_file(&path);
+    let first = World::new(SandboxClock::system(), demo_app(vec![REDIRECT.into()]))
+        .persisted_at(path.clone())
+        .unwrap();
+    seed(&first);
+    let token = token_for(&first, "evergreen.shop", TokenKind::LongLived);
+    first.revoke(&first.accounts()[1].user_id.clone(), 460);
+    drop(first);
+
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(!saved.contains(&token), "the state file holds digests, not tokens");
+    let again = Arc::new(
+        World::new(SandboxClock::system(), demo_app(vec![REDIRECT.into()]))
+            .persisted_at(path.clone())
+            .unwrap(),
+    );
+    assert_eq!(again.accounts().len(), 3);
+    assert!(!again.accounts()[0].posts.is_empty(), "posts survive too");
+    let (status, _, _) = get(&again, &format!("/v23.0/me?fields=username&access_token={token}")).await;
+    assert_eq!(status, StatusCode::OK, "a token issued before the restart still works");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -30,7 +30,7 @@ describe('/settings/integrations', () => {
 
   it('shows a refused link when the backend reports one, and dismisses it', async () => {
     let notices = [
-      { id: 1, kind: 'refused', code: 'link_not_ours', message: 'This link is not one Evergreen started.' },
+      { id: 1, kind: 'refused', code: 'link_not_ours', message: 'This link is not one Evergreen started.', state: 'y', accountId: null, username: null },
     ];
     const backend = mockBackend({
       link_notices: () => notices,
@@ -52,7 +52,7 @@ describe('/settings/integrations', () => {
     mockBackend({ link_notices: () => notices });
     renderApp('/settings/integrations');
     await screen.findByTestId('instagram-card');
-    notices = [{ id: 7, kind: 'refused', code: 'invalid_link', message: "This link can't be used." }];
+    notices = [{ id: 7, kind: 'refused', code: 'invalid_link', message: "This link can't be used.", state: null, accountId: null, username: null }];
     await emit('connect://notice');
     expect(await screen.findByTestId('link-notice')).toHaveTextContent("This link can't be used.");
   });

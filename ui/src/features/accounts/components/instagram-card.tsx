@@ -1,8 +1,31 @@
+import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Pill } from '@/components/ui/pill';
+import { Pill, type PillTone } from '@/components/ui/pill';
+import { relative, shortDate } from '@/lib/time';
+
+import { type Account, type AccountStatus, useAccounts } from '../api/get-accounts';
+
+type Actions = {
+  onConnect: () => void;
+  onAddAccount: () => void;
+  onReconnect: (account: Account) => void;
+};
+
+const STATUS: Record<AccountStatus, { label: string; tone: PillTone }> = {
+  connected: { label: 'Connected', tone: 'ok' },
+  refreshing: { label: 'Refreshing…', tone: 'busy' },
+  expiring: { label: 'Expiring', tone: 'warn' },
+  needs_reconnect: { label: 'Reconnect needed', tone: 'bad' },
+  needs_instagram_login: { label: 'Log in on Instagram', tone: 'warn' },
+  locked: { label: 'Locked', tone: 'muted' },
+};
+
+const TYPES: Record<string, string> = { BUSINESS: 'Business', MEDIA_CREATOR: 'Creator' };
 
 /** The Instagram integration on /settings/integrations. */
-export function InstagramCard() {
+export function InstagramCard({ onConnect, onAddAccount, onReconnect }: Actions) {
+  const accounts = useAccounts();
+  const list = accounts.data ?? [];
   return (
     <Card
       title={
@@ -10,16 +33,73 @@ export function InstagramCard() {
           <InstagramGlyph /> Instagram
         </span>
       }
-      aside={<Pill tone="muted">Not connected</Pill>}
+      aside={<Pill tone={list.length ? 'ok' : 'muted'}>{list.length ? 'Connected' : 'Not connected'}</Pill>}
       data-testid="instagram-card"
-      data-state="not_connected"
+      data-state={list.length ? 'connected' : 'not_connected'}
     >
-      <p className="muted">
-        Connect an Instagram professional account (Business or Creator) and Evergreen keeps its access renewed, and tells
-        you early if it ever needs you.
-      </p>
+      {list.length === 0 ? (
+        <div className="stack">
+          <p className="muted">
+            Connect an Instagram professional account (Business or Creator) and Evergreen keeps its access renewed, and
+            tells you early if it ever needs you.
+          </p>
+          <div>
+            <Button variant="primary" onClick={onConnect} data-testid="connect-instagram">
+              Connect Instagram
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <div className="stack">
+          <ul className="plain-list accounts">
+            {list.map((account) => (
+              <AccountRow key={account.id} account={account} onReconnect={() => onReconnect(account)} />
+            ))}
+          </ul>
+          <div>
+            <Button onClick={onAddAccount} data-testid="add-account">
+              Connect another account
+            </Button>
+          </div>
+        </div>
+      )}
     </Card>
   );
+}
+
+function AccountRow({ account, onReconnect }: { account: Account; onReconnect: () => void }) {
+  const status = STATUS[account.status];
+  const dead = account.status === 'needs_reconnect';
+  return (
+    <li className="account-row" data-testid="account-row" data-username={account.username} data-status={account.status}>
+      <Avatar account={account} />
+      <div className="account-row__main">
+        <div className="account-row__title">
+          <span className="handle">@{account.username}</span>
+          <span className="muted">{TYPES[account.accountType] ?? account.accountType}</span>
+          <Pill tone={status.tone}>{status.label}</Pill>
+        </div>
+        <div className="muted" data-testid="account-expiry">
+          expires {relative(account.tokenExpiresAt)} ({shortDate(account.tokenExpiresAt)}) · refreshed{' '}
+          {relative(account.tokenRefreshedAt)}
+        </div>
+      </div>
+      <Button variant={dead ? 'primary' : 'secondary'} onClick={onReconnect} data-testid="reconnect">
+        {dead ? 'Reconnect Instagram' : 'Reconnect'}
+      </Button>
+    </li>
+  );
+}
+
+function Avatar({ account }: { account: Account }) {
+  if (!account.profilePictureUrl) {
+    return (
+      <span className="avatar avatar--empty" aria-hidden="true">
+        {account.username.slice(0, 1).toUpperCase()}
+      </span>
+    );
+  }
+  return <img className="avatar" src={account.profilePictureUrl} alt="" width={40} height={40} />;
 }
 
 function InstagramGlyph() {

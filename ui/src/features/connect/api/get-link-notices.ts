@@ -7,9 +7,12 @@ import { connectKeys } from './keys';
 
 export const linkNoticeSchema = z.object({
   id: z.number().int(),
-  kind: z.enum(['refused', 'accepted']),
+  kind: z.enum(['connected', 'failed', 'refused']),
   code: z.string().nullable(),
   message: z.string(),
+  state: z.string().nullable(),
+  accountId: z.string().nullable(),
+  username: z.string().nullable(),
 });
 export type LinkNotice = z.infer<typeof linkNoticeSchema>;
 

@@ -3,7 +3,9 @@ import { Banner } from '@/components/ui/banner';
 import { useDismissLinkNotice } from '../api/dismiss-link-notice';
 import { useLinkNotices } from '../api/get-link-notices';
 
-/** What happened to links the OS delivered: refused ones say why. */
+const TITLES = { connected: 'Connected', failed: 'Not connected', refused: 'Link refused' } as const;
+
+/** How links from the browser ended: connected, failed (and why), or refused as not ours. */
 export function LinkNotices() {
   const notices = useLinkNotices();
   const dismiss = useDismissLinkNotice();
@@ -13,9 +15,10 @@ export function LinkNotices() {
       {notices.data.map((notice) => (
         <Banner
           key={notice.id}
-          tone={notice.kind === 'refused' ? 'warning' : 'success'}
-          title={notice.kind === 'refused' ? 'Link refused' : 'Link received'}
+          tone={notice.kind === 'connected' ? 'success' : 'warning'}
+          title={TITLES[notice.kind]}
           data-testid="link-notice"
+          data-kind={notice.kind}
           data-code={notice.code ?? undefined}
           onDismiss={() => dismiss.mutate(notice.id)}
         >

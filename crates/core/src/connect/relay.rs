@@ -1,0 +1,135 @@
+//! The app's side of the relay's API (`crates/relay` documents the other side). Our own wire
+//! types: the core never depends on the relay crate, and the end-to-end tests check the two
+//! agree.
+
+use std::time::Duration;
+
+use evergreen_instagram::{AccessToken, Url};
+use serde::{Deserialize, Serialize};
+
+use super::Error;
+
+/// Talks to the relay at `base`.
+#[derive(Clone)]
+pub struct RelayClient {
+    http: reqwest::Client,
+    base: Url,
+}
+
+#[derive(Serialize)]
+struct NewSession<'a> {
+    code_challenge: &'a str,
+    code_challenge_method: &'static str,
+    force_authentication: bool,
+}
+
+/// A sign-in the relay started.
+#[derive(Deserialize)]
+pub struct SessionStarted {
+    /// The flow's `state`.
+    pub state: String,
+    /// Instagram's login page for it.
+    pub authorize_url: String,
+}
+
+#[derive(Serialize)]
+struct Redeem<'a> {
+    handoff: &'a str,
+    code_verifier: &'a str,
+}
+
+/// What a redeemed handoff holds.
+#[derive(Deserialize)]
+pub struct Handoff {
+    /// The long-lived token.
+    #[serde(deserialize_with = "evergreen_instagram::serde_expose::deserialize")]
+    pub access_token: AccessToken,
+    /// Its lifetime in seconds.
+    pub expires_in: u64,
+    /// The professional account id.
+    pub user_id: String,
+    /// Handle.
+    pub username: String,
+    /// `BUSINESS` or `MEDIA_CREATOR`.
+    pub account_type: String,
+    /// Avatar.
+    #[serde(default)]
+    pub profile_picture_url: Option<String>,
+}
+
+impl std::fmt::Debug for Handoff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handoff")
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct RelayError {
+    code: String,
+}
+
+impl RelayClient {
+    /// A client for the relay at `base`, 15 s per call.
+    pub fn new(base: Url) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client with these settings always builds");
+        Self { http, base }
+    }
+
+    fn url(&self, path: &str) -> Url {
+        self.base.join(path).expect("static path")
+    }
+
+    /// `POST /v1/sessions`.
+    pub async fn start(&self, challenge: &str, force_authentication: bool) -> Result<SessionStarted, Error> {
+        let body =
+            NewSession { code_challenge: challenge, code_challenge_method: "S256", force_authentication };
+        let response = self
+            .http
+            .post(self.url("v1/sessions"))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|_| Error::RelayUnreachable)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(refusal(status.as_u16(), response).await);
+        }
+        response.json().await.map_err(|_| Error::RelayRefused)
+    }
+
+    /// `POST /v1/handoff`: collect the token, once.
+    pub async fn redeem(&self, handoff: &str, verifier: &str) -> Result<Handoff, Error> {
+        let body = Redeem { handoff, code_verifier: verifier };
+        let response = self
+            .http
+            .post(self.url("v1/handoff"))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|_| Error::RelayUnreachable)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(refusal(status.as_u16(), response).await);
+        }
+        response.json().await.map_err(|_| Error::RelayRefused)
+    }
+}
+
+async fn refusal(status: u16, response: reqwest::Response) -> Error {
+    let code = response.json::<RelayError>().await.map(|e| e.code).unwrap_or_default();
+    match (status, code.as_str()) {
+        (_, "unknown_handoff" | "expired_handoff") => Error::HandoffGone,
+        (_, "wrong_verifier") => Error::LinkWrongFlow,
+        (429 | 503, _) => Error::RelayBusy,
+        _ => Error::RelayRefused,
+    }
+}

@@ -1,0 +1,150 @@
+//! The connect flow end to end below the UI: core ↔ a real relay ↔ the sandbox, on loopback.
+
+use chrono::Duration;
+use evergreen_core::Code;
+use evergreen_core::account::AccountStatus;
+use evergreen_core::connect::FlowPurpose;
+use evergreen_core::vault::TokenVault;
+use evergreen_sandbox::person::{Decision, sign_in};
+
+use crate::support::{PASS, Stack, cheap_vault, pass};
+
+#[tokio::test]
+async fn connecting_saves_the_account_and_its_token_vault_first() {
+    let s = Stack::new().await;
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    assert!(
+        !flow.authorize_url.contains("force_authentication"),
+        "a first connect reuses the browser's login"
+    );
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    let connection = s.core.finish_connect(&link).await.unwrap();
+    assert_eq!(connection.account.username, "evergreen.shop");
+    assert_eq!(connection.state, flow.state);
+    assert!(!connection.reconnected);
+    assert_eq!(connection.account.status, AccountStatus::Connected);
+    assert_eq!(connection.account.token_expires_at, s.core.now() + Duration::days(60));
+    let hops: Vec<&str> = s.sandbox.world().calls(0).iter().map(|c| c.endpoint).collect();
+    assert_eq!(hops, ["authorize", "code_exchange", "long_lived_exchange", "me"], "the person consented, the relay exchanged");
+
+    s.core.lock().unwrap();
+    let vault = cheap_vault(&evergreen_core::paths::DataDir::new(s.dir.path()));
+    vault.unlock(&pass(PASS)).unwrap();
+    let record = vault.get(&connection.account.id).unwrap().expect("the token is in the vault");
+    assert!(record.token.expose().starts_with("IGAA"));
+}
+
+#[tokio::test]
+async fn connecting_the_same_account_twice_keeps_one_row_and_a_second_account_adds_one() {
+    let s = Stack::new().await;
+    for (purpose, username) in [
+        (FlowPurpose::Connect, "evergreen.shop"),
+        (FlowPurpose::AddAccount, "evergreen.shop"),
+        (FlowPurpose::AddAccount, "studio.ama"),
+    ] {
+        let flow = s.core.start_connect(purpose.clone()).await.unwrap();
+        assert_eq!(flow.authorize_url.contains("force_authentication=1"), purpose == FlowPurpose::AddAccount);
+        let link = sign_in(&flow.authorize_url, &Decision::allow(username)).await.unwrap();
+        s.core.finish_connect(&link).await.unwrap();
+    }
+    let mut names: Vec<String> = s.core.accounts().unwrap().into_iter().map(|a| a.account.username).collect();
+    names.sort();
+    assert_eq!(names, ["evergreen.shop", "studio.ama"]);
+}
+
+#[tokio::test]
+async fn a_reconnect_into_another_account_says_so() {
+    let s = Stack::new().await;
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let first = s
+        .core
+        .finish_connect(&sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap())
+        .await
+        .unwrap();
+    let flow = s
+        .core
+        .start_connect(FlowPurpose::Reconnect { instagram_user_id: first.account.instagram_user_id.clone() })
+        .await
+        .unwrap();
+    let other = s
+        .core
+        .finish_connect(&sign_in(&flow.authorize_url, &Decision::allow("studio.ama")).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(other.wrong_account.as_deref(), Some("evergreen.shop"));
+}
+
+#[tokio::test]
+async fn each_failure_has_its_own_code() {
+    let s = Stack::new().await;
+    let cases = [
+        (Decision::Cancel, Code::ConnectCancelled),
+        (Decision::allow("pat.personal"), Code::NotProfessional),
+        (
+            Decision::Allow { username: "evergreen.shop".into(), granted: Some(vec![]) },
+            Code::PermissionsMissing,
+        ),
+    ];
+    for (decision, code) in cases {
+        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let link = sign_in(&flow.authorize_url, &decision).await.unwrap();
+        assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), code, "{decision:?}");
+    }
+    assert!(s.core.accounts().unwrap().is_empty(), "nothing was saved");
+}
+
+#[tokio::test]
+async fn a_replayed_link_is_refused() {
+    let s = Stack::new().await;
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    s.core.finish_connect(&link).await.unwrap();
+    assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), Code::LinkAlreadyUsed);
+}
+
+#[tokio::test]
+async fn a_handoff_under_another_flows_state_is_refused_by_the_relay() {
+    let s = Stack::new().await;
+    let a = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let b = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let link_a = sign_in(&a.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    let forged = link_a.replace(a.state.as_str(), b.state.as_str());
+    assert_eq!(
+        s.core.finish_connect(&forged).await.unwrap_err().code(),
+        Code::ConnectFailed,
+        "wrong verifier"
+    );
+    assert!(s.core.accounts().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_expired_flow_is_refused_without_asking_the_relay() {
+    let s = Stack::new().await;
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    s.clock.advance(std::time::Duration::from_secs(11 * 60));
+    assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), Code::LinkExpired);
+}
+
+#[tokio::test]
+async fn a_cancelled_flow_refuses_its_link() {
+    let s = Stack::new().await;
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    assert!(s.core.cancel_connect(&flow.state));
+    assert_eq!(s.core.connect_url(&flow.state), None);
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), Code::LinkAlreadyUsed);
+}
+
+#[tokio::test]
+async fn a_relay_that_is_down_is_reported_as_unreachable() {
+    let s = Stack::with_relay(false).await;
+    assert_eq!(s.core.start_connect(FlowPurpose::Connect).await.unwrap_err().code(), Code::RelayUnreachable);
+}
+
+#[tokio::test]
+async fn connecting_needs_an_unlocked_vault() {
+    let s = Stack::new().await;
+    s.core.lock().unwrap();
+    assert_eq!(s.core.start_connect(FlowPurpose::Connect).await.unwrap_err().code(), Code::VaultLocked);
+}

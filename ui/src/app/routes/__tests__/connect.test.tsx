@@ -1,0 +1,115 @@
+import { emit } from '@tauri-apps/api/event';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+
+import { mockBackend } from '@/testing/backend';
+import { renderApp } from '@/testing/render-app';
+
+const started = { state: 'flow-1', authorizeUrl: 'http://127.0.0.1:9/oauth/authorize?state=flow-1', browserOpened: true };
+const account = {
+  id: 'a1',
+  instagramUserId: '178414',
+  username: 'evergreen.shop',
+  accountType: 'BUSINESS',
+  profilePictureUrl: null,
+  status: 'connected',
+  statusReason: null,
+  tokenExpiresAt: new Date(Date.now() + 60 * 86_400_000).toISOString(),
+  tokenRefreshedAt: new Date().toISOString(),
+  lastValidatedAt: null,
+  nextRefreshAt: null,
+};
+
+async function openAndContinue() {
+  await userEvent.click(await screen.findByRole('button', { name: 'Connect Instagram' }));
+  const dialog = await screen.findByRole('dialog', { name: 'Connect Instagram' });
+  expect(dialog).toHaveTextContent('Only Business and Creator accounts can connect.');
+  await userEvent.click(within(dialog).getByRole('button', { name: 'Continue in browser' }));
+  return dialog;
+}
+
+describe('connecting Instagram', () => {
+  it('opens the browser, waits, and lands on the dashboard when the account connects', async () => {
+    let notices: unknown[] = [];
+    let accounts: unknown[] = [];
+    const backend = mockBackend({
+      start_connect: () => started,
+      link_notices: () => notices,
+      list_accounts: () => accounts,
+    });
+    const { router } = renderApp('/settings/integrations');
+    const dialog = await openAndContinue();
+    expect(await within(dialog).findByTestId('connect-waiting')).toHaveTextContent('Waiting for Instagram in your browser');
+    expect(within(dialog).getByLabelText('Sign-in page address')).toHaveValue(started.authorizeUrl);
+    expect(backend.calls).toContainEqual({ cmd: 'start_connect', args: { purpose: 'connect', accountId: null } });
+
+    accounts = [account];
+    notices = [
+      { id: 1, kind: 'connected', code: null, message: '@evergreen.shop is connected.', state: 'flow-1', accountId: 'a1', username: 'evergreen.shop' },
+    ];
+    await emit('connect://notice');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/dashboard'));
+    expect(await screen.findByTestId('link-notice')).toHaveTextContent('@evergreen.shop is connected.');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('shows why a sign-in failed in the dialog and starts again', async () => {
+    let notices: unknown[] = [];
+    const backend = mockBackend({ start_connect: () => started, link_notices: () => notices });
+    renderApp('/settings/integrations');
+    const dialog = await openAndContinue();
+    await within(dialog).findByTestId('connect-waiting');
+    notices = [
+      { id: 2, kind: 'failed', code: 'connect_cancelled', message: 'You cancelled the Instagram login.', state: 'flow-1', accountId: null, username: null },
+    ];
+    await emit('connect://notice');
+    expect(await within(dialog).findByTestId('connect-error')).toHaveTextContent('You cancelled the Instagram login.');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Start again' }));
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === 'start_connect')).toHaveLength(2));
+    expect(backend.calls).toContainEqual({ cmd: 'dismiss_link_notice', args: { id: 2 } });
+  });
+
+  it('says so when the sign-in service is unreachable', async () => {
+    mockBackend({
+      start_connect: () =>
+        Promise.reject({ code: 'relay_unreachable', message: "Evergreen couldn't reach its sign-in service." }),
+    });
+    renderApp('/settings/integrations');
+    const dialog = await openAndContinue();
+    expect(await within(dialog).findByTestId('connect-error')).toHaveTextContent("couldn't reach its sign-in service");
+    expect(within(dialog).getByRole('button', { name: 'Start again' })).toBeInTheDocument();
+  });
+
+  it('checks a pasted link before sending it, and cancels the flow on Cancel', async () => {
+    const backend = mockBackend({ start_connect: () => started, submit_link: () => null });
+    renderApp('/settings/integrations');
+    const dialog = await openAndContinue();
+    await within(dialog).findByTestId('connect-waiting');
+    const field = within(dialog).getByLabelText(/Paste it here/);
+    await userEvent.type(field, 'https://example.com/not-ours');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Use this link' }));
+    expect(await within(dialog).findByText('Evergreen links start with app.evergreen:')).toBeInTheDocument();
+    await userEvent.clear(field);
+    await userEvent.type(field, 'app.evergreen:/oauth/instagram?handoff=h&state=flow-1');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Use this link' }));
+    await waitFor(() =>
+      expect(backend.calls).toContainEqual({ cmd: 'submit_link', args: { link: 'app.evergreen:/oauth/instagram?handoff=h&state=flow-1' } }),
+    );
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'cancel_connect', args: { flow: 'flow-1' } }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+
+  it('offers Reconnect on a connected account and another account', async () => {
+    const backend = mockBackend({ list_accounts: () => [account], start_connect: () => started });
+    renderApp('/settings/integrations');
+    const row = await screen.findByTestId('account-row');
+    expect(row).toHaveTextContent('@evergreen.shop');
+    expect(row).toHaveTextContent('expires in 60 days');
+    await userEvent.click(within(row).getByRole('button', { name: 'Reconnect' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Reconnect @evergreen.shop' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Continue in browser' }));
+    await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'start_connect', args: { purpose: 'reconnect', accountId: 'a1' } }));
+  });
+});
