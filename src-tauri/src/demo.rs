@@ -12,6 +12,8 @@ use tokio::task::JoinHandle;
 pub struct Demo {
     /// The relay's address.
     pub relay: Url,
+    /// The pretend Instagram's endpoints (for refreshes).
+    pub instagram: Endpoints,
     _sandbox: Sandbox,
     relay_task: JoinHandle<()>,
 }
@@ -51,5 +53,5 @@ pub async fn start(state: &Path) -> std::io::Result<Demo> {
         }
     });
     tracing::info!(relay = %relay, instagram = %sandbox.url(), "demo mode: pretend Instagram and relay on loopback");
-    Ok(Demo { relay, _sandbox: sandbox, relay_task })
+    Ok(Demo { relay, instagram, _sandbox: sandbox, relay_task })
 }

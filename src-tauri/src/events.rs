@@ -13,6 +13,8 @@ pub const VAULT_CHANGED: &str = "vault://changed";
 pub const ACCOUNTS_CHANGED: &str = "accounts://changed";
 /// One account changed. Payload: `{ id }`.
 pub const ACCOUNT_UPDATED: &str = "accounts://updated";
+/// Instagram started or stopped answering. Payload: `{ online }`.
+pub const CONNECTIVITY_CHANGED: &str = "app://connectivity";
 
 #[derive(Clone, Serialize)]
 struct VaultPayload {
@@ -30,6 +32,9 @@ pub fn emit_change<R: Runtime>(app: &impl Emitter<R>, change: Change) {
     let result = match change {
         Change::AccountsChanged => app.emit(ACCOUNTS_CHANGED, ()),
         Change::AccountUpdated { id } => app.emit(ACCOUNT_UPDATED, AccountPayload { id: id.to_string() }),
+        Change::ConnectivityChanged { online } => {
+            app.emit(CONNECTIVITY_CHANGED, serde_json::json!({ "online": online }))
+        }
         Change::VaultChanged { state } => {
             app.emit(VAULT_CHANGED, VaultPayload { state: crate::models::vault_state(state) })
         }

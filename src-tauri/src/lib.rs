@@ -22,7 +22,7 @@ use evergreen_core::clock::SystemClock;
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{StrongholdVault, TokenVault};
 use evergreen_core::{Evergreen, Setup};
-use evergreen_instagram::Url;
+use evergreen_instagram::{Endpoints, Url};
 use tauri::{App, Builder, Manager, Runtime};
 
 use crate::config::Config;
@@ -46,6 +46,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::vault::reset_vault,
         commands::vault::change_passphrase,
         commands::accounts::list_accounts,
+        commands::accounts::refresh_account,
+        commands::accounts::refresh_all,
     ])
 }
 
@@ -57,6 +59,7 @@ pub fn manage_state<R: Runtime>(
     data_dir: PathBuf,
     vault: Box<dyn TokenVault>,
     relay: Url,
+    instagram: Endpoints,
 ) -> Result<(), evergreen_core::Error> {
     let handle = app.app_handle().clone();
     let sink = Arc::new(move |change| events::emit_change(&handle, change));
@@ -66,6 +69,8 @@ pub fn manage_state<R: Runtime>(
         vault,
         sink,
         relay,
+        instagram,
+        instagram_timeout: None,
         flow_ttl: config.connect_ttl_secs.map(|s| chrono::Duration::seconds(i64::from(s))),
     };
     app.manage(AppState::new(config, Evergreen::open(setup)?));
@@ -109,17 +114,21 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     };
     std::fs::create_dir_all(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), demo = config.is_demo(), "starting");
-    let relay = match &config.relay_url {
-        Some(url) => Url::parse(url).map_err(|e| format!("EVERGREEN_RELAY_URL: {e}"))?,
+    let (relay, instagram) = match &config.relay_url {
+        Some(url) => {
+            (Url::parse(url).map_err(|e| format!("EVERGREEN_RELAY_URL: {e}"))?, Endpoints::instagram())
+        }
         None => {
             let demo = tauri::async_runtime::block_on(demo::start(&data_dir.join("demo-instagram.json")))?;
-            let relay = demo.relay.clone();
+            let endpoints = (demo.relay.clone(), demo.instagram.clone());
             app.manage(demo);
-            relay
+            endpoints
         }
     };
     let vault = Box::new(StrongholdVault::new(&DataDir::new(&data_dir)));
-    manage_state(app, config, data_dir, vault, relay)?;
+    manage_state(app, config, data_dir, vault, relay, instagram)?;
+    // The scheduler runs for the app's life, also with the window closed.
+    tauri::async_runtime::spawn(app.evergreen().core.clone().run_scheduler());
     if cfg!(debug_assertions) || app.evergreen().config.appimage {
         register_scheme(app);
     }

@@ -18,6 +18,8 @@ pub struct AppInfo {
     pub vault: &'static str,
     /// Demo mode: sandbox Instagram and an in-process relay.
     pub demo: bool,
+    /// Whether Instagram answered the last call (`null` before any).
+    pub online: Option<bool>,
 }
 
 /// The wire form of a vault state.

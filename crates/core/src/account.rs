@@ -140,6 +140,10 @@ pub struct Account {
     pub last_validated_at: Option<DateTime<Utc>>,
     /// When the next refresh is due.
     pub next_refresh_at: Option<DateTime<Utc>>,
+    /// Renewal attempts that failed in a row (reset by a success).
+    pub refresh_failures: u32,
+    /// When renewals started failing, while they still do.
+    pub failing_since: Option<DateTime<Utc>>,
     /// First connected.
     pub created_at: DateTime<Utc>,
     /// Last changed.

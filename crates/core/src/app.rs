@@ -13,9 +13,11 @@ use crate::clock::Clock;
 use crate::connect::{Collected, Connector, FlowPurpose, RelayClient, StartedFlow};
 use crate::deep_link::FlowState;
 use crate::paths::DataDir;
+use crate::refresh::Engine;
 use crate::store::{Event, EventKind, Store};
 use crate::vault::{Passphrase, TokenRecord, TokenVault, VaultChange, VaultState};
 use crate::{Error, vault};
+use evergreen_instagram::Endpoints;
 
 /// Status reason: the vault had no token for an account that SQLite listed.
 pub const REASON_TOKEN_MISSING: &str = "token_missing";
@@ -89,6 +91,10 @@ pub struct Setup {
     pub sink: ChangeSink,
     /// The relay that connects accounts.
     pub relay: evergreen_instagram::Url,
+    /// Instagram (or the sandbox), for refreshes and checks.
+    pub instagram: Endpoints,
+    /// Per-call timeout towards Instagram (default 30 s).
+    pub instagram_timeout: Option<std::time::Duration>,
     /// How long a connect flow waits for the browser (default ten minutes).
     pub flow_ttl: Option<chrono::Duration>,
 }
@@ -118,19 +124,21 @@ struct Inner {
     vault: Box<dyn TokenVault>,
     store: Store,
     connector: Connector,
+    engine: Engine,
     sink: ChangeSink,
 }
 
 impl Evergreen {
     /// Open a profile: its metadata store (created if new) and its vault (locked).
     pub fn open(setup: Setup) -> Result<Self, Error> {
-        let Setup { data_dir, clock, vault, sink, relay, flow_ttl } = setup;
+        let Setup { data_dir, clock, vault, sink, relay, instagram, instagram_timeout, flow_ttl } = setup;
         let store = Store::open(&data_dir.metadata_db())?;
         let mut connector = Connector::new(clock.clone(), RelayClient::new(relay));
         if let Some(ttl) = flow_ttl {
             connector = connector.with_ttl(ttl);
         }
-        Ok(Self { inner: Arc::new(Inner { data_dir, clock, vault, store, connector, sink }) })
+        let engine = Engine::new(instagram, instagram_timeout.unwrap_or(std::time::Duration::from_secs(30)));
+        Ok(Self { inner: Arc::new(Inner { data_dir, clock, vault, store, connector, engine, sink }) })
     }
 
     /// The profile's data directory.
@@ -153,8 +161,20 @@ impl Evergreen {
         self.inner.clock.now()
     }
 
-    fn emit(&self, change: Change) {
+    pub(crate) fn emit(&self, change: Change) {
         (self.inner.sink)(change);
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub(crate) fn vault(&self) -> &dyn TokenVault {
+        self.inner.vault.as_ref()
+    }
+
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
     }
 
     /// Run vault work (Argon2, file I/O) off the async threads.
@@ -189,6 +209,7 @@ impl Evergreen {
         self.blocking(move |this| {
             this.inner.vault.create(&passphrase)?;
             this.record(None, EventKind::Vault, "Vault created")?;
+            this.inner.engine.wake.notify_one();
             this.emit(Change::VaultChanged { state: VaultState::Unlocked });
             Ok(())
         })
@@ -216,6 +237,7 @@ impl Evergreen {
     fn after_unlock(&self, what: &str) -> Result<Reconciliation, Error> {
         let report = self.reconcile()?;
         self.record(None, EventKind::Vault, what)?;
+        self.inner.engine.request_catch_up();
         self.emit(Change::VaultChanged { state: VaultState::Unlocked });
         if report != Reconciliation::default() {
             self.emit(Change::AccountsChanged);
@@ -342,6 +364,8 @@ impl Evergreen {
             .map(|account| {
                 let status = if locked && account.status.is_alive() {
                     DisplayStatus::Locked
+                } else if self.inner.engine.is_refreshing(account.id) {
+                    DisplayStatus::Refreshing
                 } else {
                     DisplayStatus::Stored(account.status)
                 };
@@ -430,9 +454,13 @@ impl Evergreen {
             token_expires_at: record.expires_at,
             token_refreshed_at: record.issued_at,
             last_validated_at: Some(now),
-            next_refresh_at: None,
+            next_refresh_at: Some(
+                record.issued_at + self.inner.store.read(|r| r.refresh_policy())?.refresh_after(),
+            ),
             created_at: existing.as_ref().map_or(now, |a| a.created_at),
             updated_at: now,
+            refresh_failures: 0,
+            failing_since: None,
         };
         self.inner.vault.apply(vec![VaultChange::Put(account.id, record)])?;
         let (kind, verb) = if reconnect {
@@ -454,6 +482,7 @@ impl Evergreen {
             })
         })?;
         self.emit(Change::AccountsChanged);
+        self.inner.engine.wake.notify_one();
         Ok((account, reconnect))
     }
 }

@@ -21,6 +21,11 @@ pub enum Change {
         /// Its state now.
         state: VaultState,
     },
+    /// Instagram started or stopped answering.
+    ConnectivityChanged {
+        /// Whether it answers.
+        online: bool,
+    },
 }
 
 /// Where changes go: given at construction, called synchronously, must not block.

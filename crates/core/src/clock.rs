@@ -105,9 +105,11 @@ impl ManualClock {
         self.state().sleeps_started
     }
 
-    /// The earliest pending sleeper's remaining monotonic time, if any sleeps.
+    /// The earliest pending sleeper's remaining monotonic time, if any sleeps. Sleeps whose
+    /// future was dropped (a `select!` that woke another way) do not count.
     pub fn next_wake_in(&self) -> Option<Duration> {
-        let state = self.state();
+        let mut state = self.state();
+        state.sleepers.retain(|(_, wake)| !wake.is_closed());
         state.sleepers.iter().map(|(deadline, _)| deadline.saturating_sub(state.monotonic)).min()
     }
 

@@ -19,6 +19,8 @@ pub mod connect;
 pub mod deep_link;
 mod error;
 pub mod paths;
+pub mod refresh;
+mod settings;
 pub mod store;
 pub mod vault;
 

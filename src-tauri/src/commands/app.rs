@@ -16,5 +16,6 @@ pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
         data_dir: state.core.data_dir().root().display().to_string(),
         vault: vault_state(state.core.vault_state()),
         demo: state.config.is_demo(),
+        online: state.core.online(),
     })
 }

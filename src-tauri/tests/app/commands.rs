@@ -18,6 +18,7 @@ fn app_info_reports_version_profile_and_no_vault() {
             "dataDir": t.profile.path().display().to_string(),
             "vault": "missing",
             "demo": true,
+            "online": null,
         })
     );
 }

@@ -18,6 +18,7 @@ function useBackendEvents(queryClient: QueryClient) {
       [EVENTS.vaultChanged]: stale(appKeys.info, accountKeys.all),
       [EVENTS.accountsChanged]: stale(accountKeys.all),
       [EVENTS.accountUpdated]: stale(accountKeys.all),
+      [EVENTS.connectivity]: stale(appKeys.info),
     }).then((unlisten) => {
       if (cancelled) unlisten();
       else stop = unlisten;

@@ -8,6 +8,7 @@ export const appInfoSchema = z.object({
   dataDir: z.string(),
   vault: z.enum(['missing', 'locked', 'unlocked']),
   demo: z.boolean(),
+  online: z.boolean().nullable(),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 

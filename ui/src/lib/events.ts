@@ -6,6 +6,7 @@ export const EVENTS = {
   vaultChanged: 'vault://changed',
   accountsChanged: 'accounts://changed',
   accountUpdated: 'accounts://updated',
+  connectivity: 'app://connectivity',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

@@ -8,7 +8,7 @@ use crate::account::{Account, AccountId, AccountStatus, AccountType};
 
 const COLUMNS: &str = "id, instagram_user_id, username, account_type, profile_picture_url, status, \
      status_reason, token_expires_at, token_refreshed_at, last_validated_at, next_refresh_at, \
-     created_at, updated_at";
+     created_at, updated_at, refresh_failures, failing_since";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     let id: String = row.get("id")?;
@@ -31,6 +31,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
         next_refresh_at: opt_time("next_refresh_at")?,
         created_at: from_db(row.get("created_at")?)?,
         updated_at: from_db(row.get("updated_at")?)?,
+        refresh_failures: row.get("refresh_failures")?,
+        failing_since: opt_time("failing_since")?,
     })
 }
 
@@ -71,14 +73,15 @@ impl Writer<'_> {
         let mut stmt = self.tx.prepare_cached(&format!(
             "INSERT INTO accounts ({COLUMNS}) VALUES (:id, :instagram_user_id, :username, :account_type, \
              :profile_picture_url, :status, :status_reason, :token_expires_at, :token_refreshed_at, \
-             :last_validated_at, :next_refresh_at, :created_at, :updated_at)
+             :last_validated_at, :next_refresh_at, :created_at, :updated_at, :refresh_failures, :failing_since)
              ON CONFLICT (id) DO UPDATE SET instagram_user_id = excluded.instagram_user_id,
                username = excluded.username, account_type = excluded.account_type,
                profile_picture_url = excluded.profile_picture_url, status = excluded.status,
                status_reason = excluded.status_reason, token_expires_at = excluded.token_expires_at,
                token_refreshed_at = excluded.token_refreshed_at,
                last_validated_at = excluded.last_validated_at, next_refresh_at = excluded.next_refresh_at,
-               updated_at = excluded.updated_at"
+               updated_at = excluded.updated_at, refresh_failures = excluded.refresh_failures,
+               failing_since = excluded.failing_since"
         ))?;
         stmt.execute(named_params! {
             ":id": a.id.to_string(),
@@ -94,6 +97,8 @@ impl Writer<'_> {
             ":next_refresh_at": a.next_refresh_at.map(to_db),
             ":created_at": to_db(a.created_at),
             ":updated_at": to_db(a.updated_at),
+            ":refresh_failures": a.refresh_failures,
+            ":failing_since": a.failing_since.map(to_db),
         })?;
         Ok(())
     }

@@ -4,8 +4,9 @@ use rusqlite_migration::{M, Migrations};
 
 /// Every migration, oldest first. Never edit one that has shipped; add another.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        r#"
+    Migrations::new(vec![
+        M::up(
+            r#"
         CREATE TABLE accounts (
             id                  TEXT PRIMARY KEY,
             instagram_user_id   TEXT NOT NULL UNIQUE,
@@ -46,7 +47,15 @@ pub fn migrations() -> Migrations<'static> {
             PRIMARY KEY (account_id, kind, token_expires_at)
         ) STRICT;
         "#,
-    )])
+        ),
+        // 2: the refresh engine's memory of failures, for backoff and "failing since".
+        M::up(
+            r#"
+        ALTER TABLE accounts ADD COLUMN refresh_failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE accounts ADD COLUMN failing_since INTEGER;
+        "#,
+        ),
+    ])
 }
 
 #[cfg(test)]

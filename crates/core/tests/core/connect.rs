@@ -25,7 +25,11 @@ async fn connecting_saves_the_account_and_its_token_vault_first() {
     assert_eq!(connection.account.status, AccountStatus::Connected);
     assert_eq!(connection.account.token_expires_at, s.core.now() + Duration::days(60));
     let hops: Vec<&str> = s.sandbox.world().calls(0).iter().map(|c| c.endpoint).collect();
-    assert_eq!(hops, ["authorize", "code_exchange", "long_lived_exchange", "me"], "the person consented, the relay exchanged");
+    assert_eq!(
+        hops,
+        ["authorize", "code_exchange", "long_lived_exchange", "me"],
+        "the person consented, the relay exchanged"
+    );
 
     s.core.lock().unwrap();
     let vault = cheap_vault(&evergreen_core::paths::DataDir::new(s.dir.path()));

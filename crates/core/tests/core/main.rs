@@ -2,6 +2,7 @@
 
 mod app;
 mod connect;
+mod refresh;
 mod store;
 mod support;
 mod vault;

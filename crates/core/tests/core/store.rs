@@ -21,6 +21,8 @@ fn account(ig: &str, username: &str) -> Account {
         next_refresh_at: Some(t0() + Duration::days(2)),
         created_at: t0(),
         updated_at: t0(),
+        refresh_failures: 0,
+        failing_since: None,
     }
 }
 
@@ -38,7 +40,7 @@ fn the_database_uses_wal_foreign_keys_and_the_latest_schema() {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     drop(conn);
     // Reopening an up-to-date database is a no-op.
     Store::open(&data.metadata_db()).unwrap();
@@ -72,6 +74,8 @@ fn saving_an_account_again_updates_it_in_place() {
     a.status = AccountStatus::NeedsReconnect;
     a.status_reason = Some("password_changed".into());
     a.next_refresh_at = None;
+    a.refresh_failures = 3;
+    a.failing_since = Some(t0() + Duration::hours(1));
     store.write(|w| w.save_account(&a)).unwrap();
     assert_eq!(store.read(|r| r.accounts()).unwrap(), vec![a]);
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use evergreen_core::clock::ManualClock;
+use evergreen_core::clock::{Clock, ManualClock};
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{KdfParams, Passphrase, StrongholdVault, TokenRecord};
 use evergreen_core::{ChangeSink, Evergreen, Setup, ignore_changes};
@@ -59,6 +59,8 @@ pub fn setup(data: &DataDir, clock: &ManualClock, relay: &str, sink: ChangeSink)
         vault: Box::new(cheap_vault(data)),
         sink,
         relay: Url::parse(relay).expect("relay url"),
+        instagram: evergreen_instagram::Endpoints::single_host(&Url::parse(relay).expect("url")),
+        instagram_timeout: None,
         flow_ttl: None,
     }
 }
@@ -144,5 +146,122 @@ impl Stack {
 impl Drop for Stack {
     fn drop(&mut self) {
         self.relay_task.abort();
+    }
+}
+
+/// Accounts with living tokens at a sandbox that shares the core's manual clock, and a
+/// scheduler the test drives by moving that clock.
+pub struct Fleet {
+    pub dir: TempDir,
+    pub core: Evergreen,
+    pub clock: ManualClock,
+    pub sandbox: evergreen_sandbox::Sandbox,
+    scheduler: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Fleet {
+    /// A core (vault created, unlocked) and a sandbox, both on a manual clock at [`t0`].
+    pub async fn new() -> Self {
+        use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app};
+        let clock = ManualClock::at(t0());
+        let sandbox_time = clock.clone();
+        let world = World::new(SandboxClock::new(Arc::new(move || sandbox_time.now())), demo_app(vec![]));
+        let sandbox = Sandbox::start(world).await.unwrap();
+        let (dir, data) = profile();
+        let mut setup = setup(&data, &clock, NO_RELAY, ignore_changes());
+        setup.instagram = evergreen_instagram::Endpoints::single_host(sandbox.url());
+        setup.instagram_timeout = Some(std::time::Duration::from_millis(500));
+        let core = Evergreen::open(setup).unwrap();
+        core.create_vault(pass(PASS)).await.unwrap();
+        Self { dir, core, clock, sandbox, scheduler: None }
+    }
+
+    /// A business account at the sandbox, connected now with a fresh long-lived token.
+    pub fn connect(&self, username: &str) -> evergreen_core::account::Account {
+        use evergreen_sandbox::{AccountType, world::TokenKind};
+        let world = self.sandbox.world();
+        let account = world.create_account(username, username, AccountType::Business, 100);
+        let (token, issued) = world.issue_token(
+            &account.user_id,
+            TokenKind::LongLived,
+            vec!["instagram_business_basic".into()],
+        );
+        let record = TokenRecord {
+            token: AccessToken::new(token),
+            issued_at: issued.issued_at,
+            expires_at: issued.expires_at,
+        };
+        let profile = evergreen_core::Profile {
+            instagram_user_id: account.user_id,
+            username: username.into(),
+            account_type: evergreen_core::account::AccountType::Business,
+            profile_picture_url: None,
+        };
+        self.core.save_connection(profile, record).unwrap().0
+    }
+
+    pub fn account(&self, id: evergreen_core::account::AccountId) -> evergreen_core::account::Account {
+        self.core.store().read(|r| r.account(id)).unwrap().unwrap()
+    }
+
+    /// Start the scheduler (the app started, or was unlocked) and let it settle.
+    pub async fn start(&mut self) {
+        assert!(self.scheduler.is_none());
+        let before = self.clock.sleeps_started();
+        self.scheduler = Some(tokio::spawn(self.core.clone().run_scheduler()));
+        self.clock.until_sleeps_started(before + 1).await;
+    }
+
+    /// Stop the scheduler (the app quit).
+    pub async fn stop(&mut self) {
+        if let Some(task) = self.scheduler.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    /// Wait for the scheduler to finish what it is doing and go back to sleep (after an
+    /// unlock or a wake-up from outside the clock).
+    pub async fn settle_after(&self, sleeps_before: u64) {
+        self.clock.until_sleeps_started(sleeps_before + 1).await;
+    }
+
+    /// Let `by` of monotonic and wall time pass, waking the scheduler at each of its own
+    /// deadlines and waiting for it to go back to sleep: no real sleeping.
+    pub async fn run_for(&self, by: std::time::Duration) {
+        let mut left = by;
+        while !left.is_zero() {
+            match self.clock.next_wake_in() {
+                Some(wake) if wake <= left => {
+                    let before = self.clock.sleeps_started();
+                    self.clock.advance(wake);
+                    left -= wake;
+                    self.clock.until_sleeps_started(before + 1).await;
+                }
+                _ => {
+                    self.clock.advance(left);
+                    left = std::time::Duration::ZERO;
+                }
+            }
+        }
+    }
+
+    /// Refresh calls the sandbox received: (token age in seconds, status).
+    pub fn refresh_calls(&self) -> Vec<(i64, u16)> {
+        self.sandbox
+            .world()
+            .calls(0)
+            .into_iter()
+            .filter(|c| c.endpoint == "refresh")
+            .map(|c| (c.token_age_secs.unwrap_or(-1), c.status))
+            .collect()
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        if let Some(task) = self.scheduler.take() {
+            task.abort();
+        }
     }
 }

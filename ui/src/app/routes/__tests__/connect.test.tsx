@@ -113,3 +113,28 @@ describe('connecting Instagram', () => {
     await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'start_connect', args: { purpose: 'reconnect', accountId: 'a1' } }));
   });
 });
+
+describe('refresh now', () => {
+  it('renews one account and says so', async () => {
+    const backend = mockBackend({
+      list_accounts: () => [account],
+      refresh_account: () => ({ refreshed: 1, checked: 0, retrying: 0, needAttention: 0 }),
+    });
+    renderApp('/settings/integrations');
+    const row = await screen.findByTestId('account-row');
+    await userEvent.click(within(row).getByRole('button', { name: 'Refresh now' }));
+    expect(await within(row).findByTestId('refresh-result')).toHaveTextContent('Renewed just now.');
+    expect(backend.calls).toContainEqual({ cmd: 'refresh_account', args: { id: 'a1' } });
+  });
+
+  it('explains a check of a token too young to renew', async () => {
+    mockBackend({
+      list_accounts: () => [account],
+      refresh_account: () => ({ refreshed: 0, checked: 1, retrying: 0, needAttention: 0 }),
+    });
+    renderApp('/settings/integrations');
+    const row = await screen.findByTestId('account-row');
+    await userEvent.click(within(row).getByRole('button', { name: 'Refresh now' }));
+    expect(await within(row).findByTestId('refresh-result')).toHaveTextContent('renewed recently');
+  });
+});

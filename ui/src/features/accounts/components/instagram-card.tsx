@@ -4,6 +4,8 @@ import { Pill, type PillTone } from '@/components/ui/pill';
 import { relative, shortDate } from '@/lib/time';
 
 import { type Account, type AccountStatus, useAccounts } from '../api/get-accounts';
+import { describeRefresh, useRefreshAccount } from '../api/refresh-account';
+import { IpcError } from '@/lib/ipc';
 
 type Actions = {
   onConnect: () => void;
@@ -70,6 +72,8 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect }: Actions)
 function AccountRow({ account, onReconnect }: { account: Account; onReconnect: () => void }) {
   const status = STATUS[account.status];
   const dead = account.status === 'needs_reconnect';
+  const refresh = useRefreshAccount();
+  const renewable = account.status !== 'needs_reconnect' && account.status !== 'locked';
   return (
     <li className="account-row" data-testid="account-row" data-username={account.username} data-status={account.status}>
       <Avatar account={account} />
@@ -83,7 +87,21 @@ function AccountRow({ account, onReconnect }: { account: Account; onReconnect: (
           expires {relative(account.tokenExpiresAt)} ({shortDate(account.tokenExpiresAt)}) · refreshed{' '}
           {relative(account.tokenRefreshedAt)}
         </div>
+        {(refresh.data || refresh.error) && (
+          <div className="muted" role="status" data-testid="refresh-result">
+            {refresh.data ? describeRefresh(refresh.data) : IpcError.from(refresh.error).message}
+          </div>
+        )}
       </div>
+      {renewable && (
+        <Button
+          onClick={() => refresh.mutate(account.id)}
+          busy={refresh.isPending || account.status === 'refreshing'}
+          data-testid="refresh-now"
+        >
+          Refresh now
+        </Button>
+      )}
       <Button variant={dead ? 'primary' : 'secondary'} onClick={onReconnect} data-testid="reconnect">
         {dead ? 'Reconnect Instagram' : 'Reconnect'}
       </Button>

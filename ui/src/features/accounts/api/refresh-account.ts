@@ -1,0 +1,34 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { z } from 'zod';
+
+import { call } from '@/lib/ipc';
+
+import { accountKeys } from './keys';
+
+export const refreshReportSchema = z.object({
+  refreshed: z.number().int(),
+  checked: z.number().int(),
+  retrying: z.number().int(),
+  needAttention: z.number().int(),
+});
+export type RefreshReport = z.infer<typeof refreshReportSchema>;
+
+export const refreshAccount = (id: string) => call('refresh_account', { id }, refreshReportSchema);
+export const refreshAll = () => call('refresh_all', {}, refreshReportSchema);
+
+/** What a refresh did, in a few words next to the button. */
+export function describeRefresh(r: RefreshReport): string {
+  if (r.refreshed) return 'Renewed just now.';
+  if (r.needAttention) return 'Instagram needs you: see the status.';
+  if (r.retrying) return "Couldn't reach Instagram; Evergreen will keep trying.";
+  if (r.checked) return 'Checked: renewed recently, the next renewal is automatic.';
+  return 'Nothing to renew.';
+}
+
+export function useRefreshAccount() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: refreshAccount,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: accountKeys.all }),
+  });
+}
