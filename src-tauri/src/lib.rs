@@ -48,6 +48,15 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::accounts::list_accounts,
         commands::accounts::refresh_account,
         commands::accounts::refresh_all,
+        commands::accounts::active_account,
+        commands::accounts::set_active_account,
+        commands::accounts::disconnect_account,
+        commands::accounts::account_profile,
+        commands::accounts::account_media,
+        commands::accounts::open_instagram,
+        commands::settings::get_settings,
+        commands::settings::set_refresh_policy,
+        commands::settings::recent_events,
     ])
 }
 

@@ -125,3 +125,167 @@ impl From<AccountView> for AccountDto {
         }
     }
 }
+
+/// The refresh policy, in the units the settings form uses.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyDto {
+    /// Refresh a token once it is this many hours old.
+    pub refresh_after_hours: u64,
+    /// First warning, days before expiry.
+    pub warn_first_days: u64,
+    /// Last warning, hours before expiry.
+    pub warn_last_hours: u64,
+    /// Accounts refreshed at once.
+    pub max_concurrency: u32,
+    /// First retry delay, seconds.
+    pub backoff_base_secs: u64,
+    /// Longest retry delay, minutes.
+    pub backoff_cap_minutes: u64,
+}
+
+impl From<evergreen_core::refresh::RefreshPolicy> for PolicyDto {
+    fn from(p: evergreen_core::refresh::RefreshPolicy) -> Self {
+        Self {
+            refresh_after_hours: p.refresh_after_secs / 3600,
+            warn_first_days: p.warn_first_secs / 86_400,
+            warn_last_hours: p.warn_last_secs / 3600,
+            max_concurrency: p.max_concurrency,
+            backoff_base_secs: p.backoff_base_secs,
+            backoff_cap_minutes: p.backoff_cap_secs / 60,
+        }
+    }
+}
+
+impl From<PolicyDto> for evergreen_core::refresh::RefreshPolicy {
+    fn from(p: PolicyDto) -> Self {
+        Self {
+            refresh_after_secs: p.refresh_after_hours.saturating_mul(3600),
+            warn_first_secs: p.warn_first_days.saturating_mul(86_400),
+            warn_last_secs: p.warn_last_hours.saturating_mul(3600),
+            max_concurrency: p.max_concurrency,
+            backoff_base_secs: p.backoff_base_secs,
+            backoff_cap_secs: p.backoff_cap_minutes.saturating_mul(60),
+        }
+    }
+}
+
+/// `get_settings`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsDto {
+    /// The refresh policy.
+    pub refresh_policy: PolicyDto,
+    /// Start hidden at login.
+    pub launch_at_login: bool,
+}
+
+/// One line of the activity log.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventDto {
+    /// Increasing id.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// `connected`, `refreshed`, `refresh_failed`, …
+    pub kind: &'static str,
+    /// Plain words.
+    pub detail: String,
+    /// The account, if any.
+    pub account_id: Option<String>,
+}
+
+impl From<evergreen_core::store::StoredEvent> for EventDto {
+    fn from(e: evergreen_core::store::StoredEvent) -> Self {
+        Self {
+            id: e.id,
+            at: time(e.event.at),
+            kind: e.event.kind.as_str(),
+            detail: e.event.detail,
+            account_id: e.event.account.map(|a| a.to_string()),
+        }
+    }
+}
+
+/// The live profile.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileDto {
+    /// Handle.
+    pub username: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// `BUSINESS`, `MEDIA_CREATOR`.
+    pub account_type: Option<String>,
+    /// Avatar.
+    pub profile_picture_url: Option<String>,
+    /// Followers.
+    pub followers_count: Option<u64>,
+    /// Posts.
+    pub media_count: Option<u64>,
+}
+
+impl From<evergreen_instagram::Me> for ProfileDto {
+    fn from(me: evergreen_instagram::Me) -> Self {
+        Self {
+            username: me.username,
+            name: me.name,
+            account_type: me.account_type,
+            profile_picture_url: me.profile_picture_url,
+            followers_count: me.followers_count,
+            media_count: me.media_count,
+        }
+    }
+}
+
+/// One post.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaDto {
+    /// Media id.
+    pub id: String,
+    /// Caption.
+    pub caption: Option<String>,
+    /// `IMAGE`, `VIDEO`, `CAROUSEL_ALBUM`.
+    pub media_type: Option<String>,
+    /// The picture (or the video's still).
+    pub image_url: Option<String>,
+    /// On instagram.com.
+    pub permalink: Option<String>,
+    /// Posted at (Instagram's format).
+    pub timestamp: Option<String>,
+}
+
+/// A page of posts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaPageDto {
+    /// Posts.
+    pub items: Vec<MediaDto>,
+    /// Cursor for "Load more"; `null` on the last page.
+    pub after: Option<String>,
+}
+
+impl From<evergreen_instagram::MediaPage> for MediaPageDto {
+    fn from(page: evergreen_instagram::MediaPage) -> Self {
+        Self {
+            items: page
+                .items
+                .into_iter()
+                .map(|m| {
+                    let video = m.media_type.as_deref() == Some("VIDEO");
+                    MediaDto {
+                        id: m.id.0,
+                        caption: m.caption,
+                        image_url: if video { m.thumbnail_url.or(m.media_url) } else { m.media_url },
+                        media_type: m.media_type,
+                        permalink: m.permalink,
+                        timestamp: m.timestamp,
+                    }
+                })
+                .collect(),
+            after: page.after,
+        }
+    }
+}

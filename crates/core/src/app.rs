@@ -177,6 +177,10 @@ impl Evergreen {
         self.inner.clock.as_ref()
     }
 
+    pub(crate) fn instagram(&self) -> &evergreen_instagram::Client {
+        self.inner.engine.client()
+    }
+
     /// Run vault work (Argon2, file I/O) off the async threads.
     async fn blocking<T: Send + 'static>(
         &self,
@@ -209,7 +213,7 @@ impl Evergreen {
         self.blocking(move |this| {
             this.inner.vault.create(&passphrase)?;
             this.record(None, EventKind::Vault, "Vault created")?;
-            this.inner.engine.wake.notify_one();
+            this.inner.engine.wake.notify_waiters();
             this.emit(Change::VaultChanged { state: VaultState::Unlocked });
             Ok(())
         })
@@ -482,7 +486,7 @@ impl Evergreen {
             })
         })?;
         self.emit(Change::AccountsChanged);
-        self.inner.engine.wake.notify_one();
+        self.inner.engine.wake.notify_waiters();
         Ok((account, reconnect))
     }
 }

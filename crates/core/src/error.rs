@@ -4,7 +4,7 @@
 //! classifies each into a [`Code`]. The `Display` text of an [`Error`] is written for a
 //! social media manager: it says what happened and what to do, and never holds a secret.
 
-use crate::{connect, deep_link, store, vault};
+use crate::{connect, deep_link, profile, refresh, store, vault};
 
 /// Stable error codes sent across IPC. A variant exists only while the UI branches on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +47,10 @@ pub enum Code {
     VaultDamaged,
     /// The account named does not exist (any more): the UI refreshes its list.
     UnknownAccount,
+    /// A setting is out of bounds: the form shows the message on its field.
+    InvalidSettings,
+    /// Instagram could not be read for the dashboard: the UI shows last known data.
+    InstagramUnreachable,
     /// The disk or the database refused: the UI shows the message and a retry.
     Storage,
     /// Anything else; logged in full, shown generically.
@@ -76,6 +80,8 @@ impl Code {
             Self::WeakPassphrase => "weak_passphrase",
             Self::VaultDamaged => "vault_damaged",
             Self::UnknownAccount => "unknown_account",
+            Self::InvalidSettings => "invalid_settings",
+            Self::InstagramUnreachable => "instagram_unreachable",
             Self::Storage => "storage",
             Self::Internal => "internal",
         }
@@ -100,6 +106,12 @@ pub enum Error {
     /// No such account.
     #[error("That account is no longer connected. The list has been refreshed.")]
     UnknownAccount,
+    /// A setting out of bounds.
+    #[error("{0}")]
+    InvalidSettings(#[from] refresh::InvalidPolicy),
+    /// Reading Instagram live failed.
+    #[error(transparent)]
+    Live(#[from] profile::LiveError),
     /// A bug or an environment failure the user cannot fix by retrying differently.
     #[error("Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen.")]
     Internal(String),
@@ -137,6 +149,9 @@ impl Error {
             },
             Self::Store(_) => Code::Storage,
             Self::UnknownAccount => Code::UnknownAccount,
+            Self::InvalidSettings(_) => Code::InvalidSettings,
+            Self::Live(profile::LiveError::NoToken) => Code::VaultLocked,
+            Self::Live(profile::LiveError::Instagram(_)) => Code::InstagramUnreachable,
             Self::Internal(_) => Code::Internal,
         }
     }

@@ -58,3 +58,42 @@ impl Writer<'_> {
         self.set_setting(LAUNCH_AT_LOGIN, if on { "true" } else { "false" })
     }
 }
+
+impl crate::Evergreen {
+    /// The refresh policy in force.
+    pub fn refresh_policy(&self) -> Result<RefreshPolicy, crate::Error> {
+        Ok(self.store().read(|r| r.refresh_policy())?)
+    }
+
+    /// Change the refresh policy; refused (with the field and the bound) when out of bounds.
+    pub fn set_refresh_policy(&self, policy: RefreshPolicy) -> Result<(), crate::Error> {
+        let now = self.now();
+        self.store().write(|w| {
+            if let Err(invalid) = w.set_refresh_policy(&policy)? {
+                return Ok(Err(invalid));
+            }
+            // Healthy accounts follow the new rhythm at once; failing ones keep their backoff.
+            for mut account in w.reader().accounts()? {
+                if account.status.is_alive() && account.refresh_failures == 0 {
+                    account.next_refresh_at = policy.due_at(&account);
+                    account.updated_at = now;
+                    w.save_account(&account)?;
+                }
+            }
+            Ok(Ok(()))
+        })??;
+        // Next-refresh times depend on the policy: let the scheduler look again.
+        self.engine().wake.notify_waiters();
+        Ok(())
+    }
+
+    /// Whether Evergreen starts (hidden) at login.
+    pub fn launch_at_login(&self) -> Result<bool, crate::Error> {
+        Ok(self.store().read(|r| r.launch_at_login())?)
+    }
+
+    /// The newest `limit` events of the audit trail.
+    pub fn recent_events(&self, limit: u32) -> Result<Vec<store::StoredEvent>, crate::Error> {
+        Ok(self.store().read(|r| r.events(limit.min(500), None))?)
+    }
+}

@@ -8,6 +8,8 @@
 //! first.
 #![deny(missing_docs)]
 
+pub mod seed;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -16,6 +18,39 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use tempfile::TempDir;
+
+/// Plain HTTP for the harness's own calls (the sandbox's control API).
+mod control_http {
+    pub type Client = reqwest::Client;
+
+    pub fn client() -> Client {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::new()
+    }
+
+    pub async fn get_json(http: &Client, url: &str) -> serde_json::Value {
+        http.get(url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .expect("sandbox")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    pub async fn post_json(http: &Client, url: &str, body: serde_json::Value) -> serde_json::Value {
+        http.post(url)
+            .json(&body)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .unwrap_or_else(|e| panic!("sandbox control {url}: {e}"))
+            .json()
+            .await
+            .expect("json")
+    }
+}
 
 /// How long to wait for the UI to show something before failing.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
@@ -311,6 +346,64 @@ impl Session {
         }
         self.profile
     }
+}
+
+/// The demo's pretend Instagram, reached through its control API (its address is the host of
+/// the sign-in pages the app opens).
+pub struct Sandbox {
+    base: String,
+    http: control_http::Client,
+}
+
+impl Sandbox {
+    /// The sandbox that served `authorize_url`.
+    pub fn of(authorize_url: &str) -> Self {
+        let url = url_base(authorize_url);
+        Self { base: url, http: control_http::client() }
+    }
+
+    async fn account_id(&self, username: &str) -> String {
+        let accounts: serde_json::Value = self.get("/_sandbox/accounts").await;
+        accounts
+            .as_array()
+            .and_then(|all| all.iter().find(|a| a["username"] == username))
+            .and_then(|a| a["user_id"].as_str())
+            .unwrap_or_else(|| panic!("no sandbox account @{username}"))
+            .to_string()
+    }
+
+    async fn get(&self, path: &str) -> serde_json::Value {
+        control_http::get_json(&self.http, &format!("{}{path}", self.base)).await
+    }
+
+    /// POST `body` to a control path.
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        control_http::post_json(&self.http, &format!("{}{path}", self.base), body).await
+    }
+
+    /// End every token of `username` with `subcode`, as Instagram does after a password change.
+    pub async fn revoke(&self, username: &str, subcode: i64) {
+        let id = self.account_id(username).await;
+        self.post(&format!("/_sandbox/accounts/{id}/revoke"), serde_json::json!({ "subcode": subcode }))
+            .await;
+    }
+
+    /// Put `username` behind (or out of) a checkpoint.
+    pub async fn checkpoint(&self, username: &str, on: bool) {
+        let id = self.account_id(username).await;
+        self.post(&format!("/_sandbox/accounts/{id}/checkpoint"), serde_json::json!({ "on": on })).await;
+    }
+
+    /// Add latency to every Instagram call.
+    pub async fn latency(&self, ms: u64) {
+        self.post("/_sandbox/latency", serde_json::json!({ "ms": ms })).await;
+    }
+}
+
+fn url_base(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..].find('/').map_or(url.len(), |i| i + after_scheme);
+    url[..end].to_string()
 }
 
 /// The app processes running right now (by executable name).

@@ -52,3 +52,55 @@ pub async fn refresh_account(state: State<'_, AppState>, id: String) -> Result<R
 pub async fn refresh_all(state: State<'_, AppState>) -> Result<RefreshReport, IpcError> {
     Ok(state.core.refresh_all().await?.into())
 }
+
+/// The account the dashboard shows (`null` with no account).
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn active_account(state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
+    Ok(state.core.active_account()?.map(|id| id.to_string()))
+}
+
+/// Switch the active account.
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn set_active_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
+    Ok(state.core.set_active_account(&id)?)
+}
+
+/// Forget an account (after the UI's confirmation).
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn disconnect_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
+    Ok(state.core.disconnect(&id)?)
+}
+
+/// The account's profile, live from Instagram.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn account_profile(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<crate::models::ProfileDto, IpcError> {
+    Ok(state.core.live_profile(&id).await?.into())
+}
+
+/// A page of the account's recent posts.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn account_media(
+    state: State<'_, AppState>,
+    id: String,
+    after: Option<String>,
+) -> Result<crate::models::MediaPageDto, IpcError> {
+    Ok(state.core.recent_media(&id, after.as_deref()).await?.into())
+}
+
+/// Open instagram.com (to clear a checkpoint): a fixed address, not a general opener.
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn open_instagram<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<(), IpcError> {
+    crate::browser::open(&app, &state.config.browser, "https://www.instagram.com/")
+}

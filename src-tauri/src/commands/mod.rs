@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod app;
 pub mod connect;
+pub mod settings;
 pub mod vault;

@@ -1,7 +1,8 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect, type ReactNode } from 'react';
 
-import { accountKeys } from '@/features/accounts/api/keys';
+import { accountKeys } from '@/lib/accounts';
+import { activityKeys } from '@/features/activity/api/get-events';
 import { connectKeys } from '@/features/connect/api/keys';
 import { appKeys } from '@/lib/app-info';
 import { EVENTS, listenAll } from '@/lib/events';
@@ -16,8 +17,8 @@ function useBackendEvents(queryClient: QueryClient) {
     void listenAll({
       [EVENTS.linkNotice]: stale(connectKeys.notices()),
       [EVENTS.vaultChanged]: stale(appKeys.info, accountKeys.all),
-      [EVENTS.accountsChanged]: stale(accountKeys.all),
-      [EVENTS.accountUpdated]: stale(accountKeys.all),
+      [EVENTS.accountsChanged]: stale(accountKeys.all, activityKeys.all),
+      [EVENTS.accountUpdated]: stale(accountKeys.lists(), activityKeys.all),
       [EVENTS.connectivity]: stale(appKeys.info),
     }).then((unlisten) => {
       if (cancelled) unlisten();

@@ -14,6 +14,7 @@ export function mockBackend(handlers: Handlers = {}) {
     link_notices: () => [],
     dismiss_link_notice: () => null,
     list_accounts: () => [],
+    active_account: () => null,
     cancel_connect: () => true,
     ...handlers,
   };

@@ -68,6 +68,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Engine {
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     pub(crate) fn new(instagram: Endpoints, timeout: std::time::Duration) -> Self {
         Self {
             client: Client::with_timeout(instagram, timeout),
@@ -110,7 +114,7 @@ impl Engine {
     /// Ask the scheduler to validate everything and catch up at its next turn.
     pub(crate) fn request_catch_up(&self) {
         *lock(&self.catch_up) = true;
-        self.wake.notify_one();
+        self.wake.notify_waiters();
     }
 
     fn take_catch_up(&self) -> bool {

@@ -17,6 +17,11 @@ impl Evergreen {
     /// Run the scheduler until the task is dropped. Spawn it once per app run.
     pub async fn run_scheduler(self) {
         loop {
+            // Registered before looking at the state, so a wake-up between the look and the
+            // sleep is not lost; `notify_waiters` stores nothing, so no stale wake-up either.
+            let woken = self.engine().wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
             if self.vault_state() == VaultState::Unlocked {
                 if self.engine().take_catch_up() {
                     let ids = self
@@ -39,7 +44,7 @@ impl Evergreen {
             let sleep = self.clock().sleep(wait);
             tokio::select! {
                 () = sleep => {}
-                () = self.engine().wake.notified() => {}
+                () = woken => {}
             }
         }
     }

@@ -169,3 +169,56 @@ async fn a_known_token_never_reaches_the_metadata_files() {
     let debug = format!("{:?}", core.accounts().unwrap());
     assert!(!debug.contains(token));
 }
+
+#[tokio::test]
+async fn the_active_account_persists_and_falls_back_when_disconnected() {
+    let (dir, core, _clock) = core();
+    core.create_vault(pass(PASS)).await.unwrap();
+    let (one, _) = core.save_connection(profile_of("1", "one"), record("IGAA-1", t0())).unwrap();
+    let (two, _) = core.save_connection(profile_of("2", "two"), record("IGAA-2", t0())).unwrap();
+    assert_eq!(core.active_account().unwrap(), Some(one.id), "the first listed until one is chosen");
+    core.set_active_account(&two.id.to_string()).unwrap();
+    assert_eq!(core.active_account().unwrap(), Some(two.id));
+    assert_eq!(core.set_active_account("not-an-id").unwrap_err().code(), Code::UnknownAccount);
+
+    // A restart reads the choice back.
+    drop(core);
+    let data = DataDir::new(dir.path());
+    let reopened =
+        Evergreen::open(setup(&data, &ManualClock::at(t0()), NO_RELAY, evergreen_core::ignore_changes()))
+            .unwrap();
+    assert_eq!(reopened.active_account().unwrap(), Some(two.id));
+
+    reopened.unlock(pass(PASS)).await.unwrap();
+    reopened.disconnect(&two.id.to_string()).unwrap();
+    assert_eq!(reopened.active_account().unwrap(), Some(one.id), "back to the remaining account");
+    assert_eq!(reopened.accounts().unwrap().len(), 1);
+    let side = cheap_vault(&data);
+    reopened.lock().unwrap();
+    side.unlock(&pass(PASS)).unwrap();
+    assert_eq!(side.get(&two.id).unwrap(), None, "its token is gone from the vault");
+    let events = reopened.store().read(|r| r.events(1, Some(two.id))).unwrap();
+    assert_eq!(events[0].event.detail, "Disconnected @two; Evergreen forgot its access");
+}
+
+#[tokio::test]
+async fn a_new_policy_moves_healthy_accounts_and_refuses_bad_bounds() {
+    use evergreen_core::refresh::RefreshPolicy;
+    let (_dir, core, _clock) = core();
+    core.create_vault(pass(PASS)).await.unwrap();
+    let (a, _) = core.save_connection(profile_of("1", "one"), record("IGAA-1", t0())).unwrap();
+    assert_eq!(a.next_refresh_at, Some(t0() + Duration::hours(48)));
+    let faster = RefreshPolicy { refresh_after_secs: 30 * 3600, ..RefreshPolicy::default() };
+    core.set_refresh_policy(faster).unwrap();
+    assert_eq!(core.refresh_policy().unwrap(), faster);
+    let now = core.store().read(|r| r.account(a.id)).unwrap().unwrap();
+    assert_eq!(now.next_refresh_at, Some(t0() + Duration::hours(30)));
+    let too_fast = RefreshPolicy { refresh_after_secs: 3600, ..RefreshPolicy::default() };
+    let error = core.set_refresh_policy(too_fast).unwrap_err();
+    assert_eq!(error.code(), Code::InvalidSettings);
+    assert_eq!(
+        error.to_string(),
+        "refresh_after_secs: Instagram refuses to renew a token under 24 hours old"
+    );
+    assert_eq!(core.refresh_policy().unwrap(), faster, "nothing changed");
+}

@@ -1,20 +1,35 @@
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 
+import { Banner } from '@/components/ui/banner';
+import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { useAccounts } from '@/features/accounts/api/get-accounts';
-import { relative, shortDate } from '@/lib/time';
+import { Pill } from '@/components/ui/pill';
+import { statusView } from '@/features/accounts/status';
+import { useProfile } from '@/features/dashboard/api/get-profile';
+import { MediaGrid } from '@/features/dashboard/components/media-grid';
+import { ProfileHeader } from '@/features/dashboard/components/profile-header';
+import { TokenTimeline } from '@/features/dashboard/components/token-timeline';
+import { useActiveAccount } from '@/lib/accounts';
+import { IpcError } from '@/lib/ipc';
+import { useNow } from '@/lib/use-now';
 
 export function DashboardRoute() {
-  const accounts = useAccounts();
-  const account = accounts.data?.[0];
-  return (
-    <>
-      <h1 className="page-title">Dashboard</h1>
-      {accounts.isPending ? (
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      ) : !account ? (
+  const { account, isPending } = useActiveAccount();
+  const now = useNow();
+  const navigate = useNavigate();
+  const alive = !!account && account.status !== 'needs_reconnect' && account.status !== 'locked';
+  const profile = useProfile(account?.id ?? '', alive);
+  if (isPending) {
+    return (
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    );
+  }
+  if (!account) {
+    return (
+      <>
+        <h1 className="page-title">Dashboard</h1>
         <section className="empty-state" data-testid="dashboard-empty">
           <h2>No account yet</h2>
           <p className="muted">Connect an Instagram account and its profile and token health show up here.</p>
@@ -22,13 +37,41 @@ export function DashboardRoute() {
             Go to Integrations
           </Link>
         </section>
-      ) : (
-        <Card title={`@${account.username}`} data-testid="dashboard-account">
-          <p>
-            Access valid until <strong>{shortDate(account.tokenExpiresAt)}</strong> ({relative(account.tokenExpiresAt)}).
-          </p>
-        </Card>
+      </>
+    );
+  }
+  const view = statusView(account, now);
+  return (
+    <div data-testid="dashboard-account" data-username={account.username}>
+      <h1 className="page-title">Dashboard</h1>
+      {account.status === 'needs_reconnect' && (
+        <Banner
+          tone="danger"
+          title={`@${account.username} needs Reconnect`}
+          action={
+            <Button variant="primary" onClick={() => void navigate(`/settings/integrations?reconnect=${account.id}`)}>
+              Reconnect Instagram
+            </Button>
+          }
+        >
+          {view.line} What you see below is from the last check.
+        </Banner>
       )}
-    </>
+      <Card title="Profile">
+        <ProfileHeader account={account} profile={profile.data} />
+        {profile.isError && (
+          <p className="muted" role="status" data-testid="profile-stale">
+            {IpcError.from(profile.error).message}
+          </p>
+        )}
+      </Card>
+      <Card title="Token health" aside={<Pill tone={view.tone}>{view.pill}</Pill>}>
+        <p>{view.line}</p>
+        <TokenTimeline account={account} now={now} />
+      </Card>
+      <Card title="Recent posts">
+        <MediaGrid accountId={account.id} enabled={alive} />
+      </Card>
+    </div>
   );
 }

@@ -1,34 +1,38 @@
-import { useCallback, useState } from 'react';
-import { useNavigate } from 'react-router';
+import { useCallback } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
 
-import type { Account } from '@/features/accounts/api/get-accounts';
 import { InstagramCard } from '@/features/accounts/components/instagram-card';
 import type { Purpose } from '@/features/connect/api/connect-flow';
 import { ConnectDialog } from '@/features/connect/components/connect-dialog';
+import { useAccounts } from '@/lib/accounts';
 
-type Connecting = { purpose: Purpose; account?: Account } | null;
-
+/** The dialog lives in the URL (`?connect=…`, `?reconnect=<id>`), so the switcher, the
+ *  dashboard and a notification can all open it. */
 export function IntegrationsRoute() {
-  const [connecting, setConnecting] = useState<Connecting>(null);
+  const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
-  const onConnected = useCallback(() => {
-    setConnecting(null);
-    void navigate('/dashboard');
-  }, [navigate]);
+  const accounts = useAccounts();
+  const reconnectId = params.get('reconnect');
+  const connect = params.get('connect');
+  const account = reconnectId ? accounts.data?.find((a) => a.id === reconnectId) : undefined;
+  const purpose: Purpose | null = reconnectId ? 'reconnect' : connect === 'add' ? 'add' : connect ? 'connect' : null;
+  const close = useCallback(() => setParams({}, { replace: true }), [setParams]);
+  const onConnected = useCallback(() => void navigate('/dashboard'), [navigate]);
   return (
     <>
       <h1 className="page-title">Integrations</h1>
       <InstagramCard
-        onConnect={() => setConnecting({ purpose: 'connect' })}
-        onAddAccount={() => setConnecting({ purpose: 'add' })}
-        onReconnect={(account) => setConnecting({ purpose: 'reconnect', account })}
+        onConnect={() => setParams({ connect: 'new' })}
+        onAddAccount={() => setParams({ connect: 'add' })}
+        onReconnect={(a) => setParams({ reconnect: a.id })}
       />
-      {connecting && (
+      {purpose && (purpose !== 'reconnect' || account) && (
         <ConnectDialog
-          purpose={connecting.purpose}
-          accountId={connecting.account?.id}
-          username={connecting.account?.username}
-          onClose={() => setConnecting(null)}
+          key={`${purpose}-${reconnectId ?? ''}`}
+          purpose={purpose}
+          accountId={account?.id}
+          username={account?.username}
+          onClose={close}
           onConnected={onConnected}
         />
       )}

@@ -1,18 +1,22 @@
-import { NavLink, Outlet } from 'react-router';
+import { NavLink, Outlet, useNavigate } from 'react-router';
 
 import { Banner } from '@/components/ui/banner';
 import { Button } from '@/components/ui/button';
-import { LockedAccounts } from '@/features/accounts/components/locked-accounts';
+import { AccountSwitcher } from '@/features/accounts/components/account-switcher';
+import { InstagramCard } from '@/features/accounts/components/instagram-card';
 import { LinkNotices } from '@/features/connect/components/link-notices';
 import { useLockVault } from '@/features/vault/api/vault-mutations';
 import { CreateVaultForm } from '@/features/vault/components/create-vault-form';
 import { UnlockForm } from '@/features/vault/components/unlock-form';
+import { useAccounts } from '@/lib/accounts';
 import { useAppInfo } from '@/lib/app-info';
 import { IpcError } from '@/lib/ipc';
 
 export function RootLayout() {
   const info = useAppInfo();
   const lock = useLockVault();
+  const navigate = useNavigate();
+  const accounts = useAccounts();
   const vault = info.data?.vault;
   return (
     <div className="shell">
@@ -27,14 +31,28 @@ export function RootLayout() {
         {vault === 'unlocked' && (
           <nav aria-label="Main" className="nav">
             <NavLink to="/dashboard">Dashboard</NavLink>
-            <NavLink to="/settings/integrations">Integrations</NavLink>
+            <NavLink to="/settings/integrations" end>
+              Integrations
+            </NavLink>
+            <NavLink to="/activity">Activity</NavLink>
+            <NavLink to="/settings" end>
+              Settings
+            </NavLink>
           </nav>
         )}
-        <div className="topbar__end" data-testid="account-switcher-slot">
+        <div className="topbar__end">
+          {info.data?.online === false && (
+            <span className="pill pill--warn" role="status" data-testid="offline">
+              Offline: Evergreen will retry
+            </span>
+          )}
           {vault === 'unlocked' && (
-            <Button variant="ghost" onClick={() => lock.mutate()} busy={lock.isPending} data-testid="lock">
-              Lock
-            </Button>
+            <>
+              <AccountSwitcher onAddAccount={() => void navigate('/settings/integrations?connect=add')} />
+              <Button variant="ghost" onClick={() => lock.mutate()} busy={lock.isPending} data-testid="lock">
+                Lock
+              </Button>
+            </>
           )}
         </div>
       </header>
@@ -58,7 +76,11 @@ export function RootLayout() {
         ) : vault === 'locked' ? (
           <>
             <UnlockForm />
-            <LockedAccounts />
+            {!!accounts.data?.length && (
+              <div className="locked-accounts">
+                <InstagramCard />
+              </div>
+            )}
           </>
         ) : (
           <Outlet />

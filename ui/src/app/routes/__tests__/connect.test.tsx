@@ -48,10 +48,12 @@ describe('connecting Instagram', () => {
     notices = [
       { id: 1, kind: 'connected', code: null, message: '@evergreen.shop is connected.', state: 'flow-1', accountId: 'a1', username: 'evergreen.shop' },
     ];
+    await emit('accounts://changed');
     await emit('connect://notice');
     await waitFor(() => expect(router.state.location.pathname).toBe('/dashboard'));
     expect(await screen.findByTestId('link-notice')).toHaveTextContent('@evergreen.shop is connected.');
-    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(await screen.findByTestId('dashboard-account')).toHaveAttribute('data-username', 'evergreen.shop');
   });
 
   it('shows why a sign-in failed in the dialog and starts again', async () => {

@@ -119,10 +119,12 @@ describe('later runs: unlock', () => {
       ],
     });
     renderApp('/');
-    const row = await screen.findByTestId('locked-account');
+    const row = await screen.findByTestId('account-row');
     expect(row).toHaveTextContent('@shop');
     expect(row).toHaveTextContent('Locked');
+    expect(row).toHaveTextContent('Unlock to keep tokens renewed. Dates shown are from the last check.');
     expect(row).toHaveTextContent('expires in 3 days');
+    expect(within(row).queryByRole('button')).not.toBeInTheDocument();
   });
 
   it('resets only after the word is typed, and says what is lost', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { call } from '@/lib/ipc';
 
-import { accountKeys } from './keys';
+import { accountKeys } from '@/lib/accounts';
 
 export const refreshReportSchema = z.object({
   refreshed: z.number().int(),

@@ -1,33 +1,29 @@
+import { useState } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Pill, type PillTone } from '@/components/ui/pill';
-import { relative, shortDate } from '@/lib/time';
+import { Pill } from '@/components/ui/pill';
+import { type Account, needsAttention, useAccounts } from '@/lib/accounts';
+import { useNow } from '@/lib/use-now';
 
-import { type Account, type AccountStatus, useAccounts } from '../api/get-accounts';
-import { describeRefresh, useRefreshAccount } from '../api/refresh-account';
-import { IpcError } from '@/lib/ipc';
+import { AccountRow } from './account-row';
+import { DisconnectDialog } from './disconnect-dialog';
 
 type Actions = {
-  onConnect: () => void;
-  onAddAccount: () => void;
-  onReconnect: (account: Account) => void;
+  onConnect?: () => void;
+  onAddAccount?: () => void;
+  onReconnect?: (account: Account) => void;
 };
 
-const STATUS: Record<AccountStatus, { label: string; tone: PillTone }> = {
-  connected: { label: 'Connected', tone: 'ok' },
-  refreshing: { label: 'Refreshing…', tone: 'busy' },
-  expiring: { label: 'Expiring', tone: 'warn' },
-  needs_reconnect: { label: 'Reconnect needed', tone: 'bad' },
-  needs_instagram_login: { label: 'Log in on Instagram', tone: 'warn' },
-  locked: { label: 'Locked', tone: 'muted' },
-};
-
-const TYPES: Record<string, string> = { BUSINESS: 'Business', MEDIA_CREATOR: 'Creator' };
-
-/** The Instagram integration on /settings/integrations. */
+/** The Instagram integration: Not connected, or every account with its state. Accounts that
+ *  need a person come first. */
 export function InstagramCard({ onConnect, onAddAccount, onReconnect }: Actions) {
   const accounts = useAccounts();
-  const list = accounts.data ?? [];
+  const now = useNow();
+  const [disconnecting, setDisconnecting] = useState<Account | null>(null);
+  const list = [...(accounts.data ?? [])].sort((a, b) => Number(needsAttention(b)) - Number(needsAttention(a)));
+  const attention = list.filter(needsAttention).length;
+  const locked = list.length > 0 && list.every((a) => a.status === 'locked' || a.status === 'needs_reconnect');
   return (
     <Card
       title={
@@ -35,89 +31,71 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect }: Actions)
           <InstagramGlyph /> Instagram
         </span>
       }
-      aside={<Pill tone={list.length ? 'ok' : 'muted'}>{list.length ? 'Connected' : 'Not connected'}</Pill>}
+      aside={
+        list.length === 0 ? (
+          <Pill tone="muted">Not connected</Pill>
+        ) : attention > 0 ? (
+          <Pill tone="warn">{attention === 1 ? '1 needs attention' : `${attention} need attention`}</Pill>
+        ) : (
+          <Pill tone="ok">Connected</Pill>
+        )
+      }
       data-testid="instagram-card"
       data-state={list.length ? 'connected' : 'not_connected'}
     >
-      {list.length === 0 ? (
+      {accounts.isPending ? (
+        <p className="muted" role="status">
+          Loading accounts…
+        </p>
+      ) : list.length === 0 ? (
         <div className="stack">
           <p className="muted">
             Connect an Instagram professional account (Business or Creator) and Evergreen keeps its access renewed, and
             tells you early if it ever needs you.
           </p>
-          <div>
-            <Button variant="primary" onClick={onConnect} data-testid="connect-instagram">
-              Connect Instagram
-            </Button>
-          </div>
+          {onConnect && (
+            <div>
+              <Button variant="primary" onClick={onConnect} data-testid="connect-instagram">
+                Connect Instagram
+              </Button>
+            </div>
+          )}
         </div>
       ) : (
         <div className="stack">
           <ul className="plain-list accounts">
             {list.map((account) => (
-              <AccountRow key={account.id} account={account} onReconnect={() => onReconnect(account)} />
+              <AccountRow
+                key={account.id}
+                account={account}
+                now={now}
+                onReconnect={() => onReconnect?.(account)}
+                onDisconnect={() => setDisconnecting(account)}
+              />
             ))}
           </ul>
-          <div>
-            <Button onClick={onAddAccount} data-testid="add-account">
-              Connect another account
-            </Button>
-          </div>
+          {!locked && onAddAccount && (
+            <div>
+              <Button onClick={onAddAccount} data-testid="add-account">
+                Connect another account
+              </Button>
+            </div>
+          )}
+          <details className="why">
+            <summary>Why does Instagram end connections?</summary>
+            <ul>
+              <li>Access lasts 60 days; Evergreen renews it while it runs, so keep it running now and then.</li>
+              <li>A password change, or Instagram checking a login from a new place, ends every connection.</li>
+              <li>Removing Evergreen from the account’s apps on Instagram ends it too.</li>
+              <li>Switching the account from professional to personal stops it working.</li>
+            </ul>
+            <p className="muted">An expired connection can’t be revived, only replaced: Reconnect takes a minute.</p>
+          </details>
         </div>
       )}
+      {disconnecting && <DisconnectDialog account={disconnecting} onClose={() => setDisconnecting(null)} />}
     </Card>
   );
-}
-
-function AccountRow({ account, onReconnect }: { account: Account; onReconnect: () => void }) {
-  const status = STATUS[account.status];
-  const dead = account.status === 'needs_reconnect';
-  const refresh = useRefreshAccount();
-  const renewable = account.status !== 'needs_reconnect' && account.status !== 'locked';
-  return (
-    <li className="account-row" data-testid="account-row" data-username={account.username} data-status={account.status}>
-      <Avatar account={account} />
-      <div className="account-row__main">
-        <div className="account-row__title">
-          <span className="handle">@{account.username}</span>
-          <span className="muted">{TYPES[account.accountType] ?? account.accountType}</span>
-          <Pill tone={status.tone}>{status.label}</Pill>
-        </div>
-        <div className="muted" data-testid="account-expiry">
-          expires {relative(account.tokenExpiresAt)} ({shortDate(account.tokenExpiresAt)}) · refreshed{' '}
-          {relative(account.tokenRefreshedAt)}
-        </div>
-        {(refresh.data || refresh.error) && (
-          <div className="muted" role="status" data-testid="refresh-result">
-            {refresh.data ? describeRefresh(refresh.data) : IpcError.from(refresh.error).message}
-          </div>
-        )}
-      </div>
-      {renewable && (
-        <Button
-          onClick={() => refresh.mutate(account.id)}
-          busy={refresh.isPending || account.status === 'refreshing'}
-          data-testid="refresh-now"
-        >
-          Refresh now
-        </Button>
-      )}
-      <Button variant={dead ? 'primary' : 'secondary'} onClick={onReconnect} data-testid="reconnect">
-        {dead ? 'Reconnect Instagram' : 'Reconnect'}
-      </Button>
-    </li>
-  );
-}
-
-function Avatar({ account }: { account: Account }) {
-  if (!account.profilePictureUrl) {
-    return (
-      <span className="avatar avatar--empty" aria-hidden="true">
-        {account.username.slice(0, 1).toUpperCase()}
-      </span>
-    );
-  }
-  return <img className="avatar" src={account.profilePictureUrl} alt="" width={40} height={40} />;
 }
 
 function InstagramGlyph() {

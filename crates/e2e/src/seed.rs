@@ -1,0 +1,140 @@
+//! Profiles prepared on disk with the product's own libraries, so a test or the screenshot
+//! tool can show states that take days to reach (an expiring token, a revoked one) at once.
+
+use chrono::{Duration, Utc};
+use evergreen_core::account::{Account, AccountId, AccountStatus, AccountType};
+use evergreen_core::paths::DataDir;
+use evergreen_core::store::Store;
+use evergreen_core::vault::{Passphrase, StrongholdVault, TokenRecord, TokenVault, VaultChange};
+use evergreen_instagram::AccessToken;
+use evergreen_sandbox::world::TokenKind;
+use evergreen_sandbox::{AccountType as SandboxType, SandboxClock, World, demo_app};
+
+/// One seeded account: who, and the state Evergreen last saw it in.
+pub struct Seed {
+    /// Handle.
+    pub username: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// Stored status.
+    pub status: AccountStatus,
+    /// Stored reason.
+    pub reason: Option<&'static str>,
+    /// Token age, hours.
+    pub age_hours: i64,
+    /// Token life left, hours.
+    pub left_hours: i64,
+    /// Put the sandbox account behind a checkpoint.
+    pub checkpoint: bool,
+    /// Revoke the sandbox token with this subcode.
+    pub revoked: Option<i64>,
+}
+
+/// Accounts in every state the card shows after an unlock.
+pub fn every_state() -> Vec<Seed> {
+    vec![
+        Seed {
+            username: "evergreen.shop",
+            name: "Evergreen Shop",
+            status: AccountStatus::Connected,
+            reason: None,
+            age_hours: 30,
+            left_hours: 59 * 24 - 6,
+            checkpoint: false,
+            revoked: None,
+        },
+        Seed {
+            username: "harbour.cafe",
+            name: "Harbour Café",
+            status: AccountStatus::Expiring,
+            reason: None,
+            age_hours: 2,
+            left_hours: 5 * 24 + 3,
+            checkpoint: false,
+            revoked: None,
+        },
+        Seed {
+            username: "studio.ama",
+            name: "Studio Ama",
+            status: AccountStatus::NeedsInstagramLogin,
+            reason: Some("checkpoint"),
+            age_hours: 40,
+            left_hours: 50 * 24,
+            checkpoint: true,
+            revoked: None,
+        },
+        Seed {
+            username: "old.brand",
+            name: "Old Brand",
+            status: AccountStatus::NeedsReconnect,
+            reason: Some("password_changed"),
+            age_hours: 90,
+            left_hours: 40 * 24,
+            checkpoint: false,
+            revoked: Some(460),
+        },
+    ]
+}
+
+/// Write a vault (product key derivation, `passphrase`), the metadata and the demo's pretend
+/// Instagram state into the empty data directory `dir`.
+pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
+    let data = DataDir::new(dir);
+    let world = World::new(SandboxClock::system(), demo_app(vec![]))
+        .persisted_at(dir.join("demo-instagram.json"))
+        .expect("sandbox state");
+    let vault = StrongholdVault::new(&data);
+    vault.create(&Passphrase::new(passphrase.into())).expect("vault");
+    let store = Store::open(&data.metadata_db()).expect("store");
+    let now = Utc::now();
+    let mut puts = Vec::new();
+    let mut accounts = Vec::new();
+    for seed in seeds {
+        let remote = world.create_account(seed.username, seed.name, SandboxType::Business, 4_200);
+        // Issued as long ago as the seed says, by the pretend Instagram's clock too.
+        world.clock.advance(-Duration::hours(seed.age_hours));
+        let (token, _) =
+            world.issue_token(&remote.user_id, TokenKind::LongLived, vec!["instagram_business_basic".into()]);
+        world.clock.advance(Duration::hours(seed.age_hours));
+        if seed.checkpoint {
+            world.update_account(&remote.user_id, |a| a.checkpoint = true);
+        }
+        if let Some(subcode) = seed.revoked {
+            world.revoke(&remote.user_id, subcode);
+        }
+        let issued = now - Duration::hours(seed.age_hours);
+        let expires = now + Duration::hours(seed.left_hours);
+        let id = AccountId::new();
+        puts.push(VaultChange::Put(
+            id,
+            TokenRecord { token: AccessToken::new(token), issued_at: issued, expires_at: expires },
+        ));
+        let failing = matches!(seed.status, AccountStatus::Expiring);
+        accounts.push(Account {
+            id,
+            instagram_user_id: remote.user_id,
+            username: seed.username.into(),
+            account_type: AccountType::Business,
+            profile_picture_url: None,
+            status: seed.status,
+            status_reason: seed.reason.map(String::from),
+            token_expires_at: expires,
+            token_refreshed_at: issued,
+            last_validated_at: Some(now - Duration::hours(1)),
+            next_refresh_at: seed.status.is_alive().then(|| issued + Duration::hours(48)),
+            created_at: issued,
+            updated_at: now,
+            refresh_failures: if failing { 9 } else { 0 },
+            failing_since: failing.then(|| now - Duration::days(2)),
+        });
+    }
+    vault.apply(puts).expect("tokens");
+    store
+        .write(|w| {
+            for a in &accounts {
+                w.save_account(a)?;
+            }
+            Ok(())
+        })
+        .expect("accounts");
+}

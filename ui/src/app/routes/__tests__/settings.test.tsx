@@ -1,0 +1,98 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+
+import { mockBackend } from '@/testing/backend';
+import { renderApp } from '@/testing/render-app';
+
+const policy = {
+  refreshAfterHours: 48,
+  warnFirstDays: 7,
+  warnLastHours: 24,
+  maxConcurrency: 4,
+  backoffBaseSecs: 60,
+  backoffCapMinutes: 60,
+};
+
+async function form() {
+  const page = await screen.findByTestId('policy-form');
+  const field = (label: RegExp) => within(page).getByLabelText(label);
+  const set = async (label: RegExp, value: string) => {
+    await userEvent.clear(field(label));
+    if (value) await userEvent.type(field(label), value);
+  };
+  const save = () => userEvent.click(within(page).getByRole('button', { name: 'Save' }));
+  return { page, field, set, save };
+}
+
+describe('/settings', () => {
+  it.each([
+    [/Renew a token/, '12', 'Renew after: at least 24 hours.'],
+    [/Renew a token/, '1000', 'Renew after: at most 720 hours.'],
+    [/Renew a token/, 'soon', 'Renew after: enter a number.'],
+    [/First warning/, '0', 'First warning: at least 1 days.'],
+    [/Last warning/, '200', 'Last warning: must come after the first warning (fewer hours before expiry).'],
+    [/Accounts renewed at once/, '64', 'Accounts at once: at most 32 accounts.'],
+    [/First retry/, '0', 'First retry: at least 1 seconds.'],
+    [/Longest wait/, '0', 'Longest wait between retries: at least 1 minutes.'],
+  ])('refuses %s = %s inline, without saving', async (label, value, message) => {
+    const backend = mockBackend({ get_settings: () => ({ refreshPolicy: policy, launchAtLogin: false }) });
+    renderApp('/settings');
+    const f = await form();
+    await f.set(label, value);
+    await f.save();
+    expect(await within(f.page).findByText(message)).toBeInTheDocument();
+    expect(f.field(label)).toHaveAttribute('aria-invalid', 'true');
+    expect(backend.calls.some((c) => c.cmd === 'set_refresh_policy')).toBe(false);
+  });
+
+  it('refuses a retry cap below the first retry', async () => {
+    mockBackend({ get_settings: () => ({ refreshPolicy: policy, launchAtLogin: false }) });
+    renderApp('/settings');
+    const f = await form();
+    await f.set(/First retry/, '600');
+    await f.set(/Longest wait/, '5');
+    await f.save();
+    expect(await within(f.page).findByText('Longest wait between retries: at least the first retry.')).toBeInTheDocument();
+  });
+
+  it('saves a valid policy', async () => {
+    const backend = mockBackend({
+      get_settings: () => ({ refreshPolicy: policy, launchAtLogin: false }),
+      set_refresh_policy: () => null,
+    });
+    renderApp('/settings');
+    const f = await form();
+    await f.set(/Renew a token/, '36');
+    await f.save();
+    expect(await within(f.page).findByText('Saved. Next renewals follow the new settings.')).toBeInTheDocument();
+    expect(backend.calls).toContainEqual({ cmd: 'set_refresh_policy', args: { policy: { ...policy, refreshAfterHours: 36 } } });
+  });
+
+  it('shows the backend refusing a policy', async () => {
+    mockBackend({
+      get_settings: () => ({ refreshPolicy: policy, launchAtLogin: false }),
+      set_refresh_policy: () => Promise.reject({ code: 'invalid_settings', message: 'warn_last_secs: shorter than the first warning' }),
+    });
+    renderApp('/settings');
+    const f = await form();
+    await f.save();
+    await waitFor(() => expect(within(f.page).getByRole('alert')).toHaveTextContent('shorter than the first warning'));
+  });
+});
+
+describe('/activity', () => {
+  it('lists what happened, newest first, in plain words', async () => {
+    mockBackend({
+      recent_events: () => [
+        { id: 2, at: '2026-03-03T12:00:00Z', kind: 'refreshed', detail: 'Refreshed @brand — next refresh 5 Mar', accountId: 'a1' },
+        { id: 1, at: '2026-03-01T12:00:00Z', kind: 'connected', detail: 'Connected @brand; access valid until 30 Apr 2026', accountId: 'a1' },
+      ],
+    });
+    renderApp('/activity');
+    const rows = await screen.findAllByTestId('activity-row');
+    expect(rows[0]).toHaveTextContent('Renewed');
+    expect(rows[0]).toHaveTextContent('Refreshed @brand — next refresh 5 Mar');
+    expect(rows[1]).toHaveTextContent('Connected @brand');
+  });
+});

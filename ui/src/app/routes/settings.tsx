@@ -1,0 +1,10 @@
+import { RefreshPolicyForm } from '@/features/settings/components/refresh-policy-form';
+
+export function SettingsRoute() {
+  return (
+    <>
+      <h1 className="page-title">Settings</h1>
+      <RefreshPolicyForm />
+    </>
+  );
+}

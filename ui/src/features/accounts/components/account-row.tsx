@@ -1,0 +1,89 @@
+import { Button } from '@/components/ui/button';
+import { Pill } from '@/components/ui/pill';
+import type { Account } from '@/lib/accounts';
+import { IpcError } from '@/lib/ipc';
+import { relative, shortDate } from '@/lib/time';
+
+import { useOpenInstagram } from '../api/account-actions';
+import { describeRefresh, useRefreshAccount } from '../api/refresh-account';
+import { TYPES, statusView } from '../status';
+
+import { Avatar } from './avatar';
+
+type Props = {
+  account: Account;
+  now: Date;
+  onReconnect?: () => void;
+  onDisconnect?: () => void;
+};
+
+/** One account on the Instagram card: who, its state in one pill and one line, one action
+ *  first (Reconnect when the token is dead), the rest beside it. */
+export function AccountRow({ account, now, onReconnect, onDisconnect }: Props) {
+  const view = statusView(account, now);
+  const refresh = useRefreshAccount();
+  const openInstagram = useOpenInstagram();
+  const busy = account.status === 'refreshing' || refresh.isPending;
+  const locked = account.status === 'locked';
+  return (
+    <li className="account-row" data-testid="account-row" data-username={account.username} data-status={account.status}>
+      <Avatar account={account} />
+      <div className="account-row__main">
+        <div className="account-row__title">
+          <span className="handle">@{account.username}</span>
+          <span className="muted">{TYPES[account.accountType] ?? account.accountType}</span>
+          <Pill tone={view.tone}>{view.pill}</Pill>
+        </div>
+        <p className="account-row__line" data-testid="account-line">
+          {view.line}
+        </p>
+        <div className="muted account-row__dates" data-testid="account-expiry">
+          expires {relative(account.tokenExpiresAt, now)} ({shortDate(account.tokenExpiresAt, now)}) · refreshed{' '}
+          {relative(account.tokenRefreshedAt, now)}
+        </div>
+        {(refresh.data || refresh.error) && (
+          <div className="muted" role="status" data-testid="refresh-result">
+            {refresh.data ? describeRefresh(refresh.data) : IpcError.from(refresh.error).message}
+          </div>
+        )}
+      </div>
+      {!locked && (
+        <div className="account-row__actions">
+          {account.status === 'needs_reconnect' && (
+            <Button variant="primary" onClick={onReconnect} data-testid="reconnect">
+              Reconnect Instagram
+            </Button>
+          )}
+          {account.status === 'needs_instagram_login' && (
+            <>
+              <Button variant="primary" onClick={() => openInstagram.mutate()} data-testid="open-instagram">
+                Open Instagram
+              </Button>
+              <Button onClick={() => refresh.mutate(account.id)} busy={busy} data-testid="check-again">
+                Check again
+              </Button>
+            </>
+          )}
+          {account.status === 'expiring' && (
+            <Button variant="primary" onClick={onReconnect} data-testid="reconnect">
+              Reconnect
+            </Button>
+          )}
+          {(account.status === 'connected' || account.status === 'refreshing' || account.status === 'expiring') && (
+            <Button onClick={() => refresh.mutate(account.id)} busy={busy} data-testid="refresh-now">
+              Refresh now
+            </Button>
+          )}
+          {account.status !== 'needs_reconnect' && account.status !== 'expiring' && (
+            <Button variant="ghost" onClick={onReconnect} disabled={busy} data-testid="reconnect">
+              Reconnect
+            </Button>
+          )}
+          <Button variant="ghost" onClick={onDisconnect} disabled={busy} data-testid="disconnect">
+            Disconnect
+          </Button>
+        </div>
+      )}
+    </li>
+  );
+}
