@@ -29,7 +29,12 @@ pub struct Config {
     pub browser: Browser,
     /// `EVERGREEN_CONNECT_TTL_SECS`: how long a sign-in waits for the browser (default 600).
     pub connect_ttl_secs: Option<u32>,
+    /// `--hidden` on the command line: started at login, stay in the tray.
+    pub start_hidden: bool,
 }
+
+/// The flag the login entry starts Evergreen with.
+pub const HIDDEN_FLAG: &str = "--hidden";
 
 impl Config {
     /// Read the environment.
@@ -46,6 +51,7 @@ impl Config {
             appimage: non_empty("APPIMAGE").is_some(),
             browser,
             connect_ttl_secs: non_empty("EVERGREEN_CONNECT_TTL_SECS").and_then(|v| v.parse().ok()),
+            start_hidden: std::env::args().skip(1).any(|a| a == HIDDEN_FLAG),
         }
     }
 
@@ -58,6 +64,7 @@ impl Config {
             appimage: false,
             browser: Browser::System,
             connect_ttl_secs: None,
+            start_hidden: false,
         }
     }
 

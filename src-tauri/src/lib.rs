@@ -8,17 +8,20 @@ mod browser;
 mod commands;
 pub mod config;
 pub mod deep_link;
-mod demo;
+pub mod demo;
 pub mod error;
 mod events;
 pub mod models;
+mod notify;
 pub mod state;
+mod tray;
 mod window;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use evergreen_core::clock::SystemClock;
+use evergreen_core::notify::Notifier;
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{StrongholdVault, TokenVault};
 use evergreen_core::{Evergreen, Setup};
@@ -33,6 +36,7 @@ use crate::state::{AppState, EvergreenExt};
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app::app_info,
+        commands::app::close_window,
         commands::connect::link_notices,
         commands::connect::dismiss_link_notice,
         commands::connect::start_connect,
@@ -57,21 +61,41 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::settings::get_settings,
         commands::settings::set_refresh_policy,
         commands::settings::recent_events,
+        commands::settings::set_launch_at_login,
     ])
 }
 
-/// Open the profile in `data_dir`, connecting through the relay at `relay`, and manage its
-/// state. Core changes become events.
+/// What a profile's core is wired to: everything that differs between the product and the
+/// mock-runtime tests.
+pub struct Wiring {
+    /// The token vault.
+    pub vault: Box<dyn TokenVault>,
+    /// The relay that connects accounts.
+    pub relay: Url,
+    /// Instagram (or the demo's pretend one).
+    pub instagram: Endpoints,
+    /// Where notifications go.
+    pub notifier: Arc<dyn Notifier>,
+    /// The tray to keep current, when there is one.
+    pub tray: Option<tray::TrayPoke>,
+}
+
+/// Open the profile in `data_dir` and manage its state. Core changes become events (and tray
+/// rebuilds).
 pub fn manage_state<R: Runtime>(
     app: &impl Manager<R>,
     config: Config,
     data_dir: PathBuf,
-    vault: Box<dyn TokenVault>,
-    relay: Url,
-    instagram: Endpoints,
+    wiring: Wiring,
 ) -> Result<(), evergreen_core::Error> {
     let handle = app.app_handle().clone();
-    let sink = Arc::new(move |change| events::emit_change(&handle, change));
+    let Wiring { vault, relay, instagram, notifier, tray } = wiring;
+    let sink = Arc::new(move |change| {
+        events::emit_change(&handle, change);
+        if let Some(tray) = &tray {
+            tray.poke();
+        }
+    });
     let setup = Setup {
         data_dir: DataDir::new(data_dir),
         clock: Arc::new(SystemClock),
@@ -80,6 +104,7 @@ pub fn manage_state<R: Runtime>(
         relay,
         instagram,
         instagram_timeout: None,
+        notifier,
         flow_ttl: config.connect_ttl_secs.map(|s| chrono::Duration::seconds(i64::from(s))),
     };
     app.manage(AppState::new(config, Evergreen::open(setup)?));
@@ -103,8 +128,13 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
-        // Rust-side only: no opener permission is granted to the page.
-        .plugin(tauri_plugin_opener::init());
+        // Rust-side only: the page is granted none of these plugins' permissions.
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![config::HIDDEN_FLAG]),
+        ));
     let app = with_commands(app)
         .setup(move |app| setup(app, config))
         .build(tauri::generate_context!())
@@ -112,7 +142,13 @@ pub fn run() {
             tracing::error!(%error, "Evergreen could not start");
             std::process::exit(1);
         });
-    app.run(|_, _| {});
+    app.run(|_, event| {
+        // Closing the window destroys it; the app lives on in the tray until Quit (which
+        // exits with a code).
+        if let tauri::RunEvent::ExitRequested { api, code: None, .. } = event {
+            api.prevent_exit();
+        }
+    });
 }
 
 fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std::error::Error>> {
@@ -134,21 +170,44 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
             endpoints
         }
     };
-    let vault = Box::new(StrongholdVault::new(&DataDir::new(&data_dir)));
-    manage_state(app, config, data_dir, vault, relay, instagram)?;
-    // The scheduler runs for the app's life, also with the window closed.
-    tauri::async_runtime::spawn(app.evergreen().core.clone().run_scheduler());
+    let (poke, pokes) = tray::TrayPoke::new();
+    let hidden = config.start_hidden;
+    let wiring = Wiring {
+        vault: Box::new(StrongholdVault::new(&DataDir::new(&data_dir))),
+        relay,
+        instagram,
+        notifier: Arc::new(notify::Desktop(app.handle().clone())),
+        tray: Some(poke),
+    };
+    manage_state(app, config, data_dir, wiring)?;
     if cfg!(debug_assertions) || app.evergreen().config.appimage {
         register_scheme(app);
     }
-    window::show(app.handle());
+    if let Err(error) = tray::start(app.handle(), pokes) {
+        // No tray host (or no appindicator): the window and the scheduler still work.
+        tracing::warn!(%error, "no tray icon");
+    }
+    // The scheduler runs for the app's life, also with the window closed.
+    tauri::async_runtime::spawn(app.evergreen().core.clone().run_scheduler());
+    // Logout (or `kill`) asks politely: quit as from the tray.
+    let handle = app.handle().clone();
+    tauri::async_runtime::spawn(async move {
+        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            term.recv().await;
+            tracing::info!("SIGTERM: quitting");
+            tray::quit(&handle);
+        }
+    });
+    // Started at login: stay in the tray until asked.
+    if !hidden {
+        window::show(app.handle());
+    }
     // Cold start: the OS put the link in our own argv.
     for link in deep_link::links_in(std::env::args()) {
         deep_link::deliver(app.handle(), &link);
     }
     Ok(())
 }
-
 /// Installed packages register the scheme through their `.desktop` file; a development build
 /// or an AppImage registers itself so that links reach it too.
 fn register_scheme<R: Runtime>(app: &App<R>) {

@@ -20,6 +20,8 @@ pub struct AppInfo {
     pub demo: bool,
     /// Whether Instagram answered the last call (`null` before any).
     pub online: Option<bool>,
+    /// In demo mode, the pretend Instagram's address (its controls are under `/_sandbox/`).
+    pub demo_instagram_url: Option<String>,
 }
 
 /// The wire form of a vault state.

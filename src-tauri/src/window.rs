@@ -27,3 +27,13 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .build()?;
     Ok(())
 }
+
+/// Close the main window to the tray. Closing destroys the webview (its processes end); the
+/// core keeps running, and `show` builds the window again.
+pub fn close<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(MAIN)
+        && let Err(error) = window.destroy()
+    {
+        tracing::warn!(%error, "could not close the window");
+    }
+}

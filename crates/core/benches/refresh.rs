@@ -107,6 +107,7 @@ async fn setup(n: usize) -> Bench {
         relay: Url::parse("http://127.0.0.1:9/").unwrap(),
         instagram: Endpoints::single_host(sandbox.url()),
         instagram_timeout: None,
+        notifier: evergreen_core::notify::silent(),
         flow_ttl: None,
     })
     .unwrap();

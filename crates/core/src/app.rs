@@ -95,6 +95,8 @@ pub struct Setup {
     pub instagram: Endpoints,
     /// Per-call timeout towards Instagram (default 30 s).
     pub instagram_timeout: Option<std::time::Duration>,
+    /// Delivers desktop notifications.
+    pub notifier: Arc<dyn crate::notify::Notifier>,
     /// How long a connect flow waits for the browser (default ten minutes).
     pub flow_ttl: Option<chrono::Duration>,
 }
@@ -126,19 +128,23 @@ struct Inner {
     connector: Connector,
     engine: Engine,
     sink: ChangeSink,
+    notifier: Arc<dyn crate::notify::Notifier>,
 }
 
 impl Evergreen {
     /// Open a profile: its metadata store (created if new) and its vault (locked).
     pub fn open(setup: Setup) -> Result<Self, Error> {
-        let Setup { data_dir, clock, vault, sink, relay, instagram, instagram_timeout, flow_ttl } = setup;
+        let Setup { data_dir, clock, vault, sink, relay, instagram, instagram_timeout, notifier, flow_ttl } =
+            setup;
         let store = Store::open(&data_dir.metadata_db())?;
         let mut connector = Connector::new(clock.clone(), RelayClient::new(relay));
         if let Some(ttl) = flow_ttl {
             connector = connector.with_ttl(ttl);
         }
         let engine = Engine::new(instagram, instagram_timeout.unwrap_or(std::time::Duration::from_secs(30)));
-        Ok(Self { inner: Arc::new(Inner { data_dir, clock, vault, store, connector, engine, sink }) })
+        Ok(Self {
+            inner: Arc::new(Inner { data_dir, clock, vault, store, connector, engine, sink, notifier }),
+        })
     }
 
     /// The profile's data directory.
@@ -175,6 +181,26 @@ impl Evergreen {
 
     pub(crate) fn clock(&self) -> &dyn Clock {
         self.inner.clock.as_ref()
+    }
+
+    pub(crate) fn notifier(&self) -> &dyn crate::notify::Notifier {
+        self.inner.notifier.as_ref()
+    }
+
+    /// Renewals in flight right now.
+    pub fn refreshing(&self) -> usize {
+        self.inner.engine.refreshing_count()
+    }
+
+    /// The tray menu for the state right now.
+    pub fn tray_model(&self) -> Result<crate::tray::TrayModel, Error> {
+        Ok(crate::tray::model(
+            &self.accounts()?,
+            self.active_account()?,
+            self.vault_state(),
+            self.inner.engine.refreshing_count(),
+            self.now(),
+        ))
     }
 
     pub(crate) fn instagram(&self) -> &evergreen_instagram::Client {

@@ -18,12 +18,14 @@ pub mod clock;
 pub mod connect;
 pub mod deep_link;
 mod error;
+pub mod notify;
 pub mod paths;
 pub mod profile;
 pub mod refresh;
 mod roster;
 mod settings;
 pub mod store;
+pub mod tray;
 pub mod vault;
 
 pub use app::{

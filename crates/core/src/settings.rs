@@ -92,6 +92,11 @@ impl crate::Evergreen {
         Ok(self.store().read(|r| r.launch_at_login())?)
     }
 
+    /// Remember the launch-at-login choice (the shell writes the login entry).
+    pub fn set_launch_at_login(&self, on: bool) -> Result<(), crate::Error> {
+        Ok(self.store().write(|w| w.set_launch_at_login(on))?)
+    }
+
     /// The newest `limit` events of the audit trail.
     pub fn recent_events(&self, limit: u32) -> Result<Vec<store::StoredEvent>, crate::Error> {
         Ok(self.store().read(|r| r.events(limit.min(500), None))?)

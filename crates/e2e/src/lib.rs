@@ -16,6 +16,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use tempfile::TempDir;
 
@@ -153,6 +154,9 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The app outlives its window (it stays in the tray): a test that failed before
+        // `close` must not leave it running for the next test's launch to be handed to.
+        let _ = Command::new("pkill").args(["-KILL", "-x", "evergreen"]).status();
     }
 }
 
@@ -265,6 +269,39 @@ impl Session {
         evergreen_sandbox::person::sign_in(&url, decision).await.unwrap_or_else(|e| panic!("browser: {e}"))
     }
 
+    /// Close the window (the app lives on in the tray).
+    /// Close the window to the tray the way a person does (Ctrl+W), and wait until its web
+    /// processes are gone. (WebDriver's own "close window" would end the session, and with it
+    /// the app.)
+    pub async fn close_to_tray(&self) {
+        let body = self.find("body").await;
+        // The window may be gone before the key press is acknowledged ("no such window").
+        let _ = body.send_keys(&format!("{}w{}", char::from(Key::Control), char::from(Key::Null))).await;
+        let started = Instant::now();
+        while web_processes() > 0 {
+            assert!(started.elapsed() < UI_TIMEOUT, "the window's web process is still running");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Open the window again as the desktop does (launching Evergreen while it runs in the
+    /// tray, the same path as the tray's *Open Evergreen*), and drive the new window.
+    pub async fn reopen(&self) {
+        let status = self.launch_again("--show");
+        assert!(status.success(), "the second launch hands over and exits: {status}");
+        let started = Instant::now();
+        loop {
+            if let Ok(handles) = self.client.windows().await
+                && let Some(handle) = handles.into_iter().next()
+                && self.client.switch_to_window(handle).await.is_ok()
+            {
+                return;
+            }
+            assert!(started.elapsed() < UI_TIMEOUT, "no window after reopening");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Everything the page shows, for failure messages.
     pub async fn page_text(&self) -> String {
         match self.client.find(Locator::Css("body")).await {
@@ -338,10 +375,13 @@ impl Session {
     /// End the session (the app process exits with it) and hand back the profile, so a test
     /// can start the app again on it.
     pub async fn close(self) -> Profile {
-        let _ = self.client.close().await;
+        // Closing the window leaves Evergreen running in the tray, so the session's end does
+        // not end the app: ask it to quit as the desktop does at logout (SIGTERM).
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.client.close()).await;
+        let _ = Command::new("pkill").args(["-TERM", "-x", "evergreen"]).status();
         let started = Instant::now();
         while app_processes() > 0 {
-            assert!(started.elapsed() < UI_TIMEOUT, "the app did not exit after its session closed");
+            assert!(started.elapsed() < UI_TIMEOUT, "the app did not quit on SIGTERM");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         self.profile
@@ -394,6 +434,28 @@ impl Sandbox {
         self.post(&format!("/_sandbox/accounts/{id}/checkpoint"), serde_json::json!({ "on": on })).await;
     }
 
+    /// The sandbox the running demo app uses (from its demo banner).
+    pub async fn of_app(app: &Session) -> Self {
+        let banner = app.find("[data-testid=demo-banner]").await;
+        let url =
+            banner.attr("data-instagram").await.expect("attribute").expect("demo mode shows its sandbox");
+        Self::of(&url)
+    }
+
+    /// Calls to `endpoint` so far: (status, token age in seconds).
+    pub async fn calls(&self, endpoint: &str) -> Vec<(u64, i64)> {
+        let calls = self.get("/_sandbox/calls").await;
+        calls
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter(|c| c["endpoint"] == endpoint)
+                    .map(|c| (c["status"].as_u64().unwrap_or(0), c["token_age_secs"].as_i64().unwrap_or(-1)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Add latency to every Instagram call.
     pub async fn latency(&self, ms: u64) {
         self.post("/_sandbox/latency", serde_json::json!({ "ms": ms })).await;
@@ -404,6 +466,72 @@ fn url_base(url: &str) -> String {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
     let end = url[after_scheme..].find('/').map_or(url.len(), |i| i + after_scheme);
     url[..end].to_string()
+}
+
+/// The stand-in notification service on the test's session bus (`notification-recorder`,
+/// built beside the app); stopped when dropped.
+pub struct Notifications {
+    child: Child,
+    file: PathBuf,
+    _dir: TempDir,
+}
+
+impl Notifications {
+    /// Own `org.freedesktop.Notifications` until dropped.
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("notifications.jsonl");
+        let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/notification-recorder");
+        let mut child = Command::new(&binary)
+            .arg(&file)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e} (scripts/e2e.sh builds it)", binary.display()));
+        let mut ready = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+            &mut ready,
+        )
+        .expect("recorder ready");
+        assert_eq!(ready.trim(), "ready", "the recorder owns the notification service");
+        Self { child, file, _dir: dir }
+    }
+
+    /// Every notification shown so far.
+    pub fn shown(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.file)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Wait until a notification whose summary contains `needle` is shown; return it.
+    pub async fn wait_for(&self, needle: &str) -> serde_json::Value {
+        let started = Instant::now();
+        loop {
+            if let Some(n) =
+                self.shown().into_iter().find(|n| n["summary"].as_str().is_some_and(|s| s.contains(needle)))
+            {
+                return n;
+            }
+            assert!(started.elapsed() < UI_TIMEOUT, "no notification {needle:?}; shown: {:?}", self.shown());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Notifications {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// WebKit's web (page) processes running right now.
+pub fn web_processes() -> usize {
+    let output = Command::new("pgrep").args(["-f", "WebKitWebProcess"]).output().expect("pgrep");
+    String::from_utf8_lossy(&output.stdout).lines().count()
 }
 
 /// The app processes running right now (by executable name).

@@ -20,14 +20,28 @@ pub struct Seed {
     pub status: AccountStatus,
     /// Stored reason.
     pub reason: Option<&'static str>,
-    /// Token age, hours.
-    pub age_hours: i64,
+    /// Token age, seconds.
+    pub age_secs: i64,
     /// Token life left, hours.
     pub left_hours: i64,
     /// Put the sandbox account behind a checkpoint.
     pub checkpoint: bool,
     /// Revoke the sandbox token with this subcode.
     pub revoked: Option<i64>,
+}
+
+/// One healthy account whose token comes due for renewal `in_secs` from now.
+pub fn due_soon(in_secs: i64) -> Vec<Seed> {
+    vec![Seed {
+        username: "evergreen.shop",
+        name: "Evergreen Shop",
+        status: AccountStatus::Connected,
+        reason: None,
+        age_secs: 48 * 3600 - in_secs,
+        left_hours: 58 * 24,
+        checkpoint: false,
+        revoked: None,
+    }]
 }
 
 /// Accounts in every state the card shows after an unlock.
@@ -38,7 +52,7 @@ pub fn every_state() -> Vec<Seed> {
             name: "Evergreen Shop",
             status: AccountStatus::Connected,
             reason: None,
-            age_hours: 30,
+            age_secs: 30 * 3600,
             left_hours: 59 * 24 - 6,
             checkpoint: false,
             revoked: None,
@@ -48,7 +62,7 @@ pub fn every_state() -> Vec<Seed> {
             name: "Harbour Café",
             status: AccountStatus::Expiring,
             reason: None,
-            age_hours: 2,
+            age_secs: 2 * 3600,
             left_hours: 5 * 24 + 3,
             checkpoint: false,
             revoked: None,
@@ -58,7 +72,7 @@ pub fn every_state() -> Vec<Seed> {
             name: "Studio Ama",
             status: AccountStatus::NeedsInstagramLogin,
             reason: Some("checkpoint"),
-            age_hours: 40,
+            age_secs: 40 * 3600,
             left_hours: 50 * 24,
             checkpoint: true,
             revoked: None,
@@ -68,7 +82,7 @@ pub fn every_state() -> Vec<Seed> {
             name: "Old Brand",
             status: AccountStatus::NeedsReconnect,
             reason: Some("password_changed"),
-            age_hours: 90,
+            age_secs: 90 * 3600,
             left_hours: 40 * 24,
             checkpoint: false,
             revoked: Some(460),
@@ -92,17 +106,17 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
     for seed in seeds {
         let remote = world.create_account(seed.username, seed.name, SandboxType::Business, 4_200);
         // Issued as long ago as the seed says, by the pretend Instagram's clock too.
-        world.clock.advance(-Duration::hours(seed.age_hours));
+        world.clock.advance(-Duration::seconds(seed.age_secs));
         let (token, _) =
             world.issue_token(&remote.user_id, TokenKind::LongLived, vec!["instagram_business_basic".into()]);
-        world.clock.advance(Duration::hours(seed.age_hours));
+        world.clock.advance(Duration::seconds(seed.age_secs));
         if seed.checkpoint {
             world.update_account(&remote.user_id, |a| a.checkpoint = true);
         }
         if let Some(subcode) = seed.revoked {
             world.revoke(&remote.user_id, subcode);
         }
-        let issued = now - Duration::hours(seed.age_hours);
+        let issued = now - Duration::seconds(seed.age_secs);
         let expires = now + Duration::hours(seed.left_hours);
         let id = AccountId::new();
         puts.push(VaultChange::Put(

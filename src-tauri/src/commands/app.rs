@@ -10,12 +10,25 @@ use crate::state::AppState;
 /// Version, data directory, vault state, demo mode.
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
-pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
+pub fn app_info<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<AppInfo, IpcError> {
+    use tauri::Manager;
+    let demo = app.try_state::<crate::demo::Demo>();
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         data_dir: state.core.data_dir().root().display().to_string(),
         vault: vault_state(state.core.vault_state()),
         demo: state.config.is_demo(),
         online: state.core.online(),
+        demo_instagram_url: demo.map(|d| d.instagram.www.to_string()),
     })
+}
+
+/// Close the window to the tray (Ctrl+W): the webview is destroyed, Evergreen keeps renewing.
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn close_window<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    crate::window::close(&app);
 }

@@ -31,3 +31,27 @@ pub fn set_refresh_policy(state: State<'_, AppState>, policy: PolicyDto) -> Resu
 pub fn recent_events(state: State<'_, AppState>, limit: Option<u32>) -> Result<Vec<EventDto>, IpcError> {
     Ok(state.core.recent_events(limit.unwrap_or(100))?.into_iter().map(EventDto::from).collect())
 }
+
+/// Start Evergreen (hidden, in the tray) when the user logs in, or stop doing so: writes or
+/// removes the desktop's autostart entry, then remembers the choice.
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn set_launch_at_login<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    on: bool,
+) -> Result<(), IpcError> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let applied = if on { launcher.enable() } else { launcher.disable() };
+    applied.map_err(|error| {
+        tracing::warn!(%error, "autostart entry");
+        IpcError {
+            code: "autostart_failed",
+            message:
+                "Evergreen couldn't change your login items. Check that ~/.config/autostart is writable."
+                    .into(),
+        }
+    })?;
+    Ok(state.core.set_launch_at_login(on)?)
+}

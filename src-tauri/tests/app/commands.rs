@@ -19,6 +19,7 @@ fn app_info_reports_version_profile_and_no_vault() {
             "vault": "missing",
             "demo": true,
             "online": null,
+            "demoInstagramUrl": null,
         })
     );
 }

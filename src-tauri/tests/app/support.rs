@@ -36,9 +36,14 @@ impl TestApp {
         let vault = StrongholdVault::with_kdf(&DataDir::new(profile.path()), CHEAP_KDF);
         // Nothing listens at this relay: these tests never connect.
         let nowhere: evergreen_instagram::Url = "http://127.0.0.1:9/".parse().expect("url");
-        let instagram = evergreen_instagram::Endpoints::single_host(&nowhere);
-        evergreen_app::manage_state(&app, config, profile.path().into(), Box::new(vault), nowhere, instagram)
-            .expect("state");
+        let wiring = evergreen_app::Wiring {
+            vault: Box::new(vault),
+            instagram: evergreen_instagram::Endpoints::single_host(&nowhere),
+            relay: nowhere,
+            notifier: evergreen_core::notify::silent(),
+            tray: None,
+        };
+        evergreen_app::manage_state(&app, config, profile.path().into(), wiring).expect("state");
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
         Self { app, window, profile }
     }

@@ -9,6 +9,7 @@ export const appInfoSchema = z.object({
   vault: z.enum(['missing', 'locked', 'unlocked']),
   demo: z.boolean(),
   online: z.boolean().nullable(),
+  demoInstagramUrl: z.string().nullable(),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 

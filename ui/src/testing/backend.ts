@@ -5,7 +5,7 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 export type Handler = (args: Record<string, unknown>) => unknown;
 export type Handlers = Record<string, Handler>;
 
-export const defaultAppInfo = { version: '0.1.0', dataDir: '/tmp/evergreen', vault: 'unlocked', demo: false, online: true };
+export const defaultAppInfo = { version: '0.1.0', dataDir: '/tmp/evergreen', vault: 'unlocked', demo: false, online: true, demoInstagramUrl: null };
 
 /** Install command handlers. Unknown commands reject like the backend's `unknown` error. */
 export function mockBackend(handlers: Handlers = {}) {

@@ -101,6 +101,11 @@ impl Engine {
         *current = wanted;
     }
 
+    /// How many refreshes are in flight.
+    pub(crate) fn refreshing_count(&self) -> usize {
+        lock(&self.refreshing).len()
+    }
+
     /// Accounts with a refresh in flight.
     pub(crate) fn is_refreshing(&self, id: AccountId) -> bool {
         lock(&self.refreshing).contains(&id)
@@ -184,6 +189,9 @@ impl Evergreen {
             }
         }
         self.flush(batch, policy, &mut report);
+        if let Err(error) = self.notify_due() {
+            tracing::error!(%error, "notifications not checked");
+        }
         report
     }
 

@@ -40,6 +40,10 @@ impl Evergreen {
                     continue;
                 }
             }
+            // Time alone can call for a warning (expiry near, a renewal due while locked).
+            if let Err(error) = self.notify_due() {
+                tracing::error!(%error, "notifications not checked");
+            }
             let wait = self.until_next_due();
             let sleep = self.clock().sleep(wait);
             tokio::select! {

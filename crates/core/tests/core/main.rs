@@ -2,6 +2,7 @@
 
 mod app;
 mod connect;
+mod notify;
 mod refresh;
 mod store;
 mod support;

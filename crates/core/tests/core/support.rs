@@ -61,6 +61,7 @@ pub fn setup(data: &DataDir, clock: &ManualClock, relay: &str, sink: ChangeSink)
         relay: Url::parse(relay).expect("relay url"),
         instagram: evergreen_instagram::Endpoints::single_host(&Url::parse(relay).expect("url")),
         instagram_timeout: None,
+        notifier: evergreen_core::notify::silent(),
         flow_ttl: None,
     }
 }
@@ -159,28 +160,82 @@ pub struct Fleet {
     scheduler: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// Keeps every notification the core hands over.
+#[derive(Clone, Default)]
+pub struct Recorder(pub Arc<std::sync::Mutex<Vec<evergreen_core::notify::Notification>>>);
+
+impl evergreen_core::notify::Notifier for Recorder {
+    fn notify(&self, n: &evergreen_core::notify::Notification) {
+        self.0.lock().unwrap().push(n.clone());
+    }
+}
+
+impl Recorder {
+    /// "kind: title" of everything so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().iter().map(|n| format!("{}: {}", n.kind.as_str(), n.title)).collect()
+    }
+}
+
 impl Fleet {
     /// A core (vault created, unlocked) and a sandbox, both on a manual clock at [`t0`].
     pub async fn new() -> Self {
+        Self::with_notifier(Recorder::default()).await
+    }
+
+    fn core_on(
+        data: &DataDir,
+        clock: &ManualClock,
+        sandbox: &evergreen_sandbox::Sandbox,
+        notifier: Recorder,
+    ) -> Evergreen {
+        let mut setup = setup(data, clock, NO_RELAY, ignore_changes());
+        setup.instagram = evergreen_instagram::Endpoints::single_host(sandbox.url());
+        setup.instagram_timeout = Some(std::time::Duration::from_millis(500));
+        setup.notifier = Arc::new(notifier);
+        Evergreen::open(setup).unwrap()
+    }
+
+    /// Quit and start again on the same profile: a new core, unlocked, scheduler running.
+    pub async fn restart(&mut self, notifier: Recorder) {
+        self.stop().await;
+        let data = DataDir::new(self.dir.path());
+        self.core = Self::core_on(&data, &self.clock, &self.sandbox, notifier);
+        self.start().await;
+        let before = self.clock.sleeps_started();
+        self.core.unlock(pass(PASS)).await.unwrap();
+        self.settle_after(before).await;
+    }
+
+    /// The same, delivering notifications to `notifier`.
+    pub async fn with_notifier(notifier: Recorder) -> Self {
         use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app};
         let clock = ManualClock::at(t0());
         let sandbox_time = clock.clone();
         let world = World::new(SandboxClock::new(Arc::new(move || sandbox_time.now())), demo_app(vec![]));
         let sandbox = Sandbox::start(world).await.unwrap();
         let (dir, data) = profile();
-        let mut setup = setup(&data, &clock, NO_RELAY, ignore_changes());
-        setup.instagram = evergreen_instagram::Endpoints::single_host(sandbox.url());
-        setup.instagram_timeout = Some(std::time::Duration::from_millis(500));
-        let core = Evergreen::open(setup).unwrap();
+        let core = Self::core_on(&data, &clock, &sandbox, notifier);
         core.create_vault(pass(PASS)).await.unwrap();
         Self { dir, core, clock, sandbox, scheduler: None }
     }
 
     /// A business account at the sandbox, connected now with a fresh long-lived token.
     pub fn connect(&self, username: &str) -> evergreen_core::account::Account {
-        use evergreen_sandbox::{AccountType, world::TokenKind};
+        let account = self.sandbox.world().create_account(
+            username,
+            username,
+            evergreen_sandbox::AccountType::Business,
+            100,
+        );
+        self.reconnect(&account.user_id, username)
+    }
+
+    /// Connect (again) the sandbox account `user_id` with a fresh token, as the flow would.
+    pub fn reconnect(&self, user_id: &str, username: &str) -> evergreen_core::account::Account {
+        use evergreen_sandbox::world::TokenKind;
         let world = self.sandbox.world();
-        let account = world.create_account(username, username, AccountType::Business, 100);
+        let account = world.account(user_id).expect("sandbox account");
         let (token, issued) = world.issue_token(
             &account.user_id,
             TokenKind::LongLived,

@@ -4,6 +4,7 @@
 mod accounts;
 mod connect;
 mod skeleton;
+mod tray;
 mod vault;
 
 /// The passphrase the tests' vaults use.

@@ -10,6 +10,7 @@ import { CreateVaultForm } from '@/features/vault/components/create-vault-form';
 import { UnlockForm } from '@/features/vault/components/unlock-form';
 import { useAccounts } from '@/lib/accounts';
 import { useAppInfo } from '@/lib/app-info';
+import { useCloseToTrayShortcut } from '@/lib/close-to-tray';
 import { IpcError } from '@/lib/ipc';
 
 export function RootLayout() {
@@ -18,6 +19,7 @@ export function RootLayout() {
   const navigate = useNavigate();
   const accounts = useAccounts();
   const vault = info.data?.vault;
+  useCloseToTrayShortcut();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -57,7 +59,12 @@ export function RootLayout() {
         </div>
       </header>
       {info.data?.demo && (
-        <Banner tone="info" title="Demo mode" data-testid="demo-banner">
+        <Banner
+          tone="info"
+          title="Demo mode"
+          data-testid="demo-banner"
+          data-instagram={info.data.demoInstagramUrl ?? undefined}
+        >
           Evergreen is using a pretend Instagram on this computer. Nothing here touches real accounts.
         </Banner>
       )}
@@ -86,7 +93,10 @@ export function RootLayout() {
           <Outlet />
         )}
       </main>
-      <footer className="footer muted">{info.data && <span>Evergreen {info.data.version}</span>}</footer>
+      <footer className="footer muted">
+        {info.data && <span>Evergreen {info.data.version}</span>}
+        <span>Closing this window (Ctrl+W) keeps Evergreen renewing from the tray.</span>
+      </footer>
     </div>
   );
 }

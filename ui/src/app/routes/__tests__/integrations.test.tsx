@@ -23,7 +23,7 @@ describe('/settings/integrations', () => {
   });
 
   it('shows the demo banner only in demo mode', async () => {
-    mockBackend({ app_info: () => ({ version: '0.1.0', dataDir: '/d', vault: 'unlocked', demo: true, online: null }) });
+    mockBackend({ app_info: () => ({ version: '0.1.0', dataDir: '/d', vault: 'unlocked', demo: true, online: null, demoInstagramUrl: 'http://127.0.0.1:9/' }) });
     renderApp('/settings/integrations');
     expect(await screen.findByTestId('demo-banner')).toHaveTextContent('pretend Instagram');
   });

@@ -96,3 +96,30 @@ describe('/activity', () => {
     expect(rows[1]).toHaveTextContent('Connected @brand');
   });
 });
+
+describe('launch at login', () => {
+  it('is off by default and turns on', async () => {
+    const backend = mockBackend({
+      get_settings: () => ({ refreshPolicy: policy, launchAtLogin: false }),
+      set_launch_at_login: () => null,
+    });
+    renderApp('/settings');
+    const toggle = await screen.findByRole('checkbox', { name: 'Start Evergreen when I log in' });
+    await waitFor(() => expect(toggle).toBeEnabled());
+    expect(toggle).not.toBeChecked();
+    await userEvent.click(toggle);
+    await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'set_launch_at_login', args: { on: true } }));
+  });
+
+  it('says when the login entry cannot be written', async () => {
+    mockBackend({
+      get_settings: () => ({ refreshPolicy: policy, launchAtLogin: false }),
+      set_launch_at_login: () => Promise.reject({ code: 'autostart_failed', message: "Evergreen couldn't change your login items." }),
+    });
+    renderApp('/settings');
+    const toggle = await screen.findByRole('checkbox', { name: 'Start Evergreen when I log in' });
+    await waitFor(() => expect(toggle).toBeEnabled());
+    await userEvent.click(toggle);
+    expect(await screen.findByText("Evergreen couldn't change your login items.")).toBeInTheDocument();
+  });
+});

@@ -62,3 +62,13 @@ export function useSetRefreshPolicy() {
     },
   });
 }
+
+export const setLaunchAtLogin = (on: boolean) => call('set_launch_at_login', { on }, z.null());
+
+export function useSetLaunchAtLogin() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: setLaunchAtLogin,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.all }),
+  });
+}

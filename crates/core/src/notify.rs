@@ -1,0 +1,268 @@
+//! What to tell the user, and when (DESIGN §4, Notifications): only when something needs a
+//! person, each at most once per token generation (persisted, so a restart never repeats
+//! one), never on success. The core decides; a [`Notifier`] only delivers.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::account::{Account, AccountId, AccountStatus};
+use crate::refresh::RefreshPolicy;
+use crate::store::{Event, EventKind, NotificationKind};
+use crate::vault::VaultState;
+use crate::{Error, Evergreen};
+
+/// A notification to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// The account it is about.
+    pub account: AccountId,
+    /// Which one (with the token's expiry, the key that makes it once-only).
+    pub kind: NotificationKind,
+    /// The token generation it is about.
+    pub token_expires_at: DateTime<Utc>,
+    /// One line.
+    pub title: String,
+    /// What happened and what to do.
+    pub body: String,
+}
+
+/// Delivers notifications: the desktop's in the app, a recorder in tests.
+pub trait Notifier: Send + Sync {
+    /// Show `notification`. Delivery failures are the notifier's to log; the core has already
+    /// recorded it as sent.
+    fn notify(&self, notification: &Notification);
+}
+
+/// A notifier that shows nothing (tools, tests that do not look).
+pub fn silent() -> Arc<dyn Notifier> {
+    struct Silent;
+    impl Notifier for Silent {
+        fn notify(&self, _: &Notification) {}
+    }
+    Arc::new(Silent)
+}
+
+fn day(at: DateTime<Utc>) -> String {
+    at.format("%a %-d %b").to_string()
+}
+
+fn reason_words(reason: Option<&str>) -> &'static str {
+    match reason {
+        Some("password_changed") => " after a password change or a security check",
+        Some("app_removed") => " because Evergreen was removed from the account's apps",
+        Some("expired") | Some("expired_while_closed") => " because the access expired",
+        Some("permission_missing") => " because a permission was turned off",
+        _ => "",
+    }
+}
+
+/// The notifications `accounts` call for now, before checking which were already sent.
+/// Pure: the rules, nothing else.
+pub fn wanted(
+    accounts: &[Account],
+    vault: VaultState,
+    policy: &RefreshPolicy,
+    now: DateTime<Utc>,
+) -> Vec<Notification> {
+    let mut out = Vec::new();
+    let locked = vault != VaultState::Unlocked;
+    for a in accounts {
+        let name = format!("@{}", a.username);
+        let note = |kind, title: String, body: String| Notification {
+            account: a.id,
+            kind,
+            token_expires_at: a.token_expires_at,
+            title,
+            body,
+        };
+        match a.status {
+            AccountStatus::NeedsReconnect => out.push(note(
+                NotificationKind::NeedsReconnect,
+                format!("{name} needs Reconnect"),
+                format!(
+                    "Instagram ended the session for {name}{}. Open Evergreen and choose Reconnect. Your Instagram account itself is fine.",
+                    reason_words(a.status_reason.as_deref())
+                ),
+            )),
+            AccountStatus::NeedsInstagramLogin => out.push(note(
+                NotificationKind::NeedsInstagramLogin,
+                format!("{name}: log in on Instagram"),
+                format!(
+                    "Instagram wants you to confirm a login for {name} on instagram.com or in the Instagram app. Then open Evergreen and choose Check again."
+                ),
+            )),
+            AccountStatus::Connected | AccountStatus::Expiring => {
+                let left = a.token_expires_at - now;
+                let stuck = a.failing_since.is_some() || locked;
+                if stuck && left <= policy.warn_first() && left > chrono::Duration::zero() {
+                    let kind = if left <= policy.warn_last() {
+                        NotificationKind::ExpiresVerySoon
+                    } else {
+                        NotificationKind::ExpiresSoon
+                    };
+                    let why = match (locked, a.failing_since) {
+                        (true, _) => "Evergreen is locked, so it can't renew it. Open Evergreen and unlock it.".to_string(),
+                        (false, Some(since)) => format!(
+                            "Automatic renewal has failed since {}. Open Evergreen and choose Reconnect to keep it working.",
+                            day(since)
+                        ),
+                        (false, None) => "Open Evergreen and choose Reconnect to keep it working.".to_string(),
+                    };
+                    out.push(note(
+                        kind,
+                        format!("{name}: Instagram access ends {}", day(a.token_expires_at)),
+                        format!("{name}: Instagram access ends {}. {why}", day(a.token_expires_at)),
+                    ));
+                }
+            }
+        }
+    }
+    // One nudge to unlock when a renewal is due while locked: about the account due first.
+    if locked
+        && let Some(a) = accounts
+            .iter()
+            .filter(|a| a.status.is_alive() && a.next_refresh_at.is_some_and(|at| at <= now))
+            .min_by_key(|a| a.next_refresh_at)
+    {
+        out.push(Notification {
+            account: a.id,
+            kind: NotificationKind::VaultLocked,
+            token_expires_at: a.token_expires_at,
+            title: "Evergreen is locked".into(),
+            body: format!(
+                "Evergreen is locked, so it can't renew @{}. Open Evergreen and unlock it.",
+                a.username
+            ),
+        });
+    }
+    out
+}
+
+impl Evergreen {
+    /// Send what the rules call for and has not been sent for this token generation; record
+    /// each (so a restart never repeats it) before handing it to the notifier.
+    pub fn notify_due(&self) -> Result<Vec<Notification>, Error> {
+        let now = self.now();
+        let (accounts, policy) = self.store().read(|r| Ok((r.accounts()?, r.refresh_policy()?)))?;
+        let candidates = wanted(&accounts, self.vault_state(), &policy, now);
+        let fresh = self.store().write(|w| {
+            let mut fresh = Vec::new();
+            for n in candidates {
+                if w.mark_notification_sent(n.account, n.kind, n.token_expires_at, now)? {
+                    w.record_event(&Event {
+                        account: Some(n.account),
+                        at: now,
+                        kind: EventKind::Notified,
+                        detail: format!("Notified: {}", n.title),
+                    })?;
+                    fresh.push(n);
+                }
+            }
+            Ok(fresh)
+        })?;
+        for n in &fresh {
+            self.notifier().notify(n);
+        }
+        Ok(fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::account::AccountType;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    fn account(status: AccountStatus, days_left: i64, failing: bool) -> Account {
+        Account {
+            id: AccountId::new(),
+            instagram_user_id: "1".into(),
+            username: "brand".into(),
+            account_type: AccountType::Business,
+            profile_picture_url: None,
+            status,
+            status_reason: None,
+            token_expires_at: now() + Duration::days(days_left),
+            token_refreshed_at: now() - Duration::days(60 - days_left),
+            last_validated_at: None,
+            next_refresh_at: Some(now() - Duration::hours(1)),
+            created_at: now(),
+            updated_at: now(),
+            refresh_failures: u32::from(failing),
+            failing_since: failing.then(|| now() - Duration::days(2)),
+        }
+    }
+
+    #[track_caller]
+    fn check(accounts: &[Account], vault: VaultState, expected: &[NotificationKind]) {
+        let kinds: Vec<_> =
+            wanted(accounts, vault, &RefreshPolicy::default(), now()).into_iter().map(|n| n.kind).collect();
+        assert_eq!(kinds, expected);
+    }
+
+    #[test]
+    fn the_rules() {
+        use NotificationKind::*;
+        let unlocked = VaultState::Unlocked;
+        check(&[account(AccountStatus::Connected, 50, false)], unlocked, &[]);
+        check(&[account(AccountStatus::Connected, 5, false)], unlocked, &[]); // renewing fine: quiet
+        check(&[account(AccountStatus::Connected, 50, true)], unlocked, &[]); // failing, far from expiry
+        check(&[account(AccountStatus::Expiring, 6, true)], unlocked, &[ExpiresSoon]);
+        check(&[account(AccountStatus::Expiring, 0, true)], unlocked, &[]); // expired: that is NeedsReconnect's
+        let mut last_day = account(AccountStatus::Expiring, 1, true);
+        last_day.token_expires_at = now() + Duration::hours(20);
+        check(&[last_day], unlocked, &[ExpiresVerySoon]);
+        check(&[account(AccountStatus::NeedsReconnect, 30, false)], unlocked, &[NeedsReconnect]);
+        check(&[account(AccountStatus::NeedsInstagramLogin, 30, false)], unlocked, &[NeedsInstagramLogin]);
+        check(&[account(AccountStatus::Connected, 30, false)], VaultState::Locked, &[VaultLocked]);
+        check(
+            &[account(AccountStatus::Connected, 5, false)],
+            VaultState::Locked,
+            &[ExpiresSoon, VaultLocked],
+        );
+    }
+
+    #[test]
+    fn one_unlock_nudge_for_several_due_accounts_about_the_first_due() {
+        let mut a = account(AccountStatus::Connected, 30, false);
+        let mut b = account(AccountStatus::Connected, 30, false);
+        a.next_refresh_at = Some(now() - Duration::hours(1));
+        b.next_refresh_at = Some(now() - Duration::hours(3));
+        b.username = "shop".into();
+        let notes = wanted(&[a, b], VaultState::Locked, &RefreshPolicy::default(), now());
+        assert_eq!(notes.len(), 1);
+        assert_eq!(
+            notes[0].body,
+            "Evergreen is locked, so it can't renew @shop. Open Evergreen and unlock it."
+        );
+    }
+
+    #[test]
+    fn the_words_say_what_happened_and_what_to_do() {
+        let mut a = account(AccountStatus::NeedsReconnect, 30, false);
+        a.status_reason = Some("password_changed".into());
+        let n = &wanted(&[a], VaultState::Unlocked, &RefreshPolicy::default(), now())[0];
+        assert_eq!(n.title, "@brand needs Reconnect");
+        assert_eq!(
+            n.body,
+            "Instagram ended the session for @brand after a password change or a security check. Open Evergreen and choose Reconnect. Your Instagram account itself is fine."
+        );
+        let n = &wanted(
+            &[account(AccountStatus::Expiring, 6, true)],
+            VaultState::Unlocked,
+            &RefreshPolicy::default(),
+            now(),
+        )[0];
+        assert_eq!(n.title, "@brand: Instagram access ends Sun 8 Mar");
+        assert_eq!(
+            n.body,
+            "@brand: Instagram access ends Sun 8 Mar. Automatic renewal has failed since Sat 28 Feb. Open Evergreen and choose Reconnect to keep it working."
+        );
+    }
+}

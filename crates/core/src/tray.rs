@@ -1,0 +1,316 @@
+//! The tray menu as data, built by a pure function from the state, so it is tested without a
+//! tray. Linux trays deliver no clicks on the icon itself: everything is in the menu.
+
+use chrono::{DateTime, Utc};
+
+use crate::account::AccountId;
+use crate::account::AccountStatus;
+use crate::app::{AccountView, DisplayStatus};
+use crate::vault::VaultState;
+
+/// One entry of the menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayItem {
+    /// A line of text that does nothing.
+    Label(String),
+    /// An account: choosing it makes it the active account.
+    Account {
+        /// Which.
+        id: AccountId,
+        /// "@brand — refreshed 2 h ago".
+        label: String,
+        /// The active account is checked.
+        active: bool,
+    },
+    /// A divider.
+    Separator,
+    /// Refresh every account now.
+    RefreshAll {
+        /// Only while unlocked with accounts to renew.
+        enabled: bool,
+    },
+    /// Open (or build again) the window.
+    Open,
+    /// Lock the vault.
+    Lock,
+    /// Open the window to unlock.
+    Unlock,
+    /// Quit Evergreen; the label says when renewals are in progress.
+    Quit {
+        /// "Quit Evergreen" or "Quit (renewing 2 accounts)".
+        label: String,
+    },
+}
+
+/// The whole tray.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayModel {
+    /// Use the icon with the attention mark.
+    pub attention: bool,
+    /// The menu, top to bottom.
+    pub items: Vec<TrayItem>,
+}
+
+/// "2 h ago", "just now", "3 d ago".
+pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = (now - at).num_minutes();
+    match minutes {
+        m if m < 2 => "just now".into(),
+        m if m < 120 => format!("{m} min ago"),
+        m if m < 48 * 60 => format!("{} h ago", m / 60),
+        m => format!("{} d ago", m / (24 * 60)),
+    }
+}
+
+fn line(view: &AccountView, now: DateTime<Utc>) -> String {
+    let a = &view.account;
+    let state = match view.status {
+        DisplayStatus::Refreshing => "refreshing…".to_string(),
+        DisplayStatus::Locked => "locked".to_string(),
+        DisplayStatus::Stored(AccountStatus::Connected) => {
+            format!("refreshed {}", ago(a.token_refreshed_at, now))
+        }
+        DisplayStatus::Stored(AccountStatus::Expiring) => {
+            let days = (a.token_expires_at - now).num_days();
+            if days >= 1 {
+                format!("expires in {days} d, renewal failing")
+            } else {
+                "expires today, renewal failing".into()
+            }
+        }
+        DisplayStatus::Stored(AccountStatus::NeedsReconnect) => "Reconnect needed".into(),
+        DisplayStatus::Stored(AccountStatus::NeedsInstagramLogin) => "Log in on Instagram".into(),
+    };
+    format!("@{} — {state}", a.username)
+}
+
+fn needs_attention(view: &AccountView) -> bool {
+    matches!(
+        view.status,
+        DisplayStatus::Stored(
+            AccountStatus::NeedsReconnect | AccountStatus::NeedsInstagramLogin | AccountStatus::Expiring
+        )
+    )
+}
+
+/// The menu for this state.
+pub fn model(
+    accounts: &[AccountView],
+    active: Option<AccountId>,
+    vault: VaultState,
+    refreshing: usize,
+    now: DateTime<Utc>,
+) -> TrayModel {
+    let attention = accounts.iter().filter(|a| needs_attention(a)).count();
+    let mut items = Vec::new();
+    items.push(TrayItem::Label(match (vault, accounts.len(), attention) {
+        (VaultState::Missing, _, _) => "Evergreen: create your vault to start".into(),
+        (_, 0, _) => "Evergreen: no account connected".into(),
+        (VaultState::Locked, _, _) => "Evergreen is locked: renewals paused".into(),
+        (_, _, 0) => "Evergreen: all accounts renewing".into(),
+        (_, _, 1) => "Evergreen: 1 account needs attention".into(),
+        (_, _, n) => format!("Evergreen: {n} accounts need attention"),
+    }));
+    if !accounts.is_empty() {
+        items.push(TrayItem::Separator);
+        for view in accounts {
+            items.push(TrayItem::Account {
+                id: view.account.id,
+                label: line(view, now),
+                active: Some(view.account.id) == active,
+            });
+        }
+    }
+    items.push(TrayItem::Separator);
+    let renewable = accounts.iter().any(|a| a.account.status.is_alive());
+    items.push(TrayItem::RefreshAll { enabled: vault == VaultState::Unlocked && renewable });
+    items.push(TrayItem::Open);
+    match vault {
+        VaultState::Unlocked => items.push(TrayItem::Lock),
+        VaultState::Locked => items.push(TrayItem::Unlock),
+        VaultState::Missing => {}
+    }
+    items.push(TrayItem::Separator);
+    items.push(TrayItem::Quit {
+        label: match refreshing {
+            0 => "Quit Evergreen".into(),
+            1 => "Quit (renewing 1 account)".into(),
+            n => format!("Quit (renewing {n} accounts)"),
+        },
+    });
+    TrayModel { attention: attention > 0 || (vault == VaultState::Locked && !accounts.is_empty()), items }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::account::{Account, AccountType};
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    fn view(username: &str, status: DisplayStatus) -> AccountView {
+        AccountView {
+            account: Account {
+                id: AccountId::new(),
+                instagram_user_id: username.into(),
+                username: username.into(),
+                account_type: AccountType::Business,
+                profile_picture_url: None,
+                status: match status {
+                    DisplayStatus::Stored(s) => s,
+                    _ => AccountStatus::Connected,
+                },
+                status_reason: None,
+                token_expires_at: now() + Duration::days(5) + Duration::hours(2),
+                token_refreshed_at: now() - Duration::hours(2),
+                last_validated_at: None,
+                next_refresh_at: None,
+                created_at: now(),
+                updated_at: now(),
+                refresh_failures: 0,
+                failing_since: None,
+            },
+            status,
+        }
+    }
+
+    fn labels(m: &TrayModel) -> Vec<String> {
+        m.items
+            .iter()
+            .map(|i| match i {
+                TrayItem::Label(l) => format!("[{l}]"),
+                TrayItem::Account { label, active, .. } => {
+                    format!("{}{label}", if *active { "✓ " } else { "" })
+                }
+                TrayItem::Separator => "---".into(),
+                TrayItem::RefreshAll { enabled } => {
+                    format!("Refresh all{}", if *enabled { "" } else { " (disabled)" })
+                }
+                TrayItem::Open => "Open Evergreen".into(),
+                TrayItem::Lock => "Lock".into(),
+                TrayItem::Unlock => "Unlock…".into(),
+                TrayItem::Quit { label } => label.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn healthy_accounts() {
+        let brand = view("brand", DisplayStatus::Stored(AccountStatus::Connected));
+        let m = model(std::slice::from_ref(&brand), Some(brand.account.id), VaultState::Unlocked, 0, now());
+        assert!(!m.attention);
+        assert_eq!(
+            labels(&m),
+            [
+                "[Evergreen: all accounts renewing]",
+                "---",
+                "✓ @brand — refreshed 2 h ago",
+                "---",
+                "Refresh all",
+                "Open Evergreen",
+                "Lock",
+                "---",
+                "Quit Evergreen"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mix_of_states_needs_attention() {
+        let accounts = [
+            view("brand", DisplayStatus::Refreshing),
+            view("shop", DisplayStatus::Stored(AccountStatus::NeedsReconnect)),
+            view("studio", DisplayStatus::Stored(AccountStatus::NeedsInstagramLogin)),
+            view("cafe", DisplayStatus::Stored(AccountStatus::Expiring)),
+        ];
+        let m = model(&accounts, None, VaultState::Unlocked, 1, now());
+        assert!(m.attention);
+        assert_eq!(
+            labels(&m),
+            [
+                "[Evergreen: 3 accounts need attention]",
+                "---",
+                "@brand — refreshing…",
+                "@shop — Reconnect needed",
+                "@studio — Log in on Instagram",
+                "@cafe — expires in 5 d, renewal failing",
+                "---",
+                "Refresh all",
+                "Open Evergreen",
+                "Lock",
+                "---",
+                "Quit (renewing 1 account)"
+            ]
+        );
+    }
+
+    #[test]
+    fn locked_vault() {
+        let accounts = [
+            view("brand", DisplayStatus::Locked),
+            view("shop", DisplayStatus::Stored(AccountStatus::NeedsReconnect)),
+        ];
+        let m = model(&accounts, None, VaultState::Locked, 0, now());
+        assert!(m.attention, "a locked vault with accounts is worth a look");
+        assert_eq!(
+            labels(&m),
+            [
+                "[Evergreen is locked: renewals paused]",
+                "---",
+                "@brand — locked",
+                "@shop — Reconnect needed",
+                "---",
+                "Refresh all (disabled)",
+                "Open Evergreen",
+                "Unlock…",
+                "---",
+                "Quit Evergreen"
+            ]
+        );
+    }
+
+    #[test]
+    fn no_account_and_no_vault() {
+        assert_eq!(
+            labels(&model(&[], None, VaultState::Unlocked, 0, now())),
+            [
+                "[Evergreen: no account connected]",
+                "---",
+                "Refresh all (disabled)",
+                "Open Evergreen",
+                "Lock",
+                "---",
+                "Quit Evergreen"
+            ]
+        );
+        assert_eq!(
+            labels(&model(&[], None, VaultState::Missing, 0, now())),
+            [
+                "[Evergreen: create your vault to start]",
+                "---",
+                "Refresh all (disabled)",
+                "Open Evergreen",
+                "---",
+                "Quit Evergreen"
+            ]
+        );
+    }
+
+    #[test]
+    fn times_read_naturally() {
+        for (minutes, text) in [
+            (0, "just now"),
+            (5, "5 min ago"),
+            (119, "119 min ago"),
+            (120, "2 h ago"),
+            (47 * 60, "47 h ago"),
+            (72 * 60, "3 d ago"),
+        ] {
+            assert_eq!(ago(now() - Duration::minutes(minutes), now()), text);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Desktop notifications: the core decides what and when (`evergreen_core::notify`); this
+//! only delivers, through the notification plugin (freedesktop notifications over D-Bus).
+
+use evergreen_core::notify::{Notification, Notifier};
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+/// Delivers through the desktop's notification service.
+pub struct Desktop<R: Runtime>(pub AppHandle<R>);
+
+impl<R: Runtime> Notifier for Desktop<R> {
+    fn notify(&self, n: &Notification) {
+        // The plugin reports no delivery errors on Linux; the core has recorded the
+        // notification already, so a missing notification service loses only the popup.
+        if let Err(error) = self.0.notification().builder().title(&n.title).body(&n.body).show() {
+            tracing::warn!(%error, "notification not shown");
+        }
+    }
+}
