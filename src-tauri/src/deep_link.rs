@@ -24,6 +24,15 @@ pub fn links_in(argv: impl IntoIterator<Item = String>) -> Vec<String> {
     argv.into_iter().skip(1).filter(|arg| !arg.starts_with("--")).take(MAX_LINKS_PER_LAUNCH).collect()
 }
 
+/// Whether this binary was installed by a package, whose desktop entry already registers the
+/// scheme (with an unquoted `Exec=… %u` that every opener understands). Development builds and
+/// AppImages register themselves at run time instead; doing that for an installed binary would
+/// shadow the package's entry with the plugin's quoted one, which `xdg-open` without a desktop
+/// environment cannot run.
+pub fn installed_by_package(exe: &std::path::Path) -> bool {
+    exe.starts_with("/usr/") || exe.starts_with("/opt/")
+}
+
 /// Handle a link from the OS without blocking the caller (the single-instance callback runs
 /// on a D-Bus thread), and bring the window forward so the user sees the outcome.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, raw: &str) {
@@ -74,6 +83,15 @@ mod tests {
     fn program_name_and_flags_are_not_links() {
         let argv = ["/usr/bin/evergreen", "--hidden", "app.evergreen:/x", "junk"].map(String::from);
         assert_eq!(links_in(argv), vec!["app.evergreen:/x".to_string(), "junk".to_string()]);
+    }
+
+    #[test]
+    fn only_packaged_binaries_leave_registration_to_their_package() {
+        use std::path::Path;
+        assert!(installed_by_package(Path::new("/usr/bin/evergreen")));
+        assert!(installed_by_package(Path::new("/opt/Evergreen/evergreen")));
+        assert!(!installed_by_package(Path::new("/home/me/evergreen/target/debug/evergreen")));
+        assert!(!installed_by_package(Path::new("/tmp/.mount_EvergrXYZ/usr/bin/evergreen")));
     }
 
     #[test]

@@ -180,7 +180,8 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
         tray: Some(poke),
     };
     manage_state(app, config, data_dir, wiring)?;
-    if cfg!(debug_assertions) || app.evergreen().config.appimage {
+    let installed = std::env::current_exe().is_ok_and(|exe| deep_link::installed_by_package(&exe));
+    if app.evergreen().config.appimage || !installed {
         register_scheme(app);
     }
     if let Err(error) = tray::start(app.handle(), pokes) {

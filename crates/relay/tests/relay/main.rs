@@ -2,4 +2,5 @@
 //! loopback for Instagram.
 
 mod flow;
+mod packaging;
 mod support;
