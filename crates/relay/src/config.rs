@@ -42,6 +42,10 @@ pub struct Config {
     pub redemptions_per_minute: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Open connections served at once; beyond, new ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers (slow clients are cut off).
+    pub header_timeout: Duration,
 }
 
 impl Config {
@@ -73,6 +77,8 @@ impl Config {
             sessions_per_minute: 30,
             redemptions_per_minute: 60,
             trust_forwarded_for: false,
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -132,6 +138,9 @@ pub struct Args {
     /// Trust X-Forwarded-For for the client address [default: false].
     #[arg(long, env = "RELAY_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: Option<bool>,
+    /// Connections served at once [default: 1024].
+    #[arg(long, env = "RELAY_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
 }
 
 /// The same settings from a file.
@@ -153,6 +162,7 @@ struct FileConfig {
     sessions_per_minute: Option<u32>,
     redemptions_per_minute: Option<u32>,
     trust_forwarded_for: Option<bool>,
+    max_connections: Option<usize>,
 }
 
 /// A configuration that cannot run.
@@ -273,6 +283,11 @@ impl Args {
                 self.redemptions_per_minute.or(file.redemptions_per_minute).unwrap_or(60) as usize,
             )? as u32,
             trust_forwarded_for: self.trust_forwarded_for.or(file.trust_forwarded_for).unwrap_or(false),
+            max_connections: at_least_one(
+                "max_connections",
+                self.max_connections.or(file.max_connections).unwrap_or(1024),
+            )?,
+            header_timeout: Duration::from_secs(10),
         })
     }
 }

@@ -25,6 +25,7 @@ mod handoff;
 mod limit;
 mod page;
 mod pkce;
+mod server;
 mod sessions;
 pub mod state;
 pub mod store;
@@ -44,6 +45,7 @@ use tower_http::trace::TraceLayer;
 
 pub use config::{Args, Config, ConfigError};
 pub use error::Error;
+pub use server::serve;
 pub use state::AppState;
 
 /// Largest request body: every valid one is a few hundred bytes.
@@ -96,14 +98,4 @@ impl MakeRequestId for Counter {
         let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
         HeaderValue::from_str(&format!("r{n}")).ok().map(RequestId::new)
     }
-}
-
-/// Serve on `listener` until `shutdown` completes.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

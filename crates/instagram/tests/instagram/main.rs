@@ -3,4 +3,5 @@
 
 mod contract;
 mod errors;
+mod hostile;
 mod support;

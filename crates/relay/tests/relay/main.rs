@@ -1,6 +1,7 @@
 //! The relay, request by request (`router(state).oneshot(..)`), against a real sandbox on
 //! loopback for Instagram.
 
+mod abuse;
 mod flow;
 mod packaging;
 mod support;
