@@ -152,3 +152,68 @@ async fn connecting_needs_an_unlocked_vault() {
     s.core.lock().unwrap();
     assert_eq!(s.core.start_connect(FlowPurpose::Connect).await.unwrap_err().code(), Code::VaultLocked);
 }
+
+/// However the relay goes away mid-flow, the person is told to start again, promptly.
+mod relay_restarts {
+    use std::time::Duration;
+
+    use evergreen_core::Code;
+    use evergreen_core::connect::FlowPurpose;
+    use evergreen_sandbox::person::{Decision, sign_in};
+
+    use crate::support::Stack;
+
+    /// Never a hang: every answer comes well within this.
+    const PROMPT: Duration = Duration::from_secs(20);
+
+    async fn connect_again_works(s: &Stack) {
+        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+        s.core.finish_connect(&link).await.expect("starting again connects");
+        assert_eq!(s.core.accounts().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn restarted_before_instagram_returns_the_browser_says_connect_again() {
+        let mut s = Stack::new().await;
+        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        s.stop_relay().await;
+        s.start_relay().await;
+        let page =
+            tokio::time::timeout(PROMPT, sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")))
+                .await
+                .expect("the browser gets an answer")
+                .expect_err("no deep link for a sign-in the relay forgot");
+        assert!(page.contains("Go back to Evergreen and choose Connect again"), "{page}");
+        assert!(s.core.accounts().unwrap().is_empty());
+        connect_again_works(&s).await;
+    }
+
+    #[tokio::test]
+    async fn restarted_before_the_app_collects_says_start_again() {
+        let mut s = Stack::new().await;
+        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+        s.stop_relay().await;
+        s.start_relay().await;
+        let error =
+            tokio::time::timeout(PROMPT, s.core.finish_connect(&link)).await.expect("prompt").unwrap_err();
+        assert_eq!(error.code(), Code::ConnectFailed);
+        assert!(error.to_string().contains("Start again from Evergreen"), "{error}");
+        assert!(s.core.accounts().unwrap().is_empty(), "nothing half-saved");
+        connect_again_works(&s).await;
+    }
+
+    #[tokio::test]
+    async fn down_while_the_app_collects_says_so_at_once() {
+        let mut s = Stack::new().await;
+        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+        s.stop_relay().await;
+        let error =
+            tokio::time::timeout(PROMPT, s.core.finish_connect(&link)).await.expect("prompt").unwrap_err();
+        assert!(error.to_string().contains("couldn't reach its sign-in service"), "{error}");
+        s.start_relay().await;
+        connect_again_works(&s).await;
+    }
+}

@@ -2,6 +2,7 @@
 
 mod app;
 mod connect;
+mod faults;
 mod notify;
 mod refresh;
 mod store;

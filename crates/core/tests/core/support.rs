@@ -101,6 +101,8 @@ pub struct Stack {
     pub clock: ManualClock,
     pub sandbox: evergreen_sandbox::Sandbox,
     relay_task: tokio::task::JoinHandle<()>,
+    relay_config: evergreen_relay::Config,
+    relay_address: std::net::SocketAddr,
 }
 
 impl Stack {
@@ -123,15 +125,9 @@ impl Stack {
             app.client_id.clone(),
             evergreen_instagram::ClientSecret::new(app.client_secret.clone()),
         );
+        let relay_address = listener.local_addr().unwrap();
         let relay_task = if relay_up {
-            tokio::spawn(async move {
-                let _ = evergreen_relay::serve(
-                    listener,
-                    evergreen_relay::AppState::new(config),
-                    std::future::pending(),
-                )
-                .await;
-            })
+            Self::serve_relay(listener, config.clone())
         } else {
             drop(listener);
             tokio::spawn(async {})
@@ -140,7 +136,34 @@ impl Stack {
         let clock = ManualClock::at(t0());
         let core = Evergreen::open(setup(&data, &clock, relay.as_str(), ignore_changes())).unwrap();
         core.create_vault(pass(PASS)).await.unwrap();
-        Self { dir, core, clock, sandbox, relay_task }
+        Self { dir, core, clock, sandbox, relay_task, relay_config: config, relay_address }
+    }
+
+    fn serve_relay(
+        listener: tokio::net::TcpListener,
+        config: evergreen_relay::Config,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let _ = evergreen_relay::serve(
+                listener,
+                evergreen_relay::AppState::new(config),
+                std::future::pending(),
+            )
+            .await;
+        })
+    }
+
+    /// Stop the relay: its address refuses connections until [`Self::start_relay`].
+    pub async fn stop_relay(&mut self) {
+        self.relay_task.abort();
+        let _ = (&mut self.relay_task).await;
+    }
+
+    /// Start a fresh relay on the same address: everything it held in memory is gone, as
+    /// after a deploy or a crash.
+    pub async fn start_relay(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.relay_address).await.expect("rebind the relay");
+        self.relay_task = Self::serve_relay(listener, self.relay_config.clone());
     }
 }
 
