@@ -31,6 +31,13 @@ pub struct Config {
     pub connect_ttl_secs: Option<u32>,
     /// `--hidden` on the command line: started at login, stay in the tray.
     pub start_hidden: bool,
+    /// `EVERGREEN_WEBKIT_TUNING=off`: leave WebKit at its defaults (to rule the tuning out when
+    /// a page draws wrongly on some graphics stack, and to measure what it buys).
+    pub webkit_tuning: bool,
+    /// `TAURI_AUTOMATION=true` (set by tauri-driver): a WebDriver session controls the
+    /// webviews. Its automation session does not survive WebKit's network process being
+    /// ended, so the window-closed release keeps that process under automation.
+    pub automation: bool,
 }
 
 /// The flag the login entry starts Evergreen with.
@@ -52,6 +59,8 @@ impl Config {
             browser,
             connect_ttl_secs: non_empty("EVERGREEN_CONNECT_TTL_SECS").and_then(|v| v.parse().ok()),
             start_hidden: std::env::args().skip(1).any(|a| a == HIDDEN_FLAG),
+            webkit_tuning: non_empty("EVERGREEN_WEBKIT_TUNING").is_none_or(|v| v != "off"),
+            automation: non_empty("TAURI_AUTOMATION").is_some_and(|v| v == "true"),
         }
     }
 
@@ -65,6 +74,8 @@ impl Config {
             browser: Browser::System,
             connect_ttl_secs: None,
             start_hidden: false,
+            webkit_tuning: true,
+            automation: false,
         }
     }
 

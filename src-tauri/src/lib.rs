@@ -11,6 +11,7 @@ pub mod deep_link;
 pub mod demo;
 pub mod error;
 mod events;
+mod memory;
 pub mod models;
 mod notify;
 pub mod state;
@@ -31,12 +32,16 @@ use tauri::{App, Builder, Manager, Runtime};
 use crate::config::Config;
 use crate::state::{AppState, EvergreenExt};
 
+/// When `run` began: start-up is measured from here.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Register every IPC command. Shared by the product and the mock-runtime tests, so both go
 /// through the same handler list.
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app::app_info,
         commands::app::close_window,
+        commands::app::page_painted,
         commands::connect::link_notices,
         commands::connect::dismiss_link_notice,
         commands::connect::start_connect,
@@ -113,6 +118,7 @@ pub fn manage_state<R: Runtime>(
 
 /// Start the desktop app.
 pub fn run() {
+    let _ = STARTED.set(std::time::Instant::now());
     let config = Config::from_env();
     init_tracing(config.log_filter.as_deref());
     let app = Builder::default()

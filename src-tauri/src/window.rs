@@ -1,7 +1,9 @@
 //! The main window: built from Rust (never from the config), so it can be destroyed when
 //! closed and built again from the tray with everything it shows held in Rust.
 
-use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, WindowEvent};
+
+use crate::state::EvergreenExt;
 
 /// The label the capability in `capabilities/main.json` grants to.
 pub const MAIN: &str = "main";
@@ -20,13 +22,50 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+    let window = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("Evergreen")
         .inner_size(1120.0, 780.0)
         .min_inner_size(720.0, 560.0)
         .build()?;
+    if app.evergreen().config.webkit_tuning {
+        tune(&window);
+    }
+    let handle = app.clone();
+    window.on_window_event(move |event| {
+        if matches!(event, WindowEvent::Destroyed) {
+            crate::memory::release_after_close(&handle);
+        }
+    });
     Ok(())
 }
+
+/// WebKit's defaults suit a browser; Evergreen shows one local page. Each setting here was
+/// kept because it lowered memory without slowing first paint (docs/PERFORMANCE.md).
+#[cfg(target_os = "linux")]
+fn tune<R: Runtime>(window: &WebviewWindow<R>) {
+    let applied = window.with_webview(|webview| {
+        use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
+        let view = webview.inner();
+        if let Some(context) = view.context() {
+            // One local document: no memory cache sized for browsing.
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_enable_page_cache(false);
+            settings.set_enable_dns_prefetching(false);
+            settings.set_enable_webgl(false);
+            settings.set_enable_media(false);
+            // Flat cards and text: GPU compositing buys nothing but a GL context.
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    });
+    if let Err(error) = applied {
+        tracing::warn!(%error, "WebKit settings not applied");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tune<R: Runtime>(_: &WebviewWindow<R>) {}
 
 /// Close the main window to the tray. Closing destroys the webview (its processes end); the
 /// core keeps running, and `show` builds the window again.

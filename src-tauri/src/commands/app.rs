@@ -32,3 +32,11 @@ pub fn app_info<R: tauri::Runtime>(
 pub fn close_window<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
     crate::window::close(&app);
 }
+
+/// The page's first real screen is painted: logged with the time since the process started
+/// (start-up figures in docs/PERFORMANCE.md come from this line).
+#[tauri::command]
+pub fn page_painted() {
+    let since_start = crate::STARTED.get().map(|t| t.elapsed().as_millis());
+    tracing::info!(since_start_ms = since_start, "window painted");
+}

@@ -16,6 +16,7 @@ export function mockBackend(handlers: Handlers = {}) {
     list_accounts: () => [],
     active_account: () => null,
     cancel_connect: () => true,
+    page_painted: () => null,
     ...handlers,
   };
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];

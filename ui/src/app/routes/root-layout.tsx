@@ -11,6 +11,7 @@ import { UnlockForm } from '@/features/vault/components/unlock-form';
 import { useAccounts } from '@/lib/accounts';
 import { useAppInfo } from '@/lib/app-info';
 import { useCloseToTrayShortcut } from '@/lib/close-to-tray';
+import { useReportFirstPaint } from '@/lib/paint-report';
 import { IpcError } from '@/lib/ipc';
 
 export function RootLayout() {
@@ -20,6 +21,7 @@ export function RootLayout() {
   const accounts = useAccounts();
   const vault = info.data?.vault;
   useCloseToTrayShortcut();
+  useReportFirstPaint(info.isSuccess);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">

@@ -1,0 +1,470 @@
+//! The footprint benchmark (issue 10): Evergreen and a bare Tauri app with the same plugins,
+//! each alone in the same virtual display, measured the same way, one after the other:
+//!
+//! * first paint: from spawning the process until its page reports a painted frame;
+//! * whole-tree PSS and anonymous (private dirty) memory, from `/proc/PID/smaps_rollup`
+//!   summed over the app and its descendants, 30 s after first paint (window open) and 30 s
+//!   after the window was closed (WM_DELETE_WINDOW, as a window manager's close button);
+//! * CPU of the whole tree while idle, over `--idle-secs` (default 300) in each state;
+//! * for Evergreen, reopening the window (a second launch, as the tray's *Open Evergreen*)
+//!   until the page shows the accounts again; and Evergreen with `EVERGREEN_WEBKIT_TUNING=off`
+//!   for first paint and open-window memory, so the tuning is judged by measurement.
+//!
+//! Run through `scripts/footprint.sh` (release builds, Xvfb, a D-Bus session). Writes
+//! `footprint.json` and `footprint.md` into the directory given with `--out`.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+const SETTLE: Duration = Duration::from_secs(30);
+const PASSPHRASE: &str = "footprint benchmark passphrase";
+
+struct Args {
+    evergreen: PathBuf,
+    bare: PathBuf,
+    agent: Option<PathBuf>,
+    chromium: Option<PathBuf>,
+    out: PathBuf,
+    idle: Duration,
+}
+
+fn args() -> Args {
+    let mut evergreen = PathBuf::from("target/release/evergreen");
+    let mut bare = PathBuf::from("target/release/bare-tauri");
+    let mut out = PathBuf::from("target/footprint");
+    let mut agent = None;
+    let mut chromium = None;
+    let mut idle = Duration::from_secs(300);
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = || it.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--evergreen" => evergreen = value().into(),
+            "--bare" => bare = value().into(),
+            "--agent" => agent = Some(value().into()),
+            "--chromium" => chromium = Some(value().into()),
+            "--out" => out = value().into(),
+            "--idle-secs" => idle = Duration::from_secs(value().parse().expect("seconds")),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    Args { evergreen, bare, agent, chromium, out, idle }
+}
+
+/// A running app whose stderr lines arrive on a channel.
+struct App {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    spawned: Instant,
+}
+
+impl App {
+    fn start(binary: &Path, env: &[(&str, String)]) -> Self {
+        let spawned = Instant::now();
+        let mut child = Command::new(binary)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("NO_AT_BRIDGE", "1")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+        let (tx, lines) = mpsc::channel();
+        let stderr = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self { child, lines, spawned }
+    }
+
+    /// Wait for a stderr line containing `needle`; the time since `from`.
+    fn wait_for(&self, needle: &str, from: Instant) -> Duration {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return from.elapsed(),
+                Ok(_) => {}
+                Err(_) => panic!("no '{needle}' within 60 s"),
+            }
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The process tree under `root` (itself included): pid → command name.
+fn tree(root: u32) -> Vec<(u32, String)> {
+    let mut parent_of = HashMap::new();
+    let mut names = HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let ppid = stat[close + 1..].split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok());
+        names.insert(pid, stat[open + 1..close].to_string());
+        if let Some(ppid) = ppid {
+            parent_of.insert(pid, ppid);
+        }
+    }
+    let mut out = vec![(root, names.get(&root).cloned().unwrap_or_default())];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i].0;
+        for (&pid, &ppid) in &parent_of {
+            if ppid == parent {
+                out.push((pid, names.get(&pid).cloned().unwrap_or_default()));
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// (PSS, private dirty) in kB of one process.
+fn memory_of(pid: u32) -> (u64, u64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (field("Pss:"), field("Private_Dirty:"))
+}
+
+/// CPU ticks (user + system) of one process.
+fn ticks_of(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let at = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    at(11) + at(12)
+}
+
+fn snapshot(root: u32) -> serde_json::Value {
+    let processes: Vec<_> = tree(root)
+        .into_iter()
+        .map(|(pid, name)| {
+            let (pss, anon) = memory_of(pid);
+            json!({ "name": name, "pss_kb": pss, "anon_kb": anon })
+        })
+        .collect();
+    let pss: u64 = processes.iter().map(|p| p["pss_kb"].as_u64().unwrap_or(0)).sum();
+    let anon: u64 = processes.iter().map(|p| p["anon_kb"].as_u64().unwrap_or(0)).sum();
+    json!({ "pss_kb": pss, "anon_kb": anon, "processes": processes })
+}
+
+/// Whole-tree CPU over `idle`, as a percentage of one core.
+fn idle_cpu(root: u32, idle: Duration) -> f64 {
+    let before: HashMap<u32, u64> = tree(root).into_iter().map(|(pid, _)| (pid, ticks_of(pid))).collect();
+    std::thread::sleep(idle);
+    let used: u64 = tree(root)
+        .into_iter()
+        .map(|(pid, _)| ticks_of(pid).saturating_sub(*before.get(&pid).unwrap_or(&0)))
+        .sum();
+    let hz = 100.0;
+    used as f64 / hz / idle.as_secs_f64() * 100.0
+}
+
+/// Ask the top-level window titled `title` to close, as a window manager does.
+fn close_window(title: &str) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{AtomEnum, ClientMessageEvent, ConnectionExt, EventMask};
+    let (conn, screen) = x11rb::connect(None).expect("X display");
+    let root = conn.setup().roots[screen].root;
+    let atom = |name: &str| conn.intern_atom(false, name.as_bytes()).unwrap().reply().unwrap().atom;
+    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
+    let mut found = 0;
+    let mut stack = vec![root];
+    while let Some(window) = stack.pop() {
+        if let Ok(reply) = conn.query_tree(window).unwrap().reply() {
+            stack.extend(reply.children);
+        }
+        let name = conn
+            .get_property(false, window, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 256)
+            .ok()
+            .and_then(|c| c.reply().ok())
+            .map(|p| String::from_utf8_lossy(&p.value).into_owned());
+        if name.as_deref() == Some(title) {
+            let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+            conn.send_event(false, window, EventMask::NO_EVENT, event).unwrap();
+            found += 1;
+        }
+    }
+    conn.flush().unwrap();
+    assert!(found > 0, "no window titled {title}");
+}
+
+fn web_processes(root: u32) -> usize {
+    tree(root).iter().filter(|(_, name)| name.starts_with("WebKitWebProces")).count()
+}
+
+struct Measured {
+    first_paint_ms: u128,
+    open: serde_json::Value,
+    open_cpu: Option<f64>,
+    closed: Option<serde_json::Value>,
+    closed_cpu: Option<f64>,
+    web_processes_closed: Option<usize>,
+    reopen_ms: Option<u128>,
+}
+
+fn measure(
+    label: &str,
+    binary: &Path,
+    env: &[(&str, String)],
+    painted: &str,
+    title: &str,
+    idle: Option<Duration>,
+) -> Measured {
+    eprintln!("== {label}: start");
+    let app = App::start(binary, env);
+    let first_paint = app.wait_for(painted, app.spawned);
+    eprintln!("   first paint {} ms; settling {SETTLE:?}", first_paint.as_millis());
+    std::thread::sleep(SETTLE);
+    let open = snapshot(app.pid());
+    eprintln!("   window open: PSS {} kB, anonymous {} kB", open["pss_kb"], open["anon_kb"]);
+    let Some(idle) = idle else {
+        app.stop();
+        return Measured {
+            first_paint_ms: first_paint.as_millis(),
+            open,
+            open_cpu: None,
+            closed: None,
+            closed_cpu: None,
+            web_processes_closed: None,
+            reopen_ms: None,
+        };
+    };
+    eprintln!("   idle {idle:?} with the window open");
+    let open_cpu = idle_cpu(app.pid(), idle);
+    close_window(title);
+    std::thread::sleep(SETTLE);
+    let closed = snapshot(app.pid());
+    let web = web_processes(app.pid());
+    eprintln!(
+        "   window closed: PSS {} kB, anonymous {} kB, web processes {web}",
+        closed["pss_kb"], closed["anon_kb"]
+    );
+    eprintln!("   idle {idle:?} with the window closed");
+    let closed_cpu = idle_cpu(app.pid(), idle);
+    let reopen_ms = (label == "evergreen").then(|| {
+        let asked = Instant::now();
+        let status = Command::new(binary).envs(env.iter().map(|(k, v)| (*k, v.as_str()))).status().unwrap();
+        assert!(status.success(), "second launch");
+        app.wait_for(painted, asked).as_millis()
+    });
+    app.stop();
+    Measured {
+        first_paint_ms: first_paint.as_millis(),
+        open,
+        open_cpu: Some(open_cpu),
+        closed: Some(closed),
+        closed_cpu: Some(closed_cpu),
+        web_processes_closed: Some(web),
+        reopen_ms,
+    }
+}
+
+fn mb(kb: &serde_json::Value) -> String {
+    format!("{:.1} MB", kb.as_u64().unwrap_or(0) as f64 / 1024.0)
+}
+
+fn processes(s: &serde_json::Value) -> String {
+    s["processes"]
+        .as_array()
+        .map(|ps| {
+            ps.iter()
+                .map(|p| format!("{} {}", p["name"].as_str().unwrap_or("?"), mb(&p["pss_kb"])))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+fn main() {
+    let args = args();
+    std::fs::create_dir_all(&args.out).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    evergreen_e2e::seed::profile(profile.path(), PASSPHRASE, &evergreen_e2e::seed::every_state());
+    let evergreen_env =
+        vec![("EVERGREEN_DATA_DIR", profile.path().display().to_string()), ("EVERGREEN_LOG", "info".into())];
+    let mut untuned_env = evergreen_env.clone();
+    untuned_env.push(("EVERGREEN_WEBKIT_TUNING", "off".into()));
+
+    let bare = measure("bare", &args.bare, &[], "painted", "bare-tauri", Some(args.idle));
+    let ours =
+        measure("evergreen", &args.evergreen, &evergreen_env, "window painted", "Evergreen", Some(args.idle));
+    let untuned =
+        measure("evergreen-untuned", &args.evergreen, &untuned_env, "window painted", "Evergreen", None);
+
+    let agent = args.agent.as_ref().map(|binary| {
+        let mut env = evergreen_env.clone();
+        env.push(("EVERGREEN_AGENT_PASSPHRASE", PASSPHRASE.into()));
+        eprintln!("== tray agent prototype: start");
+        let app = App::start(binary, &env);
+        app.wait_for("agent ready", app.spawned);
+        std::thread::sleep(SETTLE);
+        let memory = snapshot(app.pid());
+        eprintln!("   PSS {} kB, anonymous {} kB; idle {:?}", memory["pss_kb"], memory["anon_kb"], args.idle);
+        let cpu = idle_cpu(app.pid(), args.idle);
+        app.stop();
+        (memory, cpu)
+    });
+
+    // Electron is Chromium plus Node.js; its npm package downloads its binary from GitHub,
+    // which this machine cannot reach, so Debian's Chromium showing the same trivial page in
+    // an app window stands in as a lower bound for an Electron app.
+    let chromium = args.chromium.as_ref().map(|binary| {
+        let page = args.bare.parent().unwrap().join("../../bench/bare-tauri/dist/index.html");
+        let page = std::fs::canonicalize(&page).unwrap_or(page);
+        let profile = tempfile::tempdir().unwrap();
+        eprintln!("== chromium (Electron stand-in): start");
+        let mut child = Command::new(binary)
+            .args([
+                "--no-sandbox",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                &format!("--user-data-dir={}", profile.path().display()),
+                &format!("--app=file://{}", page.display()),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium");
+        std::thread::sleep(SETTLE);
+        let memory = snapshot(child.id());
+        eprintln!("   PSS {} kB, anonymous {} kB", memory["pss_kb"], memory["anon_kb"]);
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = child.wait();
+        memory
+    });
+
+    let ratio = |a: &serde_json::Value, b: &serde_json::Value| {
+        a.as_u64().unwrap_or(0) as f64 / b.as_u64().unwrap_or(1).max(1) as f64
+    };
+    let closed = ours.closed.as_ref().expect("measured");
+    let bare_closed = bare.closed.as_ref().expect("measured");
+    let report = json!({
+        "idle_secs": args.idle.as_secs(),
+        "settle_secs": SETTLE.as_secs(),
+        "bare": { "first_paint_ms": bare.first_paint_ms, "open": bare.open, "open_cpu_percent": bare.open_cpu,
+                  "closed": bare.closed, "closed_cpu_percent": bare.closed_cpu, "web_processes_closed": bare.web_processes_closed },
+        "evergreen": { "first_paint_ms": ours.first_paint_ms, "open": ours.open, "open_cpu_percent": ours.open_cpu,
+                       "closed": ours.closed, "closed_cpu_percent": ours.closed_cpu,
+                       "web_processes_closed": ours.web_processes_closed, "reopen_ms": ours.reopen_ms },
+        "evergreen_untuned": { "first_paint_ms": untuned.first_paint_ms, "open": untuned.open },
+        "chromium": chromium,
+        "tray_agent": agent.as_ref().map(|(memory, cpu)| json!({ "memory": memory, "cpu_percent": cpu })),
+    });
+    std::fs::write(args.out.join("footprint.json"), serde_json::to_string_pretty(&report).unwrap()).unwrap();
+
+    let cpu = |c: Option<f64>| c.map_or("—".into(), |c| format!("{c:.3} %"));
+    let md = format!(
+        "| | bare Tauri app | Evergreen | Evergreen ÷ bare | Evergreen, WebKit untuned |\n\
+         |---|---:|---:|---:|---:|\n\
+         | first paint (spawn → page painted) | {} ms | {} ms | {:.2} | {} ms |\n\
+         | window open: whole-tree PSS | {} | {} | {:.2} | {} |\n\
+         | window open: anonymous (private dirty) | {} | {} | {:.2} | {} |\n\
+         | window open: idle CPU over {} s | {} | {} | | |\n\
+         | window closed: whole-tree PSS | {} | {} | {:.2} | |\n\
+         | window closed: anonymous (private dirty) | {} | {} | {:.2} | |\n\
+         | window closed: WebKit web processes | {} | {} | | |\n\
+         | window closed: idle CPU over {} s | {} | {} | | |\n\
+         | Evergreen closed ÷ bare open (PSS) | | | {:.2} | |\n\
+         | reopen → accounts shown | | {} ms | | |\n\n\
+         Processes, window open — bare: {}; Evergreen: {}.\n\n\
+         Processes, window closed — bare: {}; Evergreen: {}.\n",
+        bare.first_paint_ms,
+        ours.first_paint_ms,
+        ours.first_paint_ms as f64 / bare.first_paint_ms.max(1) as f64,
+        untuned.first_paint_ms,
+        mb(&bare.open["pss_kb"]),
+        mb(&ours.open["pss_kb"]),
+        ratio(&ours.open["pss_kb"], &bare.open["pss_kb"]),
+        mb(&untuned.open["pss_kb"]),
+        mb(&bare.open["anon_kb"]),
+        mb(&ours.open["anon_kb"]),
+        ratio(&ours.open["anon_kb"], &bare.open["anon_kb"]),
+        mb(&untuned.open["anon_kb"]),
+        args.idle.as_secs(),
+        cpu(bare.open_cpu),
+        cpu(ours.open_cpu),
+        mb(&bare_closed["pss_kb"]),
+        mb(&closed["pss_kb"]),
+        ratio(&closed["pss_kb"], &bare_closed["pss_kb"]),
+        mb(&bare_closed["anon_kb"]),
+        mb(&closed["anon_kb"]),
+        ratio(&closed["anon_kb"], &bare_closed["anon_kb"]),
+        bare.web_processes_closed.unwrap_or(0),
+        ours.web_processes_closed.unwrap_or(0),
+        args.idle.as_secs(),
+        cpu(bare.closed_cpu),
+        cpu(ours.closed_cpu),
+        ratio(&closed["pss_kb"], &bare.open["pss_kb"]),
+        ours.reopen_ms.unwrap_or(0),
+        processes(&bare.open),
+        processes(&ours.open),
+        processes(bare_closed),
+        processes(closed),
+    );
+    let md = match &agent {
+        Some((memory, cpu)) => format!(
+            "{md}\nTray agent prototype (`bench/tray-agent`: core, vault unlocked, scheduler, tray; no WebKit): \
+             whole-tree PSS {}, anonymous {}, idle CPU over {} s {cpu:.3} % ({}).\n",
+            mb(&memory["pss_kb"]),
+            mb(&memory["anon_kb"]),
+            args.idle.as_secs(),
+            processes(memory),
+        ),
+        None => md,
+    };
+    let md = match &chromium {
+        Some(memory) => format!(
+            "{md}\nChromium {} as an Electron stand-in (`--app` window, the bare app's page, fresh profile), 30 s after start: \
+             whole-tree PSS {}, anonymous {}; Evergreen with its window open is {:.2}× that PSS ({}).\n",
+            chromium_version(args.chromium.as_deref()),
+            mb(&memory["pss_kb"]),
+            mb(&memory["anon_kb"]),
+            ratio(&ours.open["pss_kb"], &memory["pss_kb"]),
+            processes(memory),
+        ),
+        None => md,
+    };
+    std::fs::write(args.out.join("footprint.md"), &md).unwrap();
+    println!("{md}");
+}
+
+fn chromium_version(binary: Option<&Path>) -> String {
+    binary
+        .and_then(|b| Command::new(b).arg("--version").output().ok())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
