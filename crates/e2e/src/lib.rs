@@ -156,7 +156,7 @@ impl Drop for Driver {
         let _ = self.child.wait();
         // The app outlives its window (it stays in the tray): a test that failed before
         // `close` must not leave it running for the next test's launch to be handed to.
-        let _ = Command::new("pkill").args(["-KILL", "-x", "evergreen"]).status();
+        let _ = Command::new("pkill").args(["-KILL", "-f", &own_app_pattern()]).status();
     }
 }
 
@@ -378,7 +378,7 @@ impl Session {
         // Closing the window leaves Evergreen running in the tray, so the session's end does
         // not end the app: ask it to quit as the desktop does at logout (SIGTERM).
         let _ = tokio::time::timeout(Duration::from_secs(5), self.client.close()).await;
-        let _ = Command::new("pkill").args(["-TERM", "-x", "evergreen"]).status();
+        let _ = Command::new("pkill").args(["-TERM", "-f", &own_app_pattern()]).status();
         let started = Instant::now();
         while app_processes() > 0 {
             assert!(started.elapsed() < UI_TIMEOUT, "the app did not quit on SIGTERM");
@@ -528,14 +528,37 @@ impl Drop for Notifications {
     }
 }
 
-/// WebKit's web (page) processes running right now.
+/// WebKit's web (page) processes of the app under test running right now.
 pub fn web_processes() -> usize {
-    let output = Command::new("pgrep").args(["-f", "WebKitWebProcess"]).output().expect("pgrep");
-    String::from_utf8_lossy(&output.stdout).lines().count()
+    own_app_pids()
+        .iter()
+        .map(|pid| {
+            let output = Command::new("pgrep")
+                .args(["-P", &pid.to_string(), "-f", "WebKitWebProcess"])
+                .output()
+                .expect("pgrep");
+            String::from_utf8_lossy(&output.stdout).lines().count()
+        })
+        .sum()
 }
 
-/// The app processes running right now (by executable name).
+/// The processes of the app under test running right now (this build's binary only: other
+/// copies of Evergreen on the machine, a benchmark's say, are not ours to count or stop).
 pub fn app_processes() -> usize {
-    let output = Command::new("pgrep").args(["-x", "evergreen"]).output().expect("pgrep");
-    String::from_utf8_lossy(&output.stdout).lines().count()
+    own_app_pids().len()
+}
+
+fn own_app_pids() -> Vec<u32> {
+    let output = Command::new("pgrep").args(["-f", &own_app_pattern()]).output().expect("pgrep");
+    String::from_utf8_lossy(&output.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect()
+}
+
+/// A `pgrep -f` pattern for command lines that start with this build's app binary.
+fn own_app_pattern() -> String {
+    let path = app_binary().display().to_string();
+    let escaped: String = path
+        .chars()
+        .flat_map(|c| if ".[]()*+?{}|^$\\".contains(c) { vec!['\\', c] } else { vec![c] })
+        .collect();
+    format!("^{escaped}( |$)")
 }
