@@ -350,7 +350,10 @@ impl Evergreen {
             .unwrap_or_default()
             .into_iter()
             .filter(|a| {
-                a.status != AccountStatus::NeedsReconnect && a.next_refresh_at.is_some_and(|at| at <= now)
+                // An expired token ends the account at once, whatever backoff its renewals
+                // are in: the person hears of it at expiry, not at the next retry.
+                a.status != AccountStatus::NeedsReconnect
+                    && (a.next_refresh_at.is_some_and(|at| at <= now) || a.token_expires_at <= now)
             })
             .map(|a| a.id)
             .collect()
