@@ -214,7 +214,9 @@ impl Fleet {
     ) -> Evergreen {
         let mut setup = setup(data, clock, NO_RELAY, ignore_changes());
         setup.instagram = evergreen_instagram::Endpoints::single_host(sandbox.url());
-        setup.instagram_timeout = Some(std::time::Duration::from_millis(500));
+        // Long enough that a loaded machine (CI, two cores) never times out a healthy call;
+        // the timeout test waits it out once.
+        setup.instagram_timeout = Some(std::time::Duration::from_secs(3));
         setup.notifier = Arc::new(notifier);
         Evergreen::open(setup).unwrap()
     }

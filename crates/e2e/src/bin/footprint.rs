@@ -448,7 +448,7 @@ fn main() {
     };
     let md = match &chromium {
         Some(memory) => format!(
-            "{md}\nChromium {} as an Electron stand-in (`--app` window, the bare app's page, fresh profile), 30 s after start: \
+            "{md}\n{} as an Electron stand-in (`--app` window, the bare app's page, fresh profile), 30 s after start: \
              whole-tree PSS {}, anonymous {}; Evergreen with its window open is {:.2}× that PSS ({}).\n",
             chromium_version(args.chromium.as_deref()),
             mb(&memory["pss_kb"]),
