@@ -216,12 +216,17 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     Ok(())
 }
 /// Installed packages register the scheme through their `.desktop` file; a development build
-/// or an AppImage registers itself so that links reach it too.
+/// or an AppImage registers itself so that links reach it too. Registering runs
+/// `update-desktop-database` and `xdg-mime` (~80 ms), so it runs beside the window's start-up,
+/// not before it.
 fn register_scheme<R: Runtime>(app: &App<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
-    if let Err(error) = app.deep_link().register_all() {
-        tracing::warn!(%error, "could not register the app.evergreen: scheme with the desktop");
-    }
+    let handle = app.handle().clone();
+    std::thread::spawn(move || {
+        if let Err(error) = handle.deep_link().register_all() {
+            tracing::warn!(%error, "could not register the app.evergreen: scheme with the desktop");
+        }
+    });
 }
 
 /// Logs go to stderr. The deep-link plugin is kept quiet: it prints the arguments it skips,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use evergreen_core::AccountView;
 use evergreen_core::vault::VaultState;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// `app_info`: what the shell knows about itself.
 #[derive(Debug, Clone, Serialize)]
@@ -290,4 +290,24 @@ impl From<evergreen_instagram::MediaPage> for MediaPageDto {
             after: page.after,
         }
     }
+}
+
+/// Milestones of the page's first load, in milliseconds since the webview began navigating.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageTiming {
+    /// The HTML document has arrived.
+    pub html_ms: f64,
+    /// The bundled scripts have run (DOMContentLoaded).
+    pub scripts_ms: f64,
+    /// The page's first render began (it shows "Starting…").
+    #[serde(default)]
+    pub mounted_ms: f64,
+    /// The first answer from the backend (vault state) is in.
+    pub state_ms: f64,
+    /// The next animation frame began.
+    #[serde(default)]
+    pub frame_ms: f64,
+    /// The first real screen has been painted.
+    pub painted_ms: f64,
 }

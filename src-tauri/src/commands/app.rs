@@ -4,7 +4,7 @@ use tauri::State;
 use tracing::instrument;
 
 use crate::error::IpcError;
-use crate::models::{AppInfo, vault_state};
+use crate::models::{AppInfo, PageTiming, vault_state};
 use crate::state::AppState;
 
 /// Version, data directory, vault state, demo mode.
@@ -34,9 +34,20 @@ pub fn close_window<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
 }
 
 /// The page's first real screen is painted: logged with the time since the process started
-/// (start-up figures in docs/PERFORMANCE.md come from this line).
+/// and where the page spent its part (start-up figures in docs/PERFORMANCE.md come from this
+/// line).
 #[tauri::command]
-pub fn page_painted() {
+pub fn page_painted(timing: Option<PageTiming>) {
     let since_start = crate::STARTED.get().map(|t| t.elapsed().as_millis());
-    tracing::info!(since_start_ms = since_start, "window painted");
+    let t = timing.unwrap_or_default();
+    tracing::info!(
+        since_start_ms = since_start,
+        html_ms = t.html_ms.round(),
+        scripts_ms = t.scripts_ms.round(),
+        mounted_ms = t.mounted_ms.round(),
+        state_ms = t.state_ms.round(),
+        frame_ms = t.frame_ms.round(),
+        painted_ms = t.painted_ms.round(),
+        "window painted"
+    );
 }

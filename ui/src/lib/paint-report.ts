@@ -1,21 +1,40 @@
 // Tell the backend once per page load when the first real screen (not "Starting…") is on
 // screen: two animation frames after it was committed, the frame has been painted. The
-// backend logs it with the time since the process started (the footprint benchmark reads it).
+// backend logs it with the time since the process started and where the page spent its part
+// (the footprint benchmark reads it).
 import { useEffect } from 'react';
 import { z } from 'zod';
 
 import { call } from './ipc';
 
 let reported = false;
+let mountedMs: number | undefined;
+
+/** Milliseconds since the webview began navigating, as the backend's `PageTiming`. */
+export function pageTiming(stateMs: number, frameMs: number, paintedMs: number) {
+  const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+  return {
+    htmlMs: nav?.responseEnd ?? 0,
+    scriptsMs: nav?.domContentLoadedEventStart ?? 0,
+    mountedMs: mountedMs ?? 0,
+    stateMs,
+    frameMs,
+    paintedMs,
+  };
+}
 
 export function useReportFirstPaint(ready: boolean) {
+  mountedMs ??= performance.now();
   useEffect(() => {
     if (!ready || reported) return;
     reported = true;
-    requestAnimationFrame(() =>
+    const stateMs = performance.now();
+    requestAnimationFrame(() => {
+      const frameMs = performance.now();
       requestAnimationFrame(() => {
-        call('page_painted', {}, z.null()).catch(() => undefined);
-      }),
-    );
+        const timing = pageTiming(stateMs, frameMs, performance.now());
+        call('page_painted', { timing }, z.null()).catch(() => undefined);
+      });
+    });
   }, [ready]);
 }

@@ -1,7 +1,8 @@
 //! The footprint benchmark (issue 10): Evergreen and a bare Tauri app with the same plugins,
 //! each alone in the same virtual display, measured the same way, one after the other:
 //!
-//! * first paint: from spawning the process until its page reports a painted frame;
+//! * first paint: from spawning the process until its page reports a painted frame, the median
+//!   of five launches per app taken in turns after a discarded warm-up launch of each;
 //! * whole-tree PSS and anonymous (private dirty) memory, from `/proc/PID/smaps_rollup`
 //!   summed over the app and its descendants, 30 s after first paint (window open) and 30 s
 //!   after the window was closed (WM_DELETE_WINDOW, as a window manager's close button);
@@ -23,6 +24,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 const SETTLE: Duration = Duration::from_secs(30);
+/// Launches per app for the first-paint median.
+const PAINT_RUNS: usize = 5;
 const PASSPHRASE: &str = "footprint benchmark passphrase";
 
 struct Args {
@@ -89,11 +92,16 @@ impl App {
 
     /// Wait for a stderr line containing `needle`; the time since `from`.
     fn wait_for(&self, needle: &str, from: Instant) -> Duration {
+        self.wait_for_line(needle, from).0
+    }
+
+    /// Wait for a stderr line containing `needle`; the time since `from` and the line.
+    fn wait_for_line(&self, needle: &str, from: Instant) -> (Duration, String) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return from.elapsed(),
+                Ok(line) if line.contains(needle) => return (from.elapsed(), line),
                 Ok(_) => {}
                 Err(_) => panic!("no '{needle}' within 60 s"),
             }
@@ -292,6 +300,81 @@ fn measure(
     }
 }
 
+/// One app to launch for first paint: binary, environment, the stderr line that says painted.
+struct Launch<'a> {
+    binary: &'a Path,
+    env: &'a [(&'a str, String)],
+    painted: &'a str,
+}
+
+/// First paint of each app: the median of `PAINT_RUNS` launches, the apps taking turns, after
+/// one discarded launch of each. The first GTK app in a desktop session starts the desktop
+/// portal and the accessibility bus (~300 ms here), which would otherwise be charged to
+/// whichever app happened to run first. Returns each app's times, sorted, and Evergreen's
+/// "window painted" line of its median run (it says where the page spent its part).
+fn first_paints(apps: &[Launch]) -> (Vec<Vec<u128>>, String) {
+    let launch = |app: &Launch| {
+        let running = App::start(app.binary, app.env);
+        let (paint, line) = running.wait_for_line(app.painted, running.spawned);
+        running.stop();
+        (paint.as_millis(), line)
+    };
+    for app in apps {
+        launch(app);
+    }
+    let mut times = vec![Vec::new(); apps.len()];
+    let mut lines = Vec::new();
+    for _ in 0..PAINT_RUNS {
+        for (i, app) in apps.iter().enumerate() {
+            let (ms, line) = launch(app);
+            if i == 1 {
+                lines.push((ms, line));
+            }
+            times[i].push(ms);
+        }
+    }
+    for t in &mut times {
+        t.sort_unstable();
+    }
+    lines.sort_by_key(|(ms, _)| *ms);
+    let median_line = lines.get(lines.len() / 2).map(|(_, l)| l.clone()).unwrap_or_default();
+    eprintln!("   first paints (ms): {times:?}");
+    (times, median_line)
+}
+
+fn median(sorted: &[u128]) -> u128 {
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0)
+}
+
+/// "median (min–max)" of sorted times.
+fn spread(sorted: &[u128]) -> String {
+    format!(
+        "{} ms ({}–{})",
+        median(sorted),
+        sorted.first().copied().unwrap_or(0),
+        sorted.last().copied().unwrap_or(0)
+    )
+}
+
+/// The page's own milestones from Evergreen's "window painted" line.
+fn page_breakdown(line: &str) -> String {
+    let field = |name: &str| {
+        line.split_whitespace().find_map(|w| w.strip_prefix(&format!("{name}="))).unwrap_or("?").to_string()
+    };
+    format!(
+        "process start → page painted {} ms; within the page (since navigation began): HTML in {} ms, \
+         scripts run {} ms, first render {} ms, first answers from the backend rendered {} ms, \
+         next frame {} ms, painted {} ms",
+        field("since_start_ms"),
+        field("html_ms"),
+        field("scripts_ms"),
+        field("mounted_ms"),
+        field("state_ms"),
+        field("frame_ms"),
+        field("painted_ms"),
+    )
+}
+
 fn mb(kb: &serde_json::Value) -> String {
     format!("{:.1} MB", kb.as_u64().unwrap_or(0) as f64 / 1024.0)
 }
@@ -318,6 +401,12 @@ fn main() {
     let mut untuned_env = evergreen_env.clone();
     untuned_env.push(("EVERGREEN_WEBKIT_TUNING", "off".into()));
 
+    eprintln!("== first paint: {PAINT_RUNS} launches each, after one discarded launch each");
+    let (paints, paint_line) = first_paints(&[
+        Launch { binary: &args.bare, env: &[], painted: "painted" },
+        Launch { binary: &args.evergreen, env: &evergreen_env, painted: "window painted" },
+        Launch { binary: &args.evergreen, env: &untuned_env, painted: "window painted" },
+    ]);
     let bare = measure("bare", &args.bare, &[], "painted", "bare-tauri", Some(args.idle));
     let ours =
         measure("evergreen", &args.evergreen, &evergreen_env, "window painted", "Evergreen", Some(args.idle));
@@ -375,6 +464,8 @@ fn main() {
     let report = json!({
         "idle_secs": args.idle.as_secs(),
         "settle_secs": SETTLE.as_secs(),
+        "first_paint_runs_ms": { "bare": paints[0], "evergreen": paints[1], "evergreen_untuned": paints[2] },
+        "evergreen_paint_line": paint_line,
         "bare": { "first_paint_ms": bare.first_paint_ms, "open": bare.open, "open_cpu_percent": bare.open_cpu,
                   "closed": bare.closed, "closed_cpu_percent": bare.closed_cpu, "web_processes_closed": bare.web_processes_closed },
         "evergreen": { "first_paint_ms": ours.first_paint_ms, "open": ours.open, "open_cpu_percent": ours.open_cpu,
@@ -390,7 +481,7 @@ fn main() {
     let md = format!(
         "| | bare Tauri app | Evergreen | Evergreen ÷ bare | Evergreen, WebKit untuned |\n\
          |---|---:|---:|---:|---:|\n\
-         | first paint (spawn → page painted) | {} ms | {} ms | {:.2} | {} ms |\n\
+         | first paint (spawn → page painted), median of {PAINT_RUNS} (range) | {} | {} | {:.2} | {} |\n\
          | window open: whole-tree PSS | {} | {} | {:.2} | {} |\n\
          | window open: anonymous (private dirty) | {} | {} | {:.2} | {} |\n\
          | window open: idle CPU over {} s | {} | {} | | |\n\
@@ -400,12 +491,13 @@ fn main() {
          | window closed: idle CPU over {} s | {} | {} | | |\n\
          | Evergreen closed ÷ bare open (PSS) | | | {:.2} | |\n\
          | reopen → accounts shown | | {} ms | | |\n\n\
+         Evergreen's median start: {}.\n\n\
          Processes, window open — bare: {}; Evergreen: {}.\n\n\
          Processes, window closed — bare: {}; Evergreen: {}.\n",
-        bare.first_paint_ms,
-        ours.first_paint_ms,
-        ours.first_paint_ms as f64 / bare.first_paint_ms.max(1) as f64,
-        untuned.first_paint_ms,
+        spread(&paints[0]),
+        spread(&paints[1]),
+        median(&paints[1]) as f64 / median(&paints[0]).max(1) as f64,
+        spread(&paints[2]),
         mb(&bare.open["pss_kb"]),
         mb(&ours.open["pss_kb"]),
         ratio(&ours.open["pss_kb"], &bare.open["pss_kb"]),
@@ -430,6 +522,7 @@ fn main() {
         cpu(ours.closed_cpu),
         ratio(&closed["pss_kb"], &bare.open["pss_kb"]),
         ours.reopen_ms.unwrap_or(0),
+        page_breakdown(&paint_line),
         processes(&bare.open),
         processes(&ours.open),
         processes(bare_closed),

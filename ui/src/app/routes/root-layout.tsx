@@ -12,6 +12,7 @@ import { useAccounts } from '@/lib/accounts';
 import { useAppInfo } from '@/lib/app-info';
 import { useCloseToTrayShortcut } from '@/lib/close-to-tray';
 import { useReportFirstPaint } from '@/lib/paint-report';
+import { useQuietIdleCaret } from '@/lib/quiet-caret';
 import { IpcError } from '@/lib/ipc';
 
 export function RootLayout() {
@@ -21,6 +22,7 @@ export function RootLayout() {
   const accounts = useAccounts();
   const vault = info.data?.vault;
   useCloseToTrayShortcut();
+  useQuietIdleCaret();
   useReportFirstPaint(info.isSuccess);
   return (
     <div className="shell">
