@@ -186,6 +186,11 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
         tray: Some(poke),
     };
     manage_state(app, config, data_dir, wiring)?;
+    // The window first: WebKit's processes start while the rest is set up. Started at login:
+    // stay in the tray until asked.
+    if !hidden {
+        window::show(app.handle());
+    }
     let installed = std::env::current_exe().is_ok_and(|exe| deep_link::installed_by_package(&exe));
     if app.evergreen().config.appimage || !installed {
         register_scheme(app);
@@ -205,10 +210,6 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
             tray::quit(&handle);
         }
     });
-    // Started at login: stay in the tray until asked.
-    if !hidden {
-        window::show(app.handle());
-    }
     // Cold start: the OS put the link in our own argv.
     for link in deep_link::links_in(std::env::args()) {
         deep_link::deliver(app.handle(), &link);

@@ -23,6 +23,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
 
 fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let window = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+        .initialization_script(boot_script(app))
         .title("Evergreen")
         .inner_size(1120.0, 780.0)
         .min_inner_size(720.0, 560.0)
@@ -37,6 +38,16 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         }
     });
     Ok(())
+}
+
+/// The app's state (vault, demo mode; never a secret) written into the page before its scripts
+/// run, so the first screen is drawn without waiting for an IPC round trip. The page fetches it
+/// again at once, so a change in between is not missed.
+fn boot_script<R: Runtime>(app: &AppHandle<R>) -> String {
+    let info = crate::commands::app::current_info(app);
+    // JSON is a JavaScript expression; serialising AppInfo (strings and flags) cannot fail.
+    let json = serde_json::to_string(&info).unwrap_or_else(|_| "null".into());
+    format!("window.__EVERGREEN_BOOT__ = {json};")
 }
 
 /// WebKit's defaults suit a browser; Evergreen shows one local page. Each setting here was

@@ -1,29 +1,31 @@
 //! What the app knows about itself.
 
-use tauri::State;
 use tracing::instrument;
 
 use crate::error::IpcError;
 use crate::models::{AppInfo, PageTiming, vault_state};
-use crate::state::AppState;
+use crate::state::EvergreenExt;
 
 /// Version, data directory, vault state, demo mode.
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
-pub fn app_info<R: tauri::Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<AppInfo, IpcError> {
+pub fn app_info<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<AppInfo, IpcError> {
+    Ok(current_info(&app))
+}
+
+/// What `app_info` answers; also written into a new window's page before its scripts run.
+pub fn current_info<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> AppInfo {
     use tauri::Manager;
+    let state = app.evergreen();
     let demo = app.try_state::<crate::demo::Demo>();
-    Ok(AppInfo {
+    AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         data_dir: state.core.data_dir().root().display().to_string(),
         vault: vault_state(state.core.vault_state()),
         demo: state.config.is_demo(),
         online: state.core.online(),
         demo_instagram_url: demo.map(|d| d.instagram.www.to_string()),
-    })
+    }
 }
 
 /// Close the window to the tray (Ctrl+W): the webview is destroyed, Evergreen keeps renewing.

@@ -17,6 +17,17 @@ export const appKeys = { info: ['app', 'info'] as const };
 
 export const getAppInfo = () => call('app_info', {}, appInfoSchema);
 
-export const appInfoOptions = () => queryOptions({ queryKey: appKeys.info, queryFn: getAppInfo });
+/**
+ * What the backend wrote into the page before any script ran (`window.__EVERGREEN_BOOT__`), so
+ * the first screen renders at once instead of after a round trip. Marked stale, so it is
+ * fetched again straight away; anything malformed is ignored and the page simply asks.
+ */
+export function bootAppInfo(): AppInfo | undefined {
+  const parsed = appInfoSchema.safeParse((window as { __EVERGREEN_BOOT__?: unknown }).__EVERGREEN_BOOT__);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export const appInfoOptions = () =>
+  queryOptions({ queryKey: appKeys.info, queryFn: getAppInfo, initialData: bootAppInfo, initialDataUpdatedAt: 0 });
 
 export const useAppInfo = () => useQuery(appInfoOptions());
