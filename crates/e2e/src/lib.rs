@@ -350,9 +350,12 @@ impl Session {
             .expect("navigate");
     }
 
-    /// Type `text` into the input matching `css` (after clearing it).
+    /// Type `text` into the input matching `css` (after clearing it). Clicks it first, as a
+    /// person would: a field left alone for 10 s has its caret paused (read-only until touched,
+    /// `ui/src/lib/quiet-caret.ts`), and WebDriver's clear is not a touch.
     pub async fn type_into(&self, css: &str, text: &str) {
         let input = self.find(css).await;
+        input.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
         input.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
         input.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
