@@ -65,7 +65,9 @@ The AppImage is not built here: the Tauri bundler downloads linuxdeploy from Git
 Evergreen (release, demo mode, a seeded profile with four accounts, vault locked as after a
 login start) and a bare Tauri 2 app with the same plugins and a trivial page
 (\`bench/bare-tauri\`), each alone, measured the same way. First paint: from spawning the
-process until the page reports a painted frame. Memory: PSS and private dirty (anonymous)
+process until the page reports a painted frame, the median of five launches per app taken in
+turns after one discarded warm-up launch of each (the first GTK app in a session starts the
+desktop portal and the accessibility bus, ~300 ms that belong to neither app). Memory: PSS and private dirty (anonymous)
 from \`/proc/PID/smaps_rollup\`, summed over the process tree, 30 s after first paint and 30 s
 after the window was closed (WM_DELETE_WINDOW, as a window manager sends). CPU: the tree's
 user + system time over $idle s idle in each state, as a share of one core.

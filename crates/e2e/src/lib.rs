@@ -351,8 +351,9 @@ impl Session {
     }
 
     /// Type `text` into the input matching `css` (after clearing it). Clicks it first, as a
-    /// person would: a field left alone for 10 s has its caret paused (read-only until touched,
-    /// `ui/src/lib/quiet-caret.ts`), and WebDriver's clear is not a touch.
+    /// person would: a field left alone for 10 s gives up its focus to stop its caret blinking
+    /// (`ui/src/lib/quiet-caret.ts`) until the next key or click, and WebDriver's clear is
+    /// neither.
     pub async fn type_into(&self, css: &str, text: &str) {
         let input = self.find(css).await;
         input.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));

@@ -2,9 +2,10 @@
 // there is no GPU: about 1 % of a core for a window left open on the unlock screen, against
 // 0.1 % without a caret (docs/PERFORMANCE.md). GTK's own entries stop blinking after 10 s
 // without input (gtk-cursor-blink-timeout); WebKitGTK ignores that setting, so the page does
-// the same: a text field left alone that long becomes read-only (no caret, nothing to repaint)
-// and keeps its focus and value; the next key or click makes it editable again before the key
-// is handled, so nothing typed is lost.
+// the same. Making the field read-only is not enough (a read-only password field still
+// blinks), so the idle field gives up focus and keeps its outline; the next key gives the
+// focus straight back before the key is handled, so nothing typed is lost, and a click goes
+// wherever it was aimed.
 import { useEffect } from 'react';
 
 /** GTK's default gtk-cursor-blink-timeout. */
@@ -27,32 +28,45 @@ export function quietIdleCaret(doc: Document, idleMs = CARET_IDLE_MS): () => voi
 
   const pause = () => {
     const field = caretField(doc.activeElement);
-    // A field that is read-only or disabled on purpose is never touched.
+    // A field that is read-only or disabled on purpose has no caret to stop.
     if (!field || field.readOnly || field.disabled) return;
-    field.readOnly = true;
-    field.dataset.caretPaused = '';
     paused = field;
+    field.dataset.caretPaused = '';
+    field.blur();
   };
-  const resume = () => {
+  const forget = () => {
     if (!paused) return;
-    paused.readOnly = false;
     delete paused.dataset.caretPaused;
     paused = null;
   };
-  const onActivity = () => {
-    resume();
+  const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(pause, idleMs);
   };
+  const onKey = () => {
+    // Nothing else took the focus since: the key belongs to the paused field.
+    if (paused && (doc.activeElement === doc.body || doc.activeElement === null)) {
+      paused.focus({ preventScroll: true });
+    }
+    forget();
+    arm();
+  };
+  const onOther = () => {
+    forget();
+    arm();
+  };
 
-  // Capture phase: the field is editable again before any handler or the browser sees the key.
-  const events = ['keydown', 'pointerdown', 'focusin'] as const;
-  for (const name of events) doc.addEventListener(name, onActivity, true);
-  onActivity();
+  // Capture phase: the field has its focus back before any handler or the browser sees the key.
+  doc.addEventListener('keydown', onKey, true);
+  doc.addEventListener('pointerdown', onOther, true);
+  doc.addEventListener('focusin', onOther, true);
+  arm();
   return () => {
-    for (const name of events) doc.removeEventListener(name, onActivity, true);
+    doc.removeEventListener('keydown', onKey, true);
+    doc.removeEventListener('pointerdown', onOther, true);
+    doc.removeEventListener('focusin', onOther, true);
     clearTimeout(timer);
-    resume();
+    forget();
   };
 }
 
