@@ -12,8 +12,8 @@ use crate::window::MAIN;
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// After the window was destroyed: end WebKit's network process (WebKit starts a new one
-/// when a window opens again), return freed heap to the system, and let go of the library
-/// pages only the page used.
+/// when a window opens again), return freed heap to the system, and let go of resident
+/// library pages.
 pub fn release_after_close<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -74,7 +74,7 @@ fn trim_heap() {
 }
 
 /// Ask the kernel to reclaim the file-backed pages mapped into this process (WebKit's and
-/// JavaScriptCore's code above all, ~100 MB resident after a page ran). They are clean copies of
+/// JavaScriptCore's code above all, ~80 MB resident after a page ran). They are clean copies of
 /// files on disk, so nothing is lost: they leave our resident set for the page cache, the first
 /// memory the kernel takes back under pressure, and whatever the tray still runs faults back in
 /// from there. Private pages that were written (relocations, heap) have no file to go back to

@@ -293,20 +293,19 @@ impl From<evergreen_instagram::MediaPage> for MediaPageDto {
 }
 
 /// Milestones of the page's first load, in milliseconds since the webview began navigating.
+/// A milestone the page could not read is 0.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct PageTiming {
     /// The HTML document has arrived.
     pub html_ms: f64,
     /// The bundled scripts have run (DOMContentLoaded).
     pub scripts_ms: f64,
-    /// The page's first render began (it shows "Starting…").
-    #[serde(default)]
+    /// The page's first render began.
     pub mounted_ms: f64,
     /// The first answer from the backend (vault state) is in.
     pub state_ms: f64,
     /// The next animation frame began.
-    #[serde(default)]
     pub frame_ms: f64,
     /// The first real screen has been painted.
     pub painted_ms: f64,
