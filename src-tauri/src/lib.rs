@@ -218,17 +218,32 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
 }
 /// Installed packages register the scheme through their `.desktop` file; a development build
 /// or an AppImage registers itself so that links reach it too. Registering runs
-/// `update-desktop-database` and `xdg-mime` (~80 ms), so it runs beside the window's start-up,
-/// not before it.
+/// `update-desktop-database` and `xdg-mime` (~80 ms of CPU), so it runs beside the window's
+/// start-up, at the lowest CPU priority, so that it does not take a core from the first paint.
 fn register_scheme<R: Runtime>(app: &App<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
     let handle = app.handle().clone();
     std::thread::spawn(move || {
+        yield_cpu_to_others();
         if let Err(error) = handle.deep_link().register_all() {
             tracing::warn!(%error, "could not register the app.evergreen: scheme with the desktop");
         }
     });
 }
+
+/// Lowest CPU priority for the calling thread and the processes it starts: on Linux the nice
+/// value belongs to the thread, and a child inherits its parent thread's.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn yield_cpu_to_others() {
+    // SAFETY: plain syscall on the calling thread (`who` 0); no memory is passed.
+    if unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) } != 0 {
+        tracing::debug!(error = %std::io::Error::last_os_error(), "could not lower this thread's priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn yield_cpu_to_others() {}
 
 /// Logs go to stderr. The deep-link plugin is kept quiet: it prints the arguments it skips,
 /// and a launch argument may be a link carrying a handoff id.

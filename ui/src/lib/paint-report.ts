@@ -1,8 +1,8 @@
 // Tell the backend once per page load when the first real screen (not "Starting…") is on
-// screen: two animation frames after it was committed, the frame has been painted. The
-// backend logs it with the time since the process started and where the page spent its part
-// (the footprint benchmark reads it).
-import { useEffect } from 'react';
+// screen: two animation frames after it was committed to the DOM, the frame holding it has
+// been painted (the bare app of the footprint benchmark reports the same way). The backend
+// logs it with the time since the process started and where the page spent its part.
+import { useLayoutEffect } from 'react';
 import { z } from 'zod';
 
 import { call } from './ipc';
@@ -25,7 +25,9 @@ export function pageTiming(stateMs: number, frameMs: number, paintedMs: number) 
 
 export function useReportFirstPaint(ready: boolean) {
   mountedMs ??= performance.now();
-  useEffect(() => {
+  // A layout effect runs as the screen is committed; a passive one may wait for a frame or
+  // more after the screen was painted, and would time React's scheduling, not the paint.
+  useLayoutEffect(() => {
     if (!ready || reported) return;
     reported = true;
     const stateMs = performance.now();
