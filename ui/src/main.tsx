@@ -1,9 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { RouterProvider } from 'react-router';
 
 import { AppProvider } from './app/provider';
-import { createAppRouter } from './app/router';
+import { AppRoutes } from './app/router';
 import { makeQueryClient } from './lib/query-client';
 import './styles.css';
 
@@ -13,7 +12,7 @@ if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
     <AppProvider queryClient={makeQueryClient()}>
-      <RouterProvider router={createAppRouter()} />
+      <AppRoutes />
     </AppProvider>
   </StrictMode>,
 );

@@ -1,25 +1,27 @@
-import { createHashRouter, Navigate, type RouteObject } from 'react-router';
+import { Redirect, Route, Router, Switch } from 'wouter';
 
+import { hashHref, useHashLocation, useHashSearch } from './hash-location';
 import { ActivityRoute } from './routes/activity';
 import { DashboardRoute } from './routes/dashboard';
 import { IntegrationsRoute } from './routes/integrations';
 import { RootLayout } from './routes/root-layout';
 import { SettingsRoute } from './routes/settings';
 
-// Hash routes: the page is served from the app's own protocol, where only index.html exists.
-export const routes: RouteObject[] = [
-  {
-    path: '/',
-    element: <RootLayout />,
-    children: [
-      { index: true, element: <Navigate to="/settings/integrations" replace /> },
-      { path: 'settings/integrations', element: <IntegrationsRoute /> },
-      { path: 'settings', element: <SettingsRoute /> },
-      { path: 'dashboard', element: <DashboardRoute /> },
-      { path: 'activity', element: <ActivityRoute /> },
-      { path: '*', element: <Navigate to="/settings/integrations" replace /> },
-    ],
-  },
-];
-
-export const createAppRouter = () => createHashRouter(routes);
+/** The app's pages inside the layout; anything unknown goes to Integrations. */
+export function AppRoutes() {
+  return (
+    <Router hook={useHashLocation} searchHook={useHashSearch} hrefs={hashHref}>
+      <RootLayout>
+        <Switch>
+          <Route path="/settings/integrations" component={IntegrationsRoute} />
+          <Route path="/settings" component={SettingsRoute} />
+          <Route path="/dashboard" component={DashboardRoute} />
+          <Route path="/activity" component={ActivityRoute} />
+          <Route>
+            <Redirect to="/settings/integrations" replace />
+          </Route>
+        </Switch>
+      </RootLayout>
+    </Router>
+  );
+}

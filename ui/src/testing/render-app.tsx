@@ -1,18 +1,24 @@
 import { render } from '@testing-library/react';
-import { createMemoryRouter, RouterProvider } from 'react-router';
 
 import { AppProvider } from '@/app/provider';
-import { routes } from '@/app/router';
+import { AppRoutes } from '@/app/router';
 import { makeQueryClient } from '@/lib/query-client';
 
-/** Render the whole app at `path`, with a fresh query client (no retries) per test. */
+/** Render the whole app at `path` (the hash route, as in the app), with a fresh query client
+ *  (no retries) per test. */
 export function renderApp(path = '/') {
+  history.replaceState(null, '', `#${path}`);
   const queryClient = makeQueryClient();
-  const router = createMemoryRouter(routes, { initialEntries: [path] });
   const utils = render(
     <AppProvider queryClient={queryClient}>
-      <RouterProvider router={router} />
+      <AppRoutes />
     </AppProvider>,
   );
-  return { ...utils, router, queryClient };
+  return { ...utils, queryClient };
+}
+
+/** Where the app is now: the hash route's path and query (with its `?`). */
+export function currentRoute() {
+  const [pathname = '/', query] = location.hash.replace(/^#/, '').split('?');
+  return { pathname, search: query ? `?${query}` : '' };
 }

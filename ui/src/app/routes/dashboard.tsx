@@ -1,4 +1,4 @@
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation } from 'wouter';
 
 import { Banner } from '@/components/ui/banner';
 import { Button } from '@/components/ui/button';
@@ -16,7 +16,7 @@ import { useNow } from '@/lib/use-now';
 export function DashboardRoute() {
   const { account, isPending } = useActiveAccount();
   const now = useNow();
-  const navigate = useNavigate();
+  const [, navigate] = useLocation();
   const alive = !!account && account.status !== 'needs_reconnect' && account.status !== 'locked';
   const profile = useProfile(account?.id ?? '', alive);
   if (isPending) {
@@ -33,7 +33,7 @@ export function DashboardRoute() {
         <section className="empty-state" data-testid="dashboard-empty">
           <h2>No account yet</h2>
           <p className="muted">Connect an Instagram account and its profile and token health show up here.</p>
-          <Link className="button button--primary" to="/settings/integrations">
+          <Link className="button button--primary" href="/settings/integrations">
             Go to Integrations
           </Link>
         </section>
@@ -49,7 +49,7 @@ export function DashboardRoute() {
           tone="danger"
           title={`@${account.username} needs Reconnect`}
           action={
-            <Button variant="primary" onClick={() => void navigate(`/settings/integrations?reconnect=${account.id}`)}>
+            <Button variant="primary" onClick={() => navigate(`/settings/integrations?reconnect=${account.id}`)}>
               Reconnect Instagram
             </Button>
           }

@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useLocation, useSearchParams } from 'wouter';
 
 import { InstagramCard } from '@/features/accounts/components/instagram-card';
 import type { Purpose } from '@/features/connect/api/connect-flow';
@@ -10,14 +10,14 @@ import { useAccounts } from '@/lib/accounts';
  *  dashboard and a notification can all open it. */
 export function IntegrationsRoute() {
   const [params, setParams] = useSearchParams();
-  const navigate = useNavigate();
+  const [, navigate] = useLocation();
   const accounts = useAccounts();
   const reconnectId = params.get('reconnect');
   const connect = params.get('connect');
   const account = reconnectId ? accounts.data?.find((a) => a.id === reconnectId) : undefined;
   const purpose: Purpose | null = reconnectId ? 'reconnect' : connect === 'add' ? 'add' : connect ? 'connect' : null;
   const close = useCallback(() => setParams({}, { replace: true }), [setParams]);
-  const onConnected = useCallback(() => void navigate('/dashboard'), [navigate]);
+  const onConnected = useCallback(() => navigate('/dashboard'), [navigate]);
   return (
     <>
       <h1 className="page-title">Integrations</h1>

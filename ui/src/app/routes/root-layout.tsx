@@ -1,4 +1,5 @@
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import type { ReactNode } from 'react';
+import { Link, useLocation } from 'wouter';
 
 import { Banner } from '@/components/ui/banner';
 import { Button } from '@/components/ui/button';
@@ -15,10 +16,22 @@ import { useReportFirstPaint } from '@/lib/paint-report';
 import { useQuietIdleCaret } from '@/lib/quiet-caret';
 import { IpcError } from '@/lib/ipc';
 
-export function RootLayout() {
+/** A main-menu link, marked as the current page when it is. */
+function NavLink({ to, children }: { to: string; children: ReactNode }) {
+  const [path] = useLocation();
+  const current = path === to;
+  return (
+    <Link href={to} className={current ? 'active' : undefined} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+/** Header, banners and footer around the page, or the vault's screen while it is locked. */
+export function RootLayout({ children }: { children: ReactNode }) {
   const info = useAppInfo();
   const lock = useLockVault();
-  const navigate = useNavigate();
+  const [, navigate] = useLocation();
   const accounts = useAccounts();
   const vault = info.data?.vault;
   useCloseToTrayShortcut();
@@ -37,11 +50,11 @@ export function RootLayout() {
         {vault === 'unlocked' && (
           <nav aria-label="Main" className="nav">
             <NavLink to="/dashboard">Dashboard</NavLink>
-            <NavLink to="/settings/integrations" end>
+            <NavLink to="/settings/integrations">
               Integrations
             </NavLink>
             <NavLink to="/activity">Activity</NavLink>
-            <NavLink to="/settings" end>
+            <NavLink to="/settings">
               Settings
             </NavLink>
           </nav>
@@ -54,7 +67,7 @@ export function RootLayout() {
           )}
           {vault === 'unlocked' && (
             <>
-              <AccountSwitcher onAddAccount={() => void navigate('/settings/integrations?connect=add')} />
+              <AccountSwitcher onAddAccount={() => navigate('/settings/integrations?connect=add')} />
               <Button variant="ghost" onClick={() => lock.mutate()} busy={lock.isPending} data-testid="lock">
                 Lock
               </Button>
@@ -94,7 +107,7 @@ export function RootLayout() {
             )}
           </>
         ) : (
-          <Outlet />
+          children
         )}
       </main>
       <footer className="footer muted">

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 
 import { mockBackend } from '@/testing/backend';
-import { renderApp } from '@/testing/render-app';
+import { currentRoute, renderApp } from '@/testing/render-app';
 
 const started = { state: 'flow-1', authorizeUrl: 'http://127.0.0.1:9/oauth/authorize?state=flow-1', browserOpened: true };
 const account = {
@@ -38,7 +38,7 @@ describe('connecting Instagram', () => {
       link_notices: () => notices,
       list_accounts: () => accounts,
     });
-    const { router } = renderApp('/settings/integrations');
+    renderApp('/settings/integrations');
     const dialog = await openAndContinue();
     expect(await within(dialog).findByTestId('connect-waiting')).toHaveTextContent('Waiting for Instagram in your browser');
     expect(within(dialog).getByLabelText('Sign-in page address')).toHaveValue(started.authorizeUrl);
@@ -50,7 +50,7 @@ describe('connecting Instagram', () => {
     ];
     await emit('accounts://changed');
     await emit('connect://notice');
-    await waitFor(() => expect(router.state.location.pathname).toBe('/dashboard'));
+    await waitFor(() => expect(currentRoute().pathname).toBe('/dashboard'));
     expect(await screen.findByTestId('link-notice')).toHaveTextContent('@evergreen.shop is connected.');
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(await screen.findByTestId('dashboard-account')).toHaveAttribute('data-username', 'evergreen.shop');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { mockBackend } from '@/testing/backend';
 import { account } from '@/testing/fixtures';
-import { renderApp } from '@/testing/render-app';
+import { currentRoute, renderApp } from '@/testing/render-app';
 
 const profile = {
   username: 'evergreen.shop',
@@ -59,13 +59,13 @@ describe('/dashboard', () => {
 
   it('puts Reconnect above stale data for a dead account, and does not call Instagram', async () => {
     const backend = mockBackend({ list_accounts: () => [account({ status: 'needs_reconnect', statusReason: 'app_removed' })] });
-    const { router } = renderApp('/dashboard');
+    renderApp('/dashboard');
     const banner = await screen.findByRole('alert');
     expect(banner).toHaveTextContent('@evergreen.shop needs Reconnect');
     expect(banner).toHaveTextContent('What you see below is from the last check.');
     expect(screen.getByText('Reconnect the account to see its recent posts.')).toBeInTheDocument();
     await userEvent.click(within(banner).getByRole('button', { name: 'Reconnect Instagram' }));
-    await waitFor(() => expect(router.state.location.search).toBe('?reconnect=a1'));
+    await waitFor(() => expect(currentRoute().search).toBe('?reconnect=a1'));
     expect(await screen.findByRole('dialog', { name: 'Reconnect @evergreen.shop' })).toBeInTheDocument();
     expect(backend.calls.some((c) => c.cmd === 'account_profile' || c.cmd === 'account_media')).toBe(false);
   });

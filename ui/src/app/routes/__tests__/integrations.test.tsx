@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 
 import { mockBackend } from '@/testing/backend';
-import { renderApp } from '@/testing/render-app';
+import { currentRoute, renderApp } from '@/testing/render-app';
 
 describe('/settings/integrations', () => {
   it('shows the Instagram card as not connected', async () => {
@@ -17,9 +17,9 @@ describe('/settings/integrations', () => {
 
   it('redirects the root to integrations', async () => {
     mockBackend();
-    const { router } = renderApp('/');
+    renderApp('/');
     await screen.findByTestId('instagram-card');
-    expect(router.state.location.pathname).toBe('/settings/integrations');
+    expect(currentRoute().pathname).toBe('/settings/integrations');
   });
 
   it('shows the demo banner only in demo mode', async () => {
