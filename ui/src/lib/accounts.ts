@@ -1,7 +1,7 @@
 // Accounts as every feature sees them: the schema of `list_accounts` and its query. Shared
 // because the switcher, the card, the dashboard and the unlock screen all show accounts.
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { call } from './ipc';
 
@@ -29,13 +29,13 @@ export const accountSchema = z.object({
   instagramUserId: z.string(),
   username: z.string(),
   accountType: z.string(),
-  profilePictureUrl: z.string().nullable(),
+  profilePictureUrl: z.nullable(z.string()),
   status: accountStatusSchema,
-  statusReason: z.string().nullable(),
+  statusReason: z.nullable(z.string()),
   tokenExpiresAt: z.string(),
   tokenRefreshedAt: z.string(),
-  lastValidatedAt: z.string().nullable(),
-  nextRefreshAt: z.string().nullable(),
+  lastValidatedAt: z.nullable(z.string()),
+  nextRefreshAt: z.nullable(z.string()),
 });
 export type Account = z.infer<typeof accountSchema>;
 
@@ -45,7 +45,7 @@ export const accountsOptions = () => queryOptions({ queryKey: accountKeys.lists(
 
 export const useAccounts = () => useQuery(accountsOptions());
 
-export const getActiveAccount = () => call('active_account', {}, z.string().nullable());
+export const getActiveAccount = () => call('active_account', {}, z.nullable(z.string()));
 
 export const activeAccountOptions = () => queryOptions({ queryKey: accountKeys.active(), queryFn: getActiveAccount });
 

@@ -1,5 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { call } from './ipc';
 
@@ -8,8 +8,8 @@ export const appInfoSchema = z.object({
   dataDir: z.string(),
   vault: z.enum(['missing', 'locked', 'unlocked']),
   demo: z.boolean(),
-  online: z.boolean().nullable(),
-  demoInstagramUrl: z.string().nullable(),
+  online: z.nullable(z.boolean()),
+  demoInstagramUrl: z.nullable(z.string()),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
 

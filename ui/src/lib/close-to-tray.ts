@@ -1,7 +1,7 @@
 // Ctrl+W closes the window to the tray, as in other tray apps. The backend destroys the
 // window (and its web processes); Evergreen keeps renewing in the background.
 import { useEffect } from 'react';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { call } from './ipc';
 

@@ -1,9 +1,9 @@
 // The only module that calls `invoke`. Every answer is parsed with a zod schema, never cast;
 // every rejection becomes an `IpcError { code, message }`.
 import { invoke } from '@tauri-apps/api/core';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
-export const ipcErrorSchema = z.object({ code: z.string().min(1), message: z.string().min(1) });
+export const ipcErrorSchema = z.object({ code: z.string().check(z.minLength(1)), message: z.string().check(z.minLength(1)) });
 
 /** An error from the backend. Components branch on `code` and show `message`. */
 export class IpcError extends Error {
@@ -24,7 +24,7 @@ export class IpcError extends Error {
 }
 
 /** Call a backend command and parse its answer. */
-export async function call<T>(command: string, args: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> {
+export async function call<T>(command: string, args: Record<string, unknown>, schema: z.ZodMiniType<T>): Promise<T> {
   let raw: unknown;
   try {
     raw = await invoke(command, args);

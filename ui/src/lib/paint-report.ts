@@ -3,7 +3,7 @@
 // been painted (the bare app of the footprint benchmark reports the same way). The backend
 // logs it with the time since the process started and where the page spent its part.
 import { useLayoutEffect } from 'react';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { call } from './ipc';
 

@@ -1,15 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { call } from '@/lib/ipc';
 
 import { accountKeys } from '@/lib/accounts';
 
 export const refreshReportSchema = z.object({
-  refreshed: z.number().int(),
-  checked: z.number().int(),
-  retrying: z.number().int(),
-  needAttention: z.number().int(),
+  refreshed: z.int(),
+  checked: z.int(),
+  retrying: z.int(),
+  needAttention: z.int(),
 });
 export type RefreshReport = z.infer<typeof refreshReportSchema>;
 

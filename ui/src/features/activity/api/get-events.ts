@@ -1,16 +1,16 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { call } from '@/lib/ipc';
 
 export const activityKeys = { all: ['activity'] as const };
 
 export const eventSchema = z.object({
-  id: z.number().int(),
+  id: z.int(),
   at: z.string(),
   kind: z.string(),
   detail: z.string(),
-  accountId: z.string().nullable(),
+  accountId: z.nullable(z.string()),
 });
 export type ActivityEvent = z.infer<typeof eventSchema>;
 

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { call } from '@/lib/ipc';
 
@@ -9,7 +9,7 @@ export type Purpose = 'connect' | 'add' | 'reconnect';
 
 export const connectStartedSchema = z.object({
   state: z.string(),
-  authorizeUrl: z.string().url(),
+  authorizeUrl: z.url(),
   browserOpened: z.boolean(),
 });
 export type ConnectStarted = z.infer<typeof connectStartedSchema>;
@@ -17,10 +17,12 @@ export type ConnectStarted = z.infer<typeof connectStartedSchema>;
 /** A pasted link must at least look like ours before it is sent; the backend checks the rest. */
 export const pastedLinkSchema = z
   .string()
-  .trim()
-  .min(1, 'Paste the link first.')
-  .max(4096, 'That is far longer than an Evergreen link.')
-  .refine((l) => l.toLowerCase().startsWith('app.evergreen:'), 'Evergreen links start with app.evergreen:');
+  .check(
+    z.trim(),
+    z.minLength(1, 'Paste the link first.'),
+    z.maxLength(4096, 'That is far longer than an Evergreen link.'),
+    z.refine((l) => l.toLowerCase().startsWith('app.evergreen:'), 'Evergreen links start with app.evergreen:'),
+  );
 
 export const startConnect = (purpose: Purpose, accountId?: string) =>
   call('start_connect', { purpose, accountId: accountId ?? null }, connectStartedSchema);

@@ -1,18 +1,18 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { call } from '@/lib/ipc';
 
 import { connectKeys } from './keys';
 
 export const linkNoticeSchema = z.object({
-  id: z.number().int(),
+  id: z.int(),
   kind: z.enum(['connected', 'failed', 'refused']),
-  code: z.string().nullable(),
+  code: z.nullable(z.string()),
   message: z.string(),
-  state: z.string().nullable(),
-  accountId: z.string().nullable(),
-  username: z.string().nullable(),
+  state: z.nullable(z.string()),
+  accountId: z.nullable(z.string()),
+  username: z.nullable(z.string()),
 });
 export type LinkNotice = z.infer<typeof linkNoticeSchema>;
 

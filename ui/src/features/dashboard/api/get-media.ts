@@ -1,20 +1,20 @@
 import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { accountKeys } from '@/lib/accounts';
 import { call } from '@/lib/ipc';
 
 export const mediaSchema = z.object({
   id: z.string(),
-  caption: z.string().nullable(),
-  mediaType: z.string().nullable(),
-  imageUrl: z.string().nullable(),
-  permalink: z.string().nullable(),
-  timestamp: z.string().nullable(),
+  caption: z.nullable(z.string()),
+  mediaType: z.nullable(z.string()),
+  imageUrl: z.nullable(z.string()),
+  permalink: z.nullable(z.string()),
+  timestamp: z.nullable(z.string()),
 });
 export type Media = z.infer<typeof mediaSchema>;
 
-export const mediaPageSchema = z.object({ items: z.array(mediaSchema), after: z.string().nullable() });
+export const mediaPageSchema = z.object({ items: z.array(mediaSchema), after: z.nullable(z.string()) });
 
 export const getMedia = (id: string, after: string | null) =>
   call('account_media', { id, after }, mediaPageSchema);

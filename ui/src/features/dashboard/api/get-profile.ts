@@ -1,16 +1,16 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { accountKeys } from '@/lib/accounts';
 import { call } from '@/lib/ipc';
 
 export const profileSchema = z.object({
   username: z.string(),
-  name: z.string().nullable(),
-  accountType: z.string().nullable(),
-  profilePictureUrl: z.string().nullable(),
-  followersCount: z.number().int().nullable(),
-  mediaCount: z.number().int().nullable(),
+  name: z.nullable(z.string()),
+  accountType: z.nullable(z.string()),
+  profilePictureUrl: z.nullable(z.string()),
+  followersCount: z.nullable(z.int()),
+  mediaCount: z.nullable(z.int()),
 });
 export type Profile = z.infer<typeof profileSchema>;
 

@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 import { accountKeys } from '@/lib/accounts';
 import { call } from '@/lib/ipc';
@@ -7,11 +7,12 @@ import { call } from '@/lib/ipc';
 export const settingsKeys = { all: ['settings'] as const };
 
 const int = (label: string, min: number, max: number, unit: string) =>
-  z.coerce
-    .number({ message: `${label}: enter a number.` })
-    .int(`${label}: whole ${unit} only.`)
-    .min(min, `${label}: at least ${min} ${unit}.`)
-    .max(max, `${label}: at most ${max} ${unit}.`);
+  z.pipe(
+    z.coerce.number({ message: `${label}: enter a number.` }),
+    z
+      .int(`${label}: whole ${unit} only.`)
+      .check(z.gte(min, `${label}: at least ${min} ${unit}.`), z.lte(max, `${label}: at most ${max} ${unit}.`)),
+  );
 
 /** The same bounds the core enforces (evergreen_core::refresh::RefreshPolicy::validate). */
 export const policySchema = z
@@ -23,14 +24,16 @@ export const policySchema = z
     backoffBaseSecs: int('First retry', 1, 3600, 'seconds'),
     backoffCapMinutes: int('Longest wait between retries', 1, 1440, 'minutes'),
   })
-  .refine((p) => p.warnLastHours < p.warnFirstDays * 24, {
-    path: ['warnLastHours'],
-    message: 'Last warning: must come after the first warning (fewer hours before expiry).',
-  })
-  .refine((p) => p.backoffCapMinutes * 60 >= p.backoffBaseSecs, {
-    path: ['backoffCapMinutes'],
-    message: 'Longest wait between retries: at least the first retry.',
-  });
+  .check(
+    z.refine((p) => p.warnLastHours < p.warnFirstDays * 24, {
+      path: ['warnLastHours'],
+      message: 'Last warning: must come after the first warning (fewer hours before expiry).',
+    }),
+    z.refine((p) => p.backoffCapMinutes * 60 >= p.backoffBaseSecs, {
+      path: ['backoffCapMinutes'],
+      message: 'Longest wait between retries: at least the first retry.',
+    }),
+  );
 export type Policy = z.infer<typeof policySchema>;
 
 export const settingsSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** The backend's floor (evergreen_core::vault::MIN_PASSPHRASE_CHARS). */
 export const MIN_PASSPHRASE_CHARS = 12;
@@ -7,13 +7,15 @@ export const newPassphraseSchema = z
   .object({
     passphrase: z
       .string()
-      .refine((p) => [...p].length >= MIN_PASSPHRASE_CHARS, `Use at least ${MIN_PASSPHRASE_CHARS} characters.`),
+      .check(z.refine((p) => [...p].length >= MIN_PASSPHRASE_CHARS, `Use at least ${MIN_PASSPHRASE_CHARS} characters.`)),
     confirmation: z.string(),
   })
-  .refine((v) => v.passphrase === v.confirmation, {
-    path: ['confirmation'],
-    message: "The two passphrases don't match.",
-  });
+  .check(
+    z.refine((v) => v.passphrase === v.confirmation, {
+      path: ['confirmation'],
+      message: "The two passphrases don't match.",
+    }),
+  );
 export type NewPassphrase = z.infer<typeof newPassphraseSchema>;
 
 export type Strength = { score: 0 | 1 | 2 | 3 | 4; label: string };
