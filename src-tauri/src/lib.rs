@@ -186,8 +186,8 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
         tray: Some(poke),
     };
     manage_state(app, config, data_dir, wiring)?;
-    // The window first: WebKit's processes start while the rest is set up. Started at login:
-    // stay in the tray until asked.
+    // The window first: WebKit's processes start while the rest is set up (and the tray waits
+    // for its first paint). Started at login: stay in the tray until asked.
     if !hidden {
         window::show(app.handle());
     }
@@ -195,9 +195,13 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     if app.evergreen().config.appimage || !installed {
         register_scheme(app);
     }
-    if let Err(error) = tray::start(app.handle(), pokes) {
-        // No tray host (or no appindicator): the window and the scheduler still work.
-        tracing::warn!(%error, "no tray icon");
+    if hidden {
+        if let Err(error) = tray::start(app.handle(), pokes) {
+            // No tray host (or no appindicator): the window and the scheduler still work.
+            tracing::warn!(%error, "no tray icon");
+        }
+    } else {
+        tray::start_after_first_paint(app.handle(), pokes);
     }
     // The scheduler runs for the app's life, also with the window closed.
     tauri::async_runtime::spawn(app.evergreen().core.clone().run_scheduler());

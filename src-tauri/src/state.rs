@@ -16,6 +16,7 @@ pub struct AppState {
     /// The core of this profile.
     pub core: Evergreen,
     notices: Mutex<Notices>,
+    painted: tokio::sync::Notify,
 }
 
 /// Outcomes of delivered links, buffered until the user has seen them: a link can arrive
@@ -32,7 +33,18 @@ const MAX_NOTICES: usize = 8;
 impl AppState {
     /// State for a profile.
     pub fn new(config: Config, core: Evergreen) -> Self {
-        Self { config, core, notices: Mutex::default() }
+        Self { config, core, notices: Mutex::default(), painted: tokio::sync::Notify::new() }
+    }
+
+    /// A window's page has painted its first screen.
+    pub fn page_painted(&self) {
+        // Kept as a permit when nobody waits yet; later paints (a reopened window) add nothing.
+        self.painted.notify_one();
+    }
+
+    /// Until a window's page has painted its first screen.
+    pub async fn first_paint(&self) {
+        self.painted.notified().await;
     }
 
     fn notices(&self) -> MutexGuard<'_, Notices> {

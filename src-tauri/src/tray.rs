@@ -132,6 +132,28 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
+/// The tray appears at the latest this long after start-up, painted or not.
+const AFTER_PAINT_AT_THE_LATEST: Duration = Duration::from_secs(3);
+
+/// Create the tray once the window's first screen is painted: building it holds the main
+/// thread for 10–80 ms, which the page's start-up needs then (WebKit's requests for the app's
+/// own files are answered there). Without a window (started at login) call [`start`].
+pub fn start_after_first_paint<R: Runtime>(app: &AppHandle<R>, pokes: mpsc::Receiver<()>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let _ = tokio::time::timeout(AFTER_PAINT_AT_THE_LATEST, app.evergreen().first_paint()).await;
+        let main = app.clone();
+        let started = app.run_on_main_thread(move || {
+            if let Err(error) = start(&main, pokes) {
+                tracing::warn!(%error, "no tray icon");
+            }
+        });
+        if let Err(error) = started {
+            tracing::warn!(%error, "no tray icon");
+        }
+    });
+}
+
 /// Create the tray and the task that keeps it current.
 pub fn start<R: Runtime>(app: &AppHandle<R>, mut pokes: mpsc::Receiver<()>) -> tauri::Result<()> {
     let tray = TrayIconBuilder::with_id("main")

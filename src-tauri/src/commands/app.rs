@@ -39,7 +39,8 @@ pub fn close_window<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
 /// and where the page spent its part (start-up figures in docs/PERFORMANCE.md come from this
 /// line).
 #[tauri::command]
-pub fn page_painted(timing: Option<PageTiming>) {
+pub fn page_painted<R: tauri::Runtime>(app: tauri::AppHandle<R>, timing: Option<PageTiming>) {
+    app.evergreen().page_painted();
     let since_start = crate::STARTED.get().map(|t| t.elapsed().as_millis());
     let t = timing.unwrap_or_default();
     tracing::info!(
