@@ -310,9 +310,9 @@ struct Launch<'a> {
 /// First paint of each app: the median of `PAINT_RUNS` launches, the apps taking turns, after
 /// one discarded launch of each. The first GTK app in a desktop session starts the desktop
 /// portal and the accessibility bus (~300 ms here), which would otherwise be charged to
-/// whichever app happened to run first. Returns each app's times, sorted, and Evergreen's
-/// "window painted" line of its median run (it says where the page spent its part).
-fn first_paints(apps: &[Launch]) -> (Vec<Vec<u128>>, String) {
+/// whichever app happened to run first. Returns each app's times, sorted, and each app's
+/// "painted" line of its median run (it says where the page spent its part).
+fn first_paints(apps: &[Launch]) -> (Vec<Vec<u128>>, Vec<String>) {
     let launch = |app: &Launch| {
         let running = App::start(app.binary, app.env);
         let (paint, line) = running.wait_for_line(app.painted, running.spawned);
@@ -322,24 +322,21 @@ fn first_paints(apps: &[Launch]) -> (Vec<Vec<u128>>, String) {
     for app in apps {
         launch(app);
     }
-    let mut times = vec![Vec::new(); apps.len()];
-    let mut lines = Vec::new();
+    let mut runs = vec![Vec::new(); apps.len()];
     for _ in 0..PAINT_RUNS {
         for (i, app) in apps.iter().enumerate() {
-            let (ms, line) = launch(app);
-            if i == 1 {
-                lines.push((ms, line));
-            }
-            times[i].push(ms);
+            runs[i].push(launch(app));
         }
     }
-    for t in &mut times {
-        t.sort_unstable();
+    let mut times = Vec::new();
+    let mut median_lines = Vec::new();
+    for mut app_runs in runs {
+        app_runs.sort_by_key(|(ms, _)| *ms);
+        times.push(app_runs.iter().map(|(ms, _)| *ms).collect());
+        median_lines.push(app_runs.get(app_runs.len() / 2).map(|(_, l)| l.clone()).unwrap_or_default());
     }
-    lines.sort_by_key(|(ms, _)| *ms);
-    let median_line = lines.get(lines.len() / 2).map(|(_, l)| l.clone()).unwrap_or_default();
     eprintln!("   first paints (ms): {times:?}");
-    (times, median_line)
+    (times, median_lines)
 }
 
 fn median(sorted: &[u128]) -> u128 {
@@ -356,15 +353,17 @@ fn spread(sorted: &[u128]) -> String {
     )
 }
 
-/// The page's own milestones from Evergreen's "window painted" line.
-fn page_breakdown(line: &str) -> String {
+/// The page's own milestones from Evergreen's "window painted" line, and the bare app's page
+/// share from its "painted <ms> page <ms>" line.
+fn page_breakdown(line: &str, bare_line: &str) -> String {
     let field = |name: &str| {
         line.split_whitespace().find_map(|w| w.strip_prefix(&format!("{name}="))).unwrap_or("?").to_string()
     };
+    let bare_page = bare_line.split_whitespace().skip_while(|w| *w != "page").nth(1).unwrap_or("?");
     format!(
         "process start → page painted {} ms; within the page (since navigation began): HTML in {} ms, \
-         scripts run {} ms, first render {} ms, first answers from the backend rendered {} ms, \
-         next frame {} ms, painted {} ms",
+         scripts run {} ms, first render {} ms, first real screen committed {} ms, \
+         next frame {} ms, painted {} ms. The bare app's page: painted {} ms after navigation began",
         field("since_start_ms"),
         field("html_ms"),
         field("scripts_ms"),
@@ -372,6 +371,7 @@ fn page_breakdown(line: &str) -> String {
         field("state_ms"),
         field("frame_ms"),
         field("painted_ms"),
+        bare_page,
     )
 }
 
@@ -402,7 +402,7 @@ fn main() {
     untuned_env.push(("EVERGREEN_WEBKIT_TUNING", "off".into()));
 
     eprintln!("== first paint: {PAINT_RUNS} launches each, after one discarded launch each");
-    let (paints, paint_line) = first_paints(&[
+    let (paints, paint_lines) = first_paints(&[
         Launch { binary: &args.bare, env: &[], painted: "painted" },
         Launch { binary: &args.evergreen, env: &evergreen_env, painted: "window painted" },
         Launch { binary: &args.evergreen, env: &untuned_env, painted: "window painted" },
@@ -465,7 +465,8 @@ fn main() {
         "idle_secs": args.idle.as_secs(),
         "settle_secs": SETTLE.as_secs(),
         "first_paint_runs_ms": { "bare": paints[0], "evergreen": paints[1], "evergreen_untuned": paints[2] },
-        "evergreen_paint_line": paint_line,
+        "evergreen_paint_line": paint_lines[1],
+        "bare_paint_line": paint_lines[0],
         "bare": { "first_paint_ms": bare.first_paint_ms, "open": bare.open, "open_cpu_percent": bare.open_cpu,
                   "closed": bare.closed, "closed_cpu_percent": bare.closed_cpu, "web_processes_closed": bare.web_processes_closed },
         "evergreen": { "first_paint_ms": ours.first_paint_ms, "open": ours.open, "open_cpu_percent": ours.open_cpu,
@@ -522,7 +523,7 @@ fn main() {
         cpu(ours.closed_cpu),
         ratio(&closed["pss_kb"], &bare.open["pss_kb"]),
         ours.reopen_ms.unwrap_or(0),
-        page_breakdown(&paint_line),
+        page_breakdown(&paint_lines[1], &paint_lines[0]),
         processes(&bare.open),
         processes(&ours.open),
         processes(bare_closed),
