@@ -22,6 +22,19 @@ describe('/settings/integrations', () => {
     expect(currentRoute().pathname).toBe('/settings/integrations');
   });
 
+  it('marks the current page in the menu, and moves the mark with the page', async () => {
+    mockBackend();
+    renderApp('/settings/integrations');
+    const menu = await screen.findByRole('navigation', { name: 'Main' });
+    expect(within(menu).getByRole('link', { name: 'Integrations' })).toHaveAttribute('aria-current', 'page');
+    expect(within(menu).getByRole('link', { name: 'Settings' })).not.toHaveAttribute('aria-current');
+    await userEvent.click(within(menu).getByRole('link', { name: 'Activity' }));
+    await waitFor(() => expect(currentRoute().pathname).toBe('/activity'));
+    expect(within(menu).getByRole('link', { name: 'Activity' })).toHaveAttribute('aria-current', 'page');
+    expect(within(menu).getByRole('link', { name: 'Activity' })).toHaveClass('active');
+    expect(within(menu).getByRole('link', { name: 'Integrations' })).not.toHaveAttribute('aria-current');
+  });
+
   it('shows the demo banner only in demo mode', async () => {
     mockBackend({ app_info: () => ({ version: '0.1.0', dataDir: '/d', vault: 'unlocked', demo: true, online: null, demoInstagramUrl: 'http://127.0.0.1:9/' }) });
     renderApp('/settings/integrations');
