@@ -11,6 +11,8 @@ pub mod deep_link;
 pub mod demo;
 pub mod error;
 mod events;
+#[cfg(target_os = "linux")]
+mod handover;
 mod memory;
 pub mod models;
 mod notify;
@@ -121,6 +123,11 @@ pub fn run() {
     let _ = STARTED.set(std::time::Instant::now());
     let config = Config::from_env();
     init_tracing(config.log_filter.as_deref());
+    let context = tauri::generate_context!();
+    #[cfg(target_os = "linux")]
+    if handover::to_running_instance(&context.config().identifier) {
+        return;
+    }
     let app = Builder::default()
         // Registered first, so a second launch hands over its argv and exits before anything
         // else starts.
@@ -141,10 +148,8 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![config::HIDDEN_FLAG]),
         ));
-    let app = with_commands(app)
-        .setup(move |app| setup(app, config))
-        .build(tauri::generate_context!())
-        .unwrap_or_else(|error| {
+    let app =
+        with_commands(app).setup(move |app| setup(app, config)).build(context).unwrap_or_else(|error| {
             tracing::error!(%error, "Evergreen could not start");
             std::process::exit(1);
         });
