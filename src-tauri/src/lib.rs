@@ -129,8 +129,9 @@ pub fn run() {
         return;
     }
     let app = Builder::default()
-        // Registered first, so a second launch hands over its argv and exits before anything
-        // else starts.
+        // Registered first: when the early hand-over (`handover.rs`) could not reach a running
+        // Evergreen but one exists, a second launch hands over its argv here and exits before
+        // anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             let links = deep_link::links_in(argv);
             if links.is_empty() {
