@@ -18,17 +18,22 @@ pub fn release_after_close<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(SETTLE).await;
-        if app.get_webview_window(MAIN).is_some() {
-            return; // reopened meanwhile
-        }
-        #[cfg(target_os = "linux")]
-        {
-            if !app.evergreen().config.automation {
-                end_network_processes();
+        let handle = app.clone();
+        // On the main thread: GTK, fonts and module loading (what maps and unmaps files) happen
+        // there, so no file mapping changes while the list of them is being walked.
+        let _ = app.run_on_main_thread(move || {
+            if handle.get_webview_window(MAIN).is_some() {
+                return; // reopened meanwhile
             }
-            trim_heap();
-            page_out_file_mappings();
-        }
+            #[cfg(target_os = "linux")]
+            {
+                if !handle.evergreen().config.automation {
+                    end_network_processes();
+                }
+                trim_heap();
+                release_file_pages();
+            }
+        });
     });
 }
 
@@ -73,68 +78,224 @@ fn trim_heap() {
     tracing::debug!(released, "heap trimmed");
 }
 
-/// Ask the kernel to reclaim the file-backed pages mapped into this process (WebKit's and
-/// JavaScriptCore's code above all, ~80 MB resident after a page ran). They are clean copies of
-/// files on disk, so nothing is lost: they leave our resident set for the page cache, the first
-/// memory the kernel takes back under pressure, and whatever the tray still runs faults back in
-/// from there. Private pages that were written (relocations, heap) have no file to go back to
-/// and the kernel leaves them alone, so this never changes what a page holds.
+/// Drop this process's hold on the clean pages of the files it maps read-only: WebKit's and
+/// JavaScriptCore's code above all, ~80 MB resident after a page ran. The pages stay in the
+/// page cache (shared with every other program, and the first memory the kernel takes back
+/// under pressure), so what the tray still runs, or a window opened again, maps them back
+/// with a minor fault instead of a read from disk.
+///
+/// `MADV_DONTNEED` because it is the call that works for everyone: `MADV_PAGEOUT` skips pages
+/// of files the caller could not write (all of `/usr/lib` for a normal user) and evicts them
+/// from the page cache for root. But `MADV_DONTNEED` throws away a private page that was
+/// written (relocations made read-only after loading, RELRO), so only regions with no such
+/// page are released: not writable, nothing anonymous or privately dirty in them.
 #[cfg(target_os = "linux")]
-fn page_out_file_mappings() {
-    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else { return };
-    let (mut advised, mut bytes) = (0usize, 0usize);
-    for (start, len) in maps.lines().filter_map(file_mapping) {
-        if advise_page_out(start, len) {
-            advised += 1;
-            bytes += len;
+fn release_file_pages() {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else { return };
+    let (mut released, mut bytes) = (0usize, 0usize);
+    for region in clean_file_regions(&smaps) {
+        if drop_pages(region.start, region.len) {
+            released += 1;
+            bytes += region.resident;
         }
     }
-    tracing::debug!(advised, mib = bytes >> 20, "library pages handed back");
+    tracing::debug!(released, mib = bytes >> 20, "library pages handed back");
 }
 
-/// The address range of one `/proc/self/maps` line when it maps a regular file.
+/// A read-only file mapping whose pages all equal the file's.
 #[cfg(target_os = "linux")]
-fn file_mapping(line: &str) -> Option<(usize, usize)> {
-    // "start-end perms offset dev inode path"; the path is absent for anonymous memory.
+#[derive(Debug, PartialEq, Eq)]
+struct CleanRegion {
+    start: usize,
+    len: usize,
+    resident: usize,
+}
+
+/// The regions of a `/proc/PID/smaps` text whose resident pages can be dropped and read back
+/// from their file unchanged.
+#[cfg(target_os = "linux")]
+fn clean_file_regions(smaps: &str) -> Vec<CleanRegion> {
+    let mut regions = Vec::new();
+    let mut current: Option<(CleanRegion, bool)> = None;
+    let mut finish = |current: Option<(CleanRegion, bool)>| {
+        if let Some((region, true)) = current
+            && region.resident > 0
+        {
+            regions.push(region);
+        }
+    };
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let Some(first) = fields.next() else { continue };
+        if let Some(key) = first.strip_suffix(':') {
+            // "Anonymous:   12 kB": written private copies; "VmFlags: rd mr lo": locked.
+            let Some((region, clean)) = current.as_mut() else { continue };
+            let value = fields.next().unwrap_or("0");
+            match key {
+                "Rss" => region.resident = value.parse::<usize>().unwrap_or(0) * 1024,
+                "Anonymous" | "Private_Dirty" | "Shared_Dirty" | "Locked" => *clean &= value == "0",
+                "VmFlags" => *clean &= !line.split_whitespace().any(|f| f == "lo" || f == "io"),
+                _ => {}
+            }
+            continue;
+        }
+        finish(current.take());
+        current = region_header(line).map(|region| (region, true));
+    }
+    finish(current);
+    regions
+}
+
+/// "start-end perms offset dev inode path": a region worth looking at when it maps a regular
+/// file on disk, read-only.
+#[cfg(target_os = "linux")]
+fn region_header(line: &str) -> Option<CleanRegion> {
     let mut fields = line.split_whitespace();
     let range = fields.next()?;
-    let path = fields.nth(4)?;
-    // Devices (GPU buffers), memfd and System V segments are memory, not files on disk.
-    if !path.starts_with('/') || ["/dev/", "/memfd:", "/SYSV"].iter().any(|p| path.starts_with(p)) {
+    let perms = fields.next()?;
+    let path = line.splitn(6, char::is_whitespace).nth(5).map(str::trim)?;
+    // Devices (GPU buffers), memfd and System V segments are memory, not files on disk; a
+    // deleted file may have been cut short since.
+    if !path.starts_with('/')
+        || ["/dev/", "/memfd:", "/SYSV"].iter().any(|p| path.starts_with(p))
+        || path.ends_with("(deleted)")
+        || perms.as_bytes().get(1) != Some(&b'-')
+    {
         return None;
     }
     let (start, end) = range.split_once('-')?;
     let start = usize::from_str_radix(start, 16).ok()?;
     let end = usize::from_str_radix(end, 16).ok()?;
-    (end > start).then_some((start, end - start))
+    (end > start).then_some(CleanRegion { start, len: end - start, resident: 0 })
 }
 
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
-fn advise_page_out(start: usize, len: usize) -> bool {
-    // SAFETY: MADV_PAGEOUT only hints reclaim and keeps every page's contents (a written private
-    // page stays, a clean one is read back from its file on the next touch). A range unmapped by
-    // another thread since /proc was read makes the call fail with ENOMEM, and nothing else.
-    unsafe { libc::madvise(start as *mut libc::c_void, len, libc::MADV_PAGEOUT) == 0 }
+fn drop_pages(start: usize, len: usize) -> bool {
+    // SAFETY: the range is a read-only mapping of a file with no written page in it (checked
+    // just before, on the main thread, where files are mapped and unmapped), so dropping its
+    // pages loses nothing: the next touch reads the same bytes back from the file.
+    unsafe { libc::madvise(start as *mut libc::c_void, len, libc::MADV_DONTNEED) == 0 }
 }
 
 #[cfg(all(test, target_os = "linux"))]
+#[allow(unsafe_code)]
 mod tests {
-    use super::file_mapping;
+    use std::io::Write;
+
+    use super::{CleanRegion, clean_file_regions, release_file_pages};
+
+    const SMAPS: &str = "\
+7f2a1c000000-7f2a1c400000 r-xp 00000000 fe:00 1234 /usr/lib/x86_64-linux-gnu/libwebkit2gtk-4.1.so.0
+Rss:                3000 kB
+Anonymous:             0 kB
+Private_Dirty:         0 kB
+VmFlags: rd ex mr mw me sd
+7f2a1c400000-7f2a1c410000 r--p 00400000 fe:00 1234 /usr/lib/x86_64-linux-gnu/libwebkit2gtk-4.1.so.0
+Rss:                  64 kB
+Anonymous:            64 kB
+Private_Dirty:        64 kB
+VmFlags: rd mr mw me ac sd
+7f2a1c410000-7f2a1c420000 rw-p 00410000 fe:00 1234 /usr/lib/x86_64-linux-gnu/libwebkit2gtk-4.1.so.0
+Rss:                  64 kB
+Anonymous:             0 kB
+7f2a1c420000-7f2a1c430000 r--s 00000000 fe:00 99 /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+Rss:                  16 kB
+Anonymous:             0 kB
+Private_Dirty:         0 kB
+VmFlags: rd mr me ms sd
+7f2a1c430000-7f2a1c440000 r--p 00000000 fe:00 98 /usr/lib/locale/locale-archive
+Rss:                   0 kB
+Anonymous:             0 kB
+7f2a1c440000-7f2a1c450000 r--p 00000000 fe:00 97 /usr/lib/libpinned.so
+Rss:                  64 kB
+Anonymous:             0 kB
+Locked:               64 kB
+VmFlags: rd mr me lo
+55d4c000-55d4d000 rw-p 00000000 00:00 0 
+Rss:                   4 kB
+7ffd1000-7ffd2000 rw-p 00000000 00:00 0 [stack]
+Rss:                   4 kB
+7f000000-7f001000 r--s 00000000 00:06 77 /dev/dri/renderD128
+Rss:                   4 kB
+7f001000-7f002000 r--s 00000000 00:01 78 /memfd:wayland-shm (deleted)
+Rss:                   4 kB
+7f002000-7f003000 r-xp 00000000 fe:00 79 /opt/evergreen/old build (deleted)
+Rss:                   4 kB
+garbage
+";
 
     #[test]
-    fn only_regular_files_are_paged_out() {
-        let lib = "7f2a1c000000-7f2a1c400000 r-xp 00000000 fe:00 1234 /usr/lib/x86_64-linux-gnu/libwebkit2gtk-4.1.so.0";
-        assert_eq!(file_mapping(lib), Some((0x7f2a_1c00_0000, 0x40_0000)));
-        for line in [
-            "55d4c000-55d4d000 rw-p 00000000 00:00 0 ",
-            "7ffd1000-7ffd2000 rw-p 00000000 00:00 0 [stack]",
-            "7f000000-7f001000 rw-s 00000000 00:06 77 /dev/dri/renderD128",
-            "7f000000-7f001000 rw-s 00000000 00:01 78 /memfd:wayland-shm (deleted)",
-            "7f000000-7f001000 rw-s 00000000 00:01 79 /SYSV00000000 (deleted)",
-            "garbage",
-        ] {
-            assert_eq!(file_mapping(line), None, "{line}");
+    fn only_clean_read_only_file_pages_are_released() {
+        let regions = clean_file_regions(SMAPS);
+        assert_eq!(
+            regions,
+            vec![
+                // library code, and a font mapped shared read-only (a path with no spaces; the
+                // relocated RELRO part, the data, an empty region, a locked one, anonymous
+                // memory, devices, memfd and deleted files are all left alone)
+                CleanRegion { start: 0x7f2a_1c00_0000, len: 0x40_0000, resident: 3000 * 1024 },
+                CleanRegion { start: 0x7f2a_1c42_0000, len: 0x1_0000, resident: 16 * 1024 },
+            ]
+        );
+    }
+
+    /// Rss of this process's mapping that starts at `addr`, from `/proc/self/smaps`.
+    fn resident_kb(addr: usize) -> usize {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let header = format!("{addr:x}-");
+        let mut lines = smaps.lines().skip_while(|l| !l.starts_with(&header));
+        lines
+            .find_map(|l| l.strip_prefix("Rss:"))
+            .and_then(|v| v.split_whitespace().next())
+            .map(|v| v.parse().unwrap())
+            .expect("mapping listed")
+    }
+
+    fn map(file: &std::fs::File, len: usize, prot: i32) -> *mut u8 {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a fresh private mapping of a file we hold open; checked for failure.
+        let at =
+            unsafe { libc::mmap(std::ptr::null_mut(), len, prot, libc::MAP_PRIVATE, file.as_raw_fd(), 0) };
+        assert_ne!(at, libc::MAP_FAILED);
+        at.cast()
+    }
+
+    #[test]
+    fn releasing_keeps_every_byte_and_drops_clean_pages() {
+        const LEN: usize = 256 * 1024;
+        // Named: the region of an unlinked file reads "(deleted)" and is left alone.
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let content: Vec<u8> = (0..LEN).map(|i| (i % 251) as u8).collect();
+        file.write_all(&content).unwrap();
+        // On disk, as a library is (a page cache page still to be written counts as dirty).
+        file.as_file().sync_all().unwrap();
+        let file = file.as_file();
+
+        // A library's code: read-only, every page as on disk.
+        let code = map(&file, LEN, libc::PROT_READ);
+        // SAFETY: both mappings are LEN bytes long and live until the munmap below.
+        let code_bytes = unsafe { std::slice::from_raw_parts(code, LEN) };
+        assert_eq!(code_bytes, content);
+        // Relocations: written after loading, then made read-only (RELRO).
+        let relro = map(&file, LEN, libc::PROT_READ | libc::PROT_WRITE);
+        unsafe {
+            relro.write(0xAB);
+            assert_eq!(libc::mprotect(relro.cast(), LEN, libc::PROT_READ), 0);
+        }
+        assert_eq!(resident_kb(code as usize), LEN / 1024);
+
+        release_file_pages();
+
+        assert_eq!(resident_kb(code as usize), 0, "clean pages dropped");
+        assert_eq!(code_bytes, content, "read back from the file unchanged");
+        // SAFETY: as above.
+        let relro_bytes = unsafe { std::slice::from_raw_parts(relro, LEN) };
+        assert_eq!(relro_bytes[0], 0xAB, "a written page is never thrown away");
+        assert_eq!(relro_bytes[1..], content[1..]);
+        unsafe {
+            libc::munmap(code.cast(), LEN);
+            libc::munmap(relro.cast(), LEN);
         }
     }
 }
