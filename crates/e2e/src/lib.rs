@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod seed;
+pub mod tray_host;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use tempfile::TempDir;
+pub use tray_host::TrayHost;
 
 /// Plain HTTP for the harness's own calls (the sandbox's control API).
 mod control_http {
@@ -289,6 +291,24 @@ impl Session {
     pub async fn reopen(&self) {
         let status = self.launch_again("--show");
         assert!(status.success(), "the second launch hands over and exits: {status}");
+        self.switch_to_new_window().await;
+    }
+
+    /// Choose the item whose label starts with `label` in the app's tray menu, as a person
+    /// does in the panel (the [`TrayHost`] stands in for the panel).
+    pub async fn tray_click(&self, tray: &TrayHost, label: &str) {
+        let pids = own_app_pids();
+        assert_eq!(pids.len(), 1, "one app process: {pids:?}");
+        tray.click(pids[0], label, UI_TIMEOUT).unwrap_or_else(|e| panic!("tray menu: {e}"));
+    }
+
+    /// *Open Evergreen* in the tray menu, and drive the new window.
+    pub async fn reopen_from_tray(&self, tray: &TrayHost) {
+        self.tray_click(tray, "Open Evergreen").await;
+        self.switch_to_new_window().await;
+    }
+
+    async fn switch_to_new_window(&self) {
         let started = Instant::now();
         loop {
             if let Ok(handles) = self.client.windows().await

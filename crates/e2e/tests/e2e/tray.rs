@@ -1,10 +1,10 @@
 //! Working with nobody looking: a real desktop notification over D-Bus, renewals with the
-//! window closed, and the login entry.
+//! window closed, the tray menu, and the login entry.
 
 use std::time::{Duration, Instant};
 
 use evergreen_e2e::{
-    Notifications, Profile, Sandbox, Session, UI_TIMEOUT, app_processes, seed, web_processes,
+    Notifications, Profile, Sandbox, Session, TrayHost, UI_TIMEOUT, app_processes, seed, web_processes,
 };
 
 use crate::PASS;
@@ -57,6 +57,28 @@ async fn with_the_window_closed_the_app_keeps_running_and_renewing() {
     app.wait_for_text("[data-testid=account-row]", "refreshed just now").await;
     let shown_after = reopened.elapsed();
     assert!(shown_after < Duration::from_secs(3), "current accounts shown {shown_after:?} after reopening");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn the_tray_menu_switches_accounts_and_opens_the_window_on_them() {
+    // A panel is running before the app starts, as on a desktop.
+    let tray = TrayHost::start().expect("the panel stand-in owns the tray watcher");
+    let profile = Profile::new();
+    seed::profile(&profile.path(), PASS, &seed::every_state());
+    let app = Session::start_with(profile, &[]).await;
+    app.unlock(PASS).await;
+    app.wait_for_text("[data-testid=switcher-active]", "@evergreen.shop").await;
+    app.close_to_tray().await;
+
+    // With no window, the menu is all there is: choose another account, then open the window.
+    app.tray_click(&tray, "@harbour.cafe").await;
+    let reopened = Instant::now();
+    app.reopen_from_tray(&tray).await;
+    app.wait_for_text("[data-testid=switcher-active]", "@harbour.cafe").await;
+    let shown_after = reopened.elapsed();
+    assert!(shown_after < Duration::from_secs(3), "chosen account shown {shown_after:?} after opening");
+    assert_eq!(app_processes(), 1, "the same app, not a second one");
     app.close().await;
 }
 
