@@ -16,6 +16,11 @@ use crate::window;
 
 const ICON: &[u8] = include_bytes!("../../icons/tray.png");
 const ICON_ATTENTION: &[u8] = include_bytes!("../../icons/tray-attention.png");
+/// Where, inside the profile, the panel reads the icon from (the tray library writes it to a
+/// file). Left to itself the library falls back to the shared `/tmp/tray-icon` when the
+/// session sets no runtime directory, which belongs to whichever user first ran such an app:
+/// everyone else then gets no tray at all (Permission denied), and that user could swap ours.
+const ICON_DIR: &str = "tray-icon";
 /// Labels say "2 h ago": refresh them this often even when nothing happens.
 const RELABEL: Duration = Duration::from_secs(15 * 60);
 /// Changes arrive in bursts (a sweep updates many accounts): wait this long for the rest.
@@ -158,6 +163,7 @@ pub fn start_after_first_paint<R: Runtime>(app: &AppHandle<R>, pokes: mpsc::Rece
 pub fn start<R: Runtime>(app: &AppHandle<R>, mut pokes: mpsc::Receiver<()>) -> tauri::Result<()> {
     let tray = TrayIconBuilder::with_id("main")
         .icon(Image::from_bytes(ICON)?)
+        .temp_dir_path(app.evergreen().core.data_dir().root().join(ICON_DIR))
         .menu(&Menu::new(app)?)
         .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
         .build(app)?;

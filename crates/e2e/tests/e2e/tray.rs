@@ -70,6 +70,13 @@ async fn the_tray_menu_switches_accounts_and_opens_the_window_on_them() {
     app.unlock(PASS).await;
     app.wait_for_text("[data-testid=switcher-active]", "@evergreen.shop").await;
     app.close_to_tray().await;
+    // The icon the panel reads is the profile's own, never a file in a shared /tmp directory.
+    let icons =
+        std::fs::read_dir(app.profile().path().join("tray-icon")).expect("the profile's icon directory");
+    assert!(
+        icons.flatten().any(|f| f.path().extension().is_some_and(|e| e == "png")),
+        "icon file in the profile"
+    );
 
     // With no window, the menu is all there is: choose another account, then open the window.
     app.tray_click(&tray, "@harbour.cafe").await;
