@@ -273,12 +273,12 @@ garbage
         let file = file.as_file();
 
         // A library's code: read-only, every page as on disk.
-        let code = map(&file, LEN, libc::PROT_READ);
+        let code = map(file, LEN, libc::PROT_READ);
         // SAFETY: both mappings are LEN bytes long and live until the munmap below.
         let code_bytes = unsafe { std::slice::from_raw_parts(code, LEN) };
         assert_eq!(code_bytes, content);
         // Relocations: written after loading, then made read-only (RELRO).
-        let relro = map(&file, LEN, libc::PROT_READ | libc::PROT_WRITE);
+        let relro = map(file, LEN, libc::PROT_READ | libc::PROT_WRITE);
         unsafe {
             relro.write(0xAB);
             assert_eq!(libc::mprotect(relro.cast(), LEN, libc::PROT_READ), 0);
