@@ -65,6 +65,9 @@ fn main() {
     let passphrase = std::env::var("EVERGREEN_AGENT_PASSPHRASE").expect("EVERGREEN_AGENT_PASSPHRASE");
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     let data = DataDir::new(data);
+    // The profile's own directory for the icon file, as Evergreen does (the library's
+    // fallback, /tmp/tray-icon, may belong to another user).
+    let icons = data.root().join("tray-icon");
     let relay = Url::parse("http://127.0.0.1:9/").unwrap();
     let core = Evergreen::open(Setup {
         vault: Box::new(StrongholdVault::new(&data)),
@@ -87,8 +90,12 @@ fn main() {
         let decoder = png_rgba(image);
         Icon::from_rgba(decoder.0, decoder.1, decoder.2).expect("icon")
     };
-    let _tray =
-        TrayIconBuilder::new().with_icon(icon).with_menu(Box::new(menu(&core))).build().expect("tray");
+    let _tray = TrayIconBuilder::new()
+        .with_icon(icon)
+        .with_temp_dir_path(icons)
+        .with_menu(Box::new(menu(&core)))
+        .build()
+        .expect("tray");
     let window = std::env::var("EVERGREEN_AGENT_WINDOW").ok();
     let handle = runtime.handle().clone();
     MenuEvent::set_event_handler(Some(move |event: MenuEvent| match event.id.as_ref() {
