@@ -3,8 +3,11 @@ import { createRoot } from 'react-dom/client';
 
 import { AppProvider } from './app/provider';
 import { AppRoutes } from './app/router';
+import { installReactEffectTiming } from './lib/effect-timing';
 import { makeQueryClient } from './lib/query-client';
 import './styles.css';
+
+installReactEffectTiming();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -246,9 +246,18 @@ impl Session {
         self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
     }
 
-    /// Click the element matching `css`.
+    /// Click the element matching `css`. An element the page drew again between finding it
+    /// and clicking it (a stale reference) is found again: the click is meant for whatever
+    /// matches `css` now, as a person's would be.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let started = Instant::now();
+        loop {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if e.is_stale_element_reference() && started.elapsed() < UI_TIMEOUT => {}
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     /// Wait for the app to open its `n`-th URL (1-based) in the "browser"; return it.
@@ -375,10 +384,21 @@ impl Session {
     /// (`ui/src/lib/quiet-caret.ts`) until the next key or click, and WebDriver's clear is
     /// neither.
     pub async fn type_into(&self, css: &str, text: &str) {
-        let input = self.find(css).await;
-        input.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
-        input.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        input.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        let started = Instant::now();
+        loop {
+            let input = self.find(css).await;
+            let typed = async {
+                input.click().await?;
+                input.clear().await?;
+                input.send_keys(text).await
+            };
+            match typed.await {
+                Ok(()) => return,
+                // Drawn again meanwhile: type into the field that is there now, from the start.
+                Err(e) if e.is_stale_element_reference() && started.elapsed() < UI_TIMEOUT => {}
+                Err(e) => panic!("type into {css}: {e}"),
+            }
+        }
     }
 
     /// First run: create the vault with `passphrase` and wait for the app behind it.

@@ -32,11 +32,17 @@ async fn connect(app: &Session, button: &str, n: usize, username: &str) -> Strin
 async fn rows(app: &Session) -> Vec<String> {
     app.go("/settings/integrations").await;
     app.find("[data-testid=account-row]").await;
-    let mut names = Vec::new();
-    for row in app.client().find_all(fantoccini::Locator::Css("[data-testid=account-row]")).await.unwrap() {
-        names.push(row.attr("data-username").await.unwrap().unwrap());
-    }
-    names
+    // Read in one script, not row by row: a row the list draws again between two reads
+    // would be a stale reference.
+    let names = app
+        .client()
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=account-row]')].map((row) => row.dataset.username);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(names).unwrap()
 }
 
 #[tokio::test]

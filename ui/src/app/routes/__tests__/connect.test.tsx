@@ -1,5 +1,5 @@
 import { emit } from '@tauri-apps/api/event';
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 
@@ -29,6 +29,22 @@ async function openAndContinue() {
   return dialog;
 }
 
+/** Click the dialog's button named `name` from the DOM mutation that draws it: no frame, no
+ *  timer and no effect has run in between. Resolves with the dialog. */
+function clickAsSoonAsDrawn(name: string): Promise<HTMLElement> {
+  return new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      const dialog = document.querySelector<HTMLElement>('[role=dialog]');
+      const button = dialog && within(dialog).queryByRole('button', { name });
+      if (!dialog || !button) return;
+      observer.disconnect();
+      fireEvent.click(button);
+      resolve(dialog);
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  });
+}
+
 describe('connecting Instagram', () => {
   it('opens the browser, waits, and lands on the dashboard when the account connects', async () => {
     let notices: unknown[] = [];
@@ -54,6 +70,17 @@ describe('connecting Instagram', () => {
     expect(await screen.findByTestId('link-notice')).toHaveTextContent('@evergreen.shop is connected.');
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(await screen.findByTestId('dashboard-account')).toHaveAttribute('data-username', 'evergreen.shop');
+  });
+
+  it('starts the sign-in when Continue is clicked the moment the dialog appears', async () => {
+    // The earliest click there can be: in the same task that drew the dialog, before the
+    // frame that runs its effects. The answer must still reach the dialog.
+    const backend = mockBackend({ start_connect: () => started });
+    const dialog = clickAsSoonAsDrawn('Continue in browser');
+    renderApp('/settings/integrations?connect=new');
+    const drawn = await dialog;
+    expect(await within(drawn).findByTestId('connect-waiting')).toHaveTextContent('Waiting for Instagram in your browser');
+    expect(backend.calls.filter((c) => c.cmd === 'start_connect')).toHaveLength(1);
   });
 
   it('shows why a sign-in failed in the dialog and starts again', async () => {
