@@ -115,6 +115,142 @@ impl AccountStatus {
     }
 }
 
+/// Why an account is in the state it is: one list, one spelling, one set of words, used by
+/// the renewal outcomes, the notifications, reconciliation and the UI (which shows
+/// [`words`](Self::words) as sent, rather than keeping its own map).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusReason {
+    /// Instagram says the user removed the app (subcode 458).
+    AppRemoved,
+    /// The password changed or Meta reset the session (460).
+    PasswordChanged,
+    /// Instagram says the token expired (463), or it reached its expiry.
+    Expired,
+    /// The token expired while Evergreen was not running (or was locked).
+    ExpiredWhileClosed,
+    /// The Instagram user is not confirmed (464).
+    UnconfirmedUser,
+    /// The user logged out or the session was invalidated (467, or no subcode).
+    LoggedOut,
+    /// Instagram wants a login on instagram.com (checkpoint).
+    Checkpoint,
+    /// Instagram refused a permission Evergreen needs, confirmed by `/me`.
+    PermissionMissing,
+    /// The vault had no token for the account.
+    TokenMissing,
+    /// The person reset the vault, erasing every token.
+    VaultReset,
+    /// A reason a newer version wrote; shown generically.
+    Other,
+}
+
+impl StatusReason {
+    const ALL: [Self; 10] = [
+        Self::AppRemoved,
+        Self::PasswordChanged,
+        Self::Expired,
+        Self::ExpiredWhileClosed,
+        Self::UnconfirmedUser,
+        Self::LoggedOut,
+        Self::Checkpoint,
+        Self::PermissionMissing,
+        Self::TokenMissing,
+        Self::VaultReset,
+    ];
+
+    /// Stored and wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AppRemoved => "app_removed",
+            Self::PasswordChanged => "password_changed",
+            Self::Expired => "expired",
+            Self::ExpiredWhileClosed => "expired_while_closed",
+            Self::UnconfirmedUser => "unconfirmed_user",
+            Self::LoggedOut => "logged_out",
+            Self::Checkpoint => "checkpoint",
+            Self::PermissionMissing => "permission_missing",
+            Self::TokenMissing => "token_missing",
+            Self::VaultReset => "vault_reset",
+            Self::Other => "other",
+        }
+    }
+
+    /// Read the stored form; a value this version does not know is [`Self::Other`].
+    pub fn parse(s: &str) -> Self {
+        Self::ALL.into_iter().find(|r| r.as_str() == s).unwrap_or(Self::Other)
+    }
+
+    /// Instagram's `error_subcode` of a dead token, as a reason.
+    pub fn of_dead_token(subcode: Option<i64>) -> Self {
+        match subcode {
+            Some(458) => Self::AppRemoved,
+            Some(460) => Self::PasswordChanged,
+            Some(463) => Self::Expired,
+            Some(464) => Self::UnconfirmedUser,
+            _ => Self::LoggedOut,
+        }
+    }
+
+    /// What happened, as a clause that completes "… because" or follows a colon: calm, never
+    /// blaming, in the words a social media manager uses.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::AppRemoved => "Evergreen was removed from the account's apps on Instagram",
+            Self::PasswordChanged => "Instagram ended the connection after a password change or a security check",
+            Self::Expired => "the access expired",
+            Self::ExpiredWhileClosed => "the access expired while Evergreen was closed",
+            Self::UnconfirmedUser => "Instagram says the account isn't confirmed yet",
+            Self::LoggedOut => "Instagram ended the session",
+            Self::Checkpoint => "Instagram wants a login on instagram.com first",
+            Self::PermissionMissing => "a permission Evergreen needs was turned off",
+            Self::TokenMissing => "Evergreen no longer has this connection saved",
+            Self::VaultReset => "the vault was reset, which erased the saved connection",
+            Self::Other => "Instagram ended this connection",
+        }
+    }
+}
+
+/// What the UI shows for an account's status: the stored one, or one of two live states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisplayStatus {
+    /// As stored.
+    Stored(AccountStatus),
+    /// A renewal is in flight.
+    Refreshing,
+    /// The vault is locked, so nothing can be renewed; dates are from the last check.
+    Locked,
+}
+
+impl DisplayStatus {
+    /// Wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Stored(s) => s.as_str(),
+            Self::Refreshing => "refreshing",
+            Self::Locked => "locked",
+        }
+    }
+
+    /// Whether the person must act: a dead token, a checkpoint, or expiry near.
+    pub fn needs_attention(self) -> bool {
+        matches!(
+            self,
+            Self::Stored(
+                AccountStatus::NeedsReconnect | AccountStatus::NeedsInstagramLogin | AccountStatus::Expiring
+            )
+        )
+    }
+}
+
+/// An account as listed for the UI and the tray.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountView {
+    /// The stored metadata.
+    pub account: Account,
+    /// What to show.
+    pub status: DisplayStatus,
+}
+
 /// An account's metadata row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
@@ -122,6 +258,8 @@ pub struct Account {
     pub id: AccountId,
     /// Instagram's `user_id` (the professional account id): the natural key.
     pub instagram_user_id: String,
+    /// The app-scoped id (`/me`'s `id`, the code exchange's `user_id`), when known.
+    pub app_scoped_id: Option<String>,
     /// The handle, without `@`.
     pub username: String,
     /// Business or creator.
@@ -130,8 +268,8 @@ pub struct Account {
     pub profile_picture_url: Option<String>,
     /// Stored status.
     pub status: AccountStatus,
-    /// Why the status is what it is, as a stable reason code (`password_changed`, …).
-    pub status_reason: Option<String>,
+    /// Why the status is what it is.
+    pub status_reason: Option<StatusReason>,
     /// When the current token dies.
     pub token_expires_at: DateTime<Utc>,
     /// When the current token was issued (connect or last refresh).

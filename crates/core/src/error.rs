@@ -53,6 +53,8 @@ pub enum Code {
     InstagramUnreachable,
     /// The disk or the database refused: the UI shows the message and a retry.
     Storage,
+    /// Another copy of Evergreen uses this profile: the shell says so and exits.
+    ProfileInUse,
     /// Anything else; logged in full, shown generically.
     Internal,
 }
@@ -83,6 +85,7 @@ impl Code {
             Self::InvalidSettings => "invalid_settings",
             Self::InstagramUnreachable => "instagram_unreachable",
             Self::Storage => "storage",
+            Self::ProfileInUse => "profile_in_use",
             Self::Internal => "internal",
         }
     }
@@ -112,6 +115,9 @@ pub enum Error {
     /// Reading Instagram live failed.
     #[error(transparent)]
     Live(#[from] profile::LiveError),
+    /// The profile is in use by another process.
+    #[error(transparent)]
+    Profile(#[from] crate::paths::ClaimError),
     /// A bug or an environment failure the user cannot fix by retrying differently.
     #[error("Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen.")]
     Internal(String),
@@ -135,7 +141,9 @@ impl Error {
                 connect::Error::RelayBusy => Code::RelayBusy,
                 connect::Error::LinkWrongFlow
                 | connect::Error::RelayRefused
-                | connect::Error::HandoffGone => Code::ConnectFailed,
+                | connect::Error::HandoffGone
+                | connect::Error::IdentityMismatch => Code::ConnectFailed,
+                connect::Error::IdentityUnconfirmed => Code::InstagramUnavailable,
             },
             Self::Vault(e) => match e {
                 vault::Error::Missing => Code::VaultMissing,
@@ -152,6 +160,8 @@ impl Error {
             Self::InvalidSettings(_) => Code::InvalidSettings,
             Self::Live(profile::LiveError::NoToken) => Code::VaultLocked,
             Self::Live(profile::LiveError::Instagram(_)) => Code::InstagramUnreachable,
+            Self::Profile(crate::paths::ClaimError::InUse) => Code::ProfileInUse,
+            Self::Profile(crate::paths::ClaimError::Io(_)) => Code::Storage,
             Self::Internal(_) => Code::Internal,
         }
     }

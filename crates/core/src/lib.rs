@@ -16,8 +16,11 @@ mod app;
 mod change;
 pub mod clock;
 pub mod connect;
+mod connecting;
 pub mod deep_link;
 mod error;
+mod ledger;
+mod lifecycle;
 pub mod notify;
 pub mod paths;
 pub mod profile;
@@ -28,9 +31,9 @@ pub mod store;
 pub mod tray;
 pub mod vault;
 
-pub use app::{
-    AccountView, Connection, DisplayStatus, Evergreen, Profile, REASON_TOKEN_MISSING, REASON_VAULT_RESET,
-    Reconciliation, Setup,
-};
+pub use account::{AccountView, DisplayStatus};
+pub use app::{Evergreen, Setup};
+pub use connecting::{Connection, Profile};
+pub use lifecycle::Reconciliation;
 pub use change::{Change, ChangeSink, ignore_changes};
 pub use error::{Code, Error};

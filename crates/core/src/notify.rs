@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::account::{Account, AccountId, AccountStatus};
+use crate::account::{Account, AccountId, AccountStatus, StatusReason};
 use crate::refresh::RefreshPolicy;
 use crate::store::{Event, EventKind, NotificationKind};
 use crate::vault::VaultState;
@@ -47,16 +47,6 @@ fn day(at: DateTime<Utc>) -> String {
     at.format("%a %-d %b").to_string()
 }
 
-fn reason_words(reason: Option<&str>) -> &'static str {
-    match reason {
-        Some("password_changed") => " after a password change or a security check",
-        Some("app_removed") => " because Evergreen was removed from the account's apps",
-        Some("expired") | Some("expired_while_closed") => " because the access expired",
-        Some("permission_missing") => " because a permission was turned off",
-        _ => "",
-    }
-}
-
 /// The notifications `accounts` call for now, before checking which were already sent.
 /// Pure: the rules, nothing else.
 pub fn wanted(
@@ -81,8 +71,8 @@ pub fn wanted(
                 NotificationKind::NeedsReconnect,
                 format!("{name} needs Reconnect"),
                 format!(
-                    "Instagram ended the session for {name}{}. Open Evergreen and choose Reconnect. Your Instagram account itself is fine.",
-                    reason_words(a.status_reason.as_deref())
+                    "{name} needs Reconnect: {}. Open Evergreen and choose Reconnect. Your Instagram account itself is fine.",
+                    a.status_reason.unwrap_or(StatusReason::Other).words()
                 ),
             )),
             AccountStatus::NeedsInstagramLogin => out.push(note(
@@ -183,6 +173,7 @@ mod tests {
         Account {
             id: AccountId::new(),
             instagram_user_id: "1".into(),
+            app_scoped_id: None,
             username: "brand".into(),
             account_type: AccountType::Business,
             profile_picture_url: None,
@@ -246,12 +237,12 @@ mod tests {
     #[test]
     fn the_words_say_what_happened_and_what_to_do() {
         let mut a = account(AccountStatus::NeedsReconnect, 30, false);
-        a.status_reason = Some("password_changed".into());
+        a.status_reason = Some(StatusReason::PasswordChanged);
         let n = &wanted(&[a], VaultState::Unlocked, &RefreshPolicy::default(), now())[0];
         assert_eq!(n.title, "@brand needs Reconnect");
         assert_eq!(
             n.body,
-            "Instagram ended the session for @brand after a password change or a security check. Open Evergreen and choose Reconnect. Your Instagram account itself is fine."
+            "@brand needs Reconnect: Instagram ended the connection after a password change or a security check. Open Evergreen and choose Reconnect. Your Instagram account itself is fine."
         );
         let n = &wanted(
             &[account(AccountStatus::Expiring, 6, true)],

@@ -1,6 +1,42 @@
-//! Where Evergreen keeps its files inside its data directory.
+//! Where Evergreen keeps its files inside its data directory, and how private they are: the
+//! directory is the user's alone (0700) and every file in it too (0600), as other credential
+//! stores keep theirs.
 
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+/// Create `dir` (and its parents) if missing, and make it the user's alone.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if !dir.exists() {
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    }
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+}
+
+/// Make the file at `path` readable and writable by the user alone.
+pub fn make_private(path: &Path) -> io::Result<()> {
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+}
+
+/// The data directory in use by this process: held until dropped. A second process (a
+/// second copy of Evergreen, a tool) cannot open the same profile meanwhile.
+#[derive(Debug)]
+pub struct ProfileLock {
+    _file: File,
+}
+
+/// Why a profile could not be claimed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    /// Another process holds it.
+    #[error("Another copy of Evergreen is already using this profile. Close it, or use that copy.")]
+    InUse,
+    /// The lock file could not be made.
+    #[error("Evergreen couldn't open its data folder ({0}). Check that the disk has space and try again.")]
+    Io(#[from] io::Error),
+}
 
 /// The data directory of one Evergreen profile (the product's, or demo mode's own).
 #[derive(Debug, Clone)]
@@ -32,6 +68,23 @@ impl DataDir {
     /// The SQLite metadata database.
     pub fn metadata_db(&self) -> PathBuf {
         self.root.join("evergreen.sqlite3")
+    }
+
+    /// The lock file that says which process uses the profile.
+    pub fn lock_file(&self) -> PathBuf {
+        self.root.join("evergreen.lock")
+    }
+
+    /// Claim the profile for this process (creating the directory, private, if needed).
+    pub fn claim(&self) -> Result<ProfileLock, ClaimError> {
+        create_private_dir(&self.root)?;
+        let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(self.lock_file())?;
+        make_private(&self.lock_file())?;
+        match file.try_lock() {
+            Ok(()) => Ok(ProfileLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) => Err(ClaimError::InUse),
+            Err(fs::TryLockError::Error(e)) => Err(ClaimError::Io(e)),
+        }
     }
 
     /// Whether a vault has been created here.

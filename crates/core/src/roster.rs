@@ -24,25 +24,37 @@ impl Evergreen {
         Ok(())
     }
 
-    /// Forget an account: its token first (the vault is the truth), then its metadata. The
-    /// audit trail keeps a line. Nothing changes on Instagram: the user removes the app there.
+    /// Forget an account, through the ledger: its token first (the vault is the truth), then
+    /// its metadata; a renewal of it in flight is dropped. While the vault is locked the
+    /// token stays until the next unlock removes it (recorded, so it is never taken for an
+    /// account whose metadata was lost). The audit trail keeps a line. Nothing changes on
+    /// Instagram: the user removes the app there.
     pub fn disconnect(&self, id: &str) -> Result<(), Error> {
         let account = self.account(id)?;
-        if self.vault_state() == VaultState::Unlocked {
-            self.vault().apply(vec![VaultChange::Remove(account.id)])?;
-        }
-        // While locked, the token stays in the vault until the next unlock reconciles it away.
         let now = self.now();
-        self.store().write(|w| {
-            w.delete_account(account.id)?;
-            if w.reader().active_account()? == Some(account.id) {
-                w.set_active_account(None)?;
+        self.ledger().now(self, |replacing| {
+            replacing.replace(account.id);
+            let unlocked = self.vault_state() == VaultState::Unlocked;
+            if unlocked {
+                self.vault().apply(vec![VaultChange::Remove(account.id)])?;
             }
-            w.record_event(&Event {
-                account: Some(account.id),
-                at: now,
-                kind: EventKind::Disconnected,
-                detail: format!("Disconnected @{}; Evergreen forgot its access", account.username),
+            self.store().write(|w| {
+                w.delete_account(account.id)?;
+                if unlocked {
+                    w.token_forgotten(account.id)?;
+                } else {
+                    w.forget_token_later(account.id, now)?;
+                }
+                if w.reader().active_account()? == Some(account.id) {
+                    w.set_active_account(None)?;
+                }
+                w.record_event(&Event {
+                    account: Some(account.id),
+                    at: now,
+                    kind: EventKind::Disconnected,
+                    detail: format!("Disconnected @{}; Evergreen forgot its access", account.username),
+                })?;
+                Ok(())
             })?;
             Ok(())
         })?;

@@ -68,20 +68,24 @@ impl crate::Evergreen {
     /// Change the refresh policy; refused (with the field and the bound) when out of bounds.
     pub fn set_refresh_policy(&self, policy: RefreshPolicy) -> Result<(), crate::Error> {
         let now = self.now();
-        self.store().write(|w| {
-            if let Err(invalid) = w.set_refresh_policy(&policy)? {
-                return Ok(Err(invalid));
-            }
-            // Healthy accounts follow the new rhythm at once; failing ones keep their backoff.
-            for mut account in w.reader().accounts()? {
-                if account.status.is_alive() && account.refresh_failures == 0 {
-                    account.next_refresh_at = policy.due_at(&account);
-                    account.updated_at = now;
-                    w.save_account(&account)?;
+        // Through the ledger: the accounts' next refresh moves, and no renewal result is
+        // written over it from an older copy.
+        self.ledger().now(self, |_| {
+            Ok(self.store().write(|w| {
+                if let Err(invalid) = w.set_refresh_policy(&policy)? {
+                    return Ok(Err(invalid));
                 }
-            }
-            Ok(Ok(()))
-        })??;
+                // Healthy accounts follow the new rhythm at once; failing ones keep their backoff.
+                for mut account in w.reader().accounts()? {
+                    if account.status.is_alive() && account.refresh_failures == 0 {
+                        account.next_refresh_at = policy.due_at(&account);
+                        account.updated_at = now;
+                        w.save_account(&account)?;
+                    }
+                }
+                Ok(Ok(()))
+            })??)
+        })?;
         // Next-refresh times depend on the policy: let the scheduler look again.
         self.engine().wake.notify_waiters();
         Ok(())

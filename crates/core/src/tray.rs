@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::account::AccountId;
-use crate::account::AccountStatus;
-use crate::app::{AccountView, DisplayStatus};
+use crate::account::{AccountId, AccountStatus, AccountView, DisplayStatus};
 use crate::vault::VaultState;
 
 /// One entry of the menu.
@@ -85,12 +83,7 @@ fn line(view: &AccountView, now: DateTime<Utc>) -> String {
 }
 
 fn needs_attention(view: &AccountView) -> bool {
-    matches!(
-        view.status,
-        DisplayStatus::Stored(
-            AccountStatus::NeedsReconnect | AccountStatus::NeedsInstagramLogin | AccountStatus::Expiring
-        )
-    )
+    view.status.needs_attention()
 }
 
 /// The menu for this state.
@@ -157,6 +150,7 @@ mod tests {
             account: Account {
                 id: AccountId::new(),
                 instagram_user_id: username.into(),
+                app_scoped_id: None,
                 username: username.into(),
                 account_type: AccountType::Business,
                 profile_picture_url: None,

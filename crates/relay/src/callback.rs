@@ -119,7 +119,7 @@ async fn callback(State(state): State<AppState>, Query(params): Query<HashMap<St
         return fail(Failure::InstagramRefused, Some("Instagram sent no authorization code."));
     };
 
-    match exchange(&state, code).await {
+    match exchange(&state, code, &session.state).await {
         Ok(payload) => {
             let handoff_id = random_id();
             let ttl = chrono::Duration::from_std(state.config.handoff_ttl).expect("a small duration");
@@ -138,7 +138,11 @@ async fn callback(State(state): State<AppState>, Query(params): Query<HashMap<St
 }
 
 /// Code → short-lived → long-lived → `/me`, with the checks between.
-async fn exchange(state: &AppState, code: &str) -> Result<HandoffPayload, (Failure, Option<String>)> {
+async fn exchange(
+    state: &AppState,
+    code: &str,
+    flow_state: &str,
+) -> Result<HandoffPayload, (Failure, Option<String>)> {
     let api = |e: ApiError| {
         tracing::warn!(class = ?e.class, status = ?e.status, code = ?e.code, fbtrace_id = ?e.fbtrace_id, "instagram call failed");
         (Failure::from_api(&e), None)
@@ -168,6 +172,8 @@ async fn exchange(state: &AppState, code: &str) -> Result<HandoffPayload, (Failu
         access_token: long.token,
         expires_in: long.expires_in.as_secs(),
         user_id: me.user_id.0,
+        app_scoped_id: me.id.map(|id| id.0),
+        state: flow_state.to_string(),
         username: me.username,
         name: me.name,
         account_type: me.account_type.unwrap_or_default(),

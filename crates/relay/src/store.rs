@@ -29,8 +29,12 @@ pub struct HandoffPayload {
     pub access_token: AccessToken,
     /// Its lifetime in seconds, as Instagram gave it.
     pub expires_in: u64,
-    /// The professional account id.
+    /// The professional account id (`/me`'s `user_id`): the account's key.
     pub user_id: String,
+    /// The app-scoped id (`/me`'s `id`, what the code exchange calls `user_id`).
+    pub app_scoped_id: Option<String>,
+    /// The sign-in's `state`, echoed so the app can check the handoff answers its own flow.
+    pub state: String,
     /// Handle.
     pub username: String,
     /// Display name.

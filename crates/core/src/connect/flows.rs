@@ -2,10 +2,14 @@
 //!
 //! A flow lives only in memory, keyed by its random `state`, together with the PKCE verifier
 //! that never leaves the app. A returning link is accepted only if its state is pending and
-//! unexpired; accepting removes the flow, so a link works once. Recently finished states are
-//! remembered briefly so that a replayed link gets an honest "already used" answer.
+//! unexpired. The state is not a secret (it is in the opener's argv, the browser's history,
+//! the clipboard), so a link alone never ends a flow: it stays pending until the relay has
+//! handed over a token for it ([`PendingFlows::finish`]), the person cancels, or it expires.
+//! Recently finished states are remembered briefly so that a replayed link gets an honest
+//! "already used" answer.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -37,7 +41,10 @@ pub enum FlowPurpose {
 /// A flow waiting for its link.
 pub struct PendingFlow {
     /// Proves to the relay that the app redeeming the handoff is the one that started it.
-    pub verifier: PkceVerifier,
+    pub verifier: Arc<PkceVerifier>,
+    /// Held while a handoff for this flow is being redeemed: links for one flow are tried one
+    /// after another, so a forged one cannot push the real one aside.
+    pub redeeming: Arc<tokio::sync::Mutex<()>>,
     /// What the user asked for.
     pub purpose: FlowPurpose,
     /// When it stops being accepted.
@@ -65,20 +72,25 @@ impl PendingFlows {
         self.pending.insert(state, flow);
     }
 
-    /// Take the flow a link answers. The flow is gone afterwards, whatever the outcome.
-    pub fn take(&mut self, state: &FlowState, now: DateTime<Utc>) -> Result<PendingFlow, Error> {
-        let Some(flow) = self.pending.remove(state) else {
-            return Err(if self.finished.contains(state) {
-                Error::LinkAlreadyUsed
-            } else {
-                Error::LinkNotOurs
-            });
+    /// Check that a link's flow is pending and unexpired; the flow stays. An expired flow is
+    /// forgotten.
+    pub fn check(&mut self, state: &FlowState, now: DateTime<Utc>) -> Result<&PendingFlow, Error> {
+        let Some(expires_at) = self.pending.get(state).map(|f| f.expires_at) else {
+            return Err(if self.finished.contains(state) { Error::LinkAlreadyUsed } else { Error::LinkNotOurs });
         };
-        self.remember_finished(state.clone());
-        if now >= flow.expires_at {
+        if now >= expires_at {
+            self.pending.remove(state);
+            self.remember_finished(state.clone());
             return Err(Error::LinkExpired);
         }
-        Ok(flow)
+        Ok(self.pending.get(state).expect("just looked"))
+    }
+
+    /// The flow got its token: it is over, and later links for it are "already used".
+    pub fn finish(&mut self, state: &FlowState) -> Option<PendingFlow> {
+        let flow = self.pending.remove(state)?;
+        self.remember_finished(state.clone());
+        Some(flow)
     }
 
     /// Forget a flow the user cancelled.
@@ -118,7 +130,8 @@ mod tests {
 
     fn flow(expires_at: DateTime<Utc>) -> PendingFlow {
         PendingFlow {
-            verifier: PkceVerifier::generate(),
+            verifier: Arc::new(PkceVerifier::generate()),
+            redeeming: Arc::default(),
             purpose: FlowPurpose::Connect,
             expires_at,
             authorize_url: "https://www.instagram.com/oauth/authorize".into(),
@@ -130,24 +143,27 @@ mod tests {
     }
 
     #[test]
-    fn a_pending_flow_is_taken_once() {
+    fn a_link_leaves_the_flow_pending_until_it_is_finished() {
         let mut flows = PendingFlows::default();
         flows.insert(state("s1"), flow(now() + FLOW_TTL));
-        assert!(flows.take(&state("s1"), now()).is_ok());
-        assert!(matches!(flows.take(&state("s1"), now()), Err(Error::LinkAlreadyUsed)));
+        assert!(flows.check(&state("s1"), now()).is_ok());
+        assert!(flows.check(&state("s1"), now()).is_ok(), "checking twice is fine: a link alone ends nothing");
+        assert!(flows.finish(&state("s1")).is_some());
+        assert!(matches!(flows.check(&state("s1"), now()), Err(Error::LinkAlreadyUsed)));
+        assert!(flows.finish(&state("s1")).is_none());
     }
 
     #[test]
     fn unknown_state_is_not_ours() {
         let mut flows = PendingFlows::default();
-        assert!(matches!(flows.take(&state("y"), now()), Err(Error::LinkNotOurs)));
+        assert!(matches!(flows.check(&state("y"), now()), Err(Error::LinkNotOurs)));
     }
 
     #[test]
     fn expired_flow_is_refused_and_forgotten() {
         let mut flows = PendingFlows::default();
         flows.insert(state("s1"), flow(now()));
-        assert!(matches!(flows.take(&state("s1"), now()), Err(Error::LinkExpired)));
+        assert!(matches!(flows.check(&state("s1"), now()), Err(Error::LinkExpired)));
         assert!(!flows.is_pending(&state("s1")));
     }
 

@@ -64,6 +64,14 @@ pub enum Error {
     /// The token was already collected, or waited too long at the relay.
     #[error("This sign-in was already collected or has expired. Start again from Evergreen.")]
     HandoffGone,
+    /// Instagram could not be asked whose the handed-over token is.
+    #[error("Evergreen couldn't check the new connection with Instagram. Check your internet connection and start again.")]
+    IdentityUnconfirmed,
+    /// The handed-over token belongs to another account than the sign-in service said.
+    #[error(
+        "The sign-in service sent a connection for a different account than it named, so Evergreen didn't save it. Start again; if it happens again, contact whoever runs your sign-in service."
+    )]
+    IdentityMismatch,
 }
 
 impl Error {
@@ -81,12 +89,10 @@ impl Error {
     }
 }
 
-/// A link that answers a flow of ours, with that flow.
+/// A link that answers a pending flow of ours (the flow stays pending).
 pub struct AcceptedLink {
     /// The parsed link.
     pub link: DeepLink,
-    /// The flow it answers, now finished.
-    pub flow: PendingFlow,
 }
 
 /// A flow the relay started: open `authorize_url` in the browser.
@@ -144,7 +150,8 @@ impl Connector {
             return Err(Error::RelayRefused.into());
         }
         let flow = PendingFlow {
-            verifier,
+            verifier: Arc::new(verifier),
+            redeeming: Arc::default(),
             purpose,
             expires_at: self.clock.now() + self.ttl,
             authorize_url: started.authorize_url.clone(),
@@ -164,23 +171,43 @@ impl Connector {
     }
 
     /// Check a link from the operating system: well formed, answering a pending, unexpired
-    /// flow of ours. Anything else is an error and changes nothing but forgetting a flow the
-    /// link already answered.
+    /// flow of ours. Anything else is an error and changes nothing (an expired flow is
+    /// forgotten).
     pub fn receive_link(&self, raw: &str) -> Result<AcceptedLink, crate::Error> {
         let link = DeepLink::parse(raw)?;
-        let flow = self.flows().take(link.state(), self.clock.now())?;
-        Ok(AcceptedLink { link, flow })
+        self.flows().check(link.state(), self.clock.now())?;
+        Ok(AcceptedLink { link })
     }
 
-    /// Collect the token an accepted link's handoff holds, or say why the flow failed.
+    /// Collect the token an accepted link's handoff holds, or say why the flow failed. The
+    /// flow ends only when the relay hands over a token: a failure link is advisory (anyone
+    /// can forge one for a public `state`), and a handoff the relay refuses (a forged id, a
+    /// wrong verifier, the relay unreachable) leaves the flow waiting for the real link.
     pub async fn collect_accepted(&self, accepted: AcceptedLink) -> Result<Collected, crate::Error> {
-        let AcceptedLink { link, flow } = accepted;
-        match link {
+        match accepted.link {
             DeepLink::Failure { error, .. } => Err(Error::from_link(&error).into()),
             DeepLink::Handoff { handoff, state } => {
-                let handoff = self.relay.redeem(handoff.as_str(), flow.verifier.expose()).await?;
+                let (redeeming, verifier) = {
+                    let mut flows = self.flows();
+                    let flow = flows.check(&state, self.clock.now())?;
+                    (flow.redeeming.clone(), flow.verifier.clone())
+                };
+                let _one_at_a_time = redeeming.lock().await;
+                // Another link for this flow may have finished it while this one waited.
+                self.flows().check(&state, self.clock.now())?;
+                let handoff = self.relay.redeem(handoff.as_str(), verifier.expose()).await?;
+                if handoff.state != state.as_str() {
+                    tracing::warn!("the relay's handoff answers another sign-in");
+                    return Err(Error::RelayRefused.into());
+                }
+                let flow = self.flows().finish(&state).ok_or(Error::LinkAlreadyUsed)?;
                 Ok(Collected { handoff, purpose: flow.purpose, state })
             }
         }
+    }
+
+    /// Whether a flow is still waiting for its link.
+    pub fn is_pending(&self, state: &FlowState) -> bool {
+        self.flows().is_pending(state)
     }
 }

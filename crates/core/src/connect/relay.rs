@@ -48,6 +48,11 @@ pub struct Handoff {
     pub expires_in: u64,
     /// The professional account id.
     pub user_id: String,
+    /// The app-scoped id (`/me`'s `id`), when the relay read it.
+    #[serde(default)]
+    pub app_scoped_id: Option<String>,
+    /// The flow's `state`, echoed: the handoff must answer the flow that redeems it.
+    pub state: String,
     /// Handle.
     pub username: String,
     /// `BUSINESS` or `MEDIA_CREATOR`.

@@ -2,41 +2,55 @@
 //! and "Refresh all", all through one path: [`Evergreen::sweep`].
 //!
 //! Guarantees:
-//! * One refresh at a time per account: each attempt takes the account's lock and re-reads
-//!   the vault after taking it, so a click and the timer never send two refreshes.
-//! * A new token is durable in the vault before the account shows as refreshed; a sweep's
-//!   vault writes are grouped (one snapshot save per batch, not per account).
-//! * Only a classified authentication error or expiry ends an account; transient failures
-//!   back off (doubling, capped, jittered) and keep the status.
+//! * One refresh at a time per account: each attempt takes the account's lock and reads the
+//!   token (from the ledger: a renewed one not yet saved first, then the vault) after taking
+//!   it, so a click and the timer never send two refreshes. An attempt holds one lock, only
+//!   until its result is staged in the ledger: two sweeps can never wait for each other.
+//! * A renewed token is what every later read sees at once, and durable about a second after
+//!   Instagram's answer: a sweep applies its staged results when they have waited
+//!   [`GROUP_WINDOW`] or fill a group, looked at each time an attempt ends (so at the latest
+//!   when the next call in flight ends), and all of them before it returns. The vault saves of
+//!   a sweep are grouped by time and size, never by holding locks.
+//! * Only a classified dead token, a checkpoint or expiry ends an account. A refusal that
+//!   could end it otherwise (a missing permission, or anything Meta does not document) is
+//!   checked with `GET /me` first: if `/me` answers, the account stays connected and the
+//!   renewal is tried again later. Transient failures back off (doubling, capped, jittered).
 //! * Never more than the policy's concurrency in flight, whatever runs at once.
+//! * Lock and quit first let the calls in flight finish and their results be saved.
 
-mod outcome;
+mod limit;
+pub(crate) mod outcome;
 mod policy;
 mod scheduler;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
-use evergreen_instagram::{ApiError, Client, Endpoints, Me, Transport};
+use evergreen_instagram::{ApiError, Client, Endpoints, ErrorClass, Me, Transport};
 use futures_util::StreamExt;
-use tokio::sync::{Notify, OwnedMutexGuard, Semaphore};
+use tokio::sync::Notify;
 
+pub use limit::MAX_CONCURRENCY;
 pub use outcome::SweepReport;
 pub use policy::{CHECKPOINT_RECHECK, INSTAGRAM_MIN_AGE, InvalidPolicy, RefreshPolicy};
+pub use scheduler::{AFTER_FAILED_WRITE, RECHECK};
 
-use crate::account::{Account, AccountId, AccountStatus};
+use crate::account::{AccountId, AccountStatus};
+use crate::ledger::{Flushed, Staged};
 use crate::vault::{TokenRecord, VaultState};
 use crate::{Error, Evergreen};
-use outcome::{Attempt, Result as AttemptResult};
+use limit::Limiter;
+use outcome::Result as AttemptResult;
 
-/// Most concurrency any policy may ask for: the semaphore's size.
-const MAX_CONCURRENCY: usize = 32;
-/// Results written to the vault in one save: at least this many…
-const MIN_BATCH: usize = 64;
-/// …and at most this many saves per sweep (each save rewrites the whole snapshot, so a huge
-/// sweep uses bigger batches rather than more saves).
-const SAVES_PER_SWEEP: usize = 16;
+/// Staged results are applied at least this often while a sweep runs.
+pub const GROUP_WINDOW: chrono::Duration = chrono::Duration::seconds(1);
+/// A group is applied early once it holds this many results…
+const MIN_GROUP: usize = 64;
+/// …or this fraction of the sweep (each save rewrites the whole snapshot, so a huge sweep
+/// uses bigger groups rather than more saves).
+const GROUPS_PER_SWEEP: usize = 16;
 
 /// Why a sweep runs: decides what "due" means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,15 +70,30 @@ pub(crate) struct Engine {
     client: Client,
     locks: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     refreshing: Mutex<HashSet<AccountId>>,
-    permits: Arc<Semaphore>,
-    permits_in_use_limit: Mutex<usize>,
+    limiter: Limiter,
     online: Mutex<Option<bool>>,
     catch_up: Mutex<bool>,
+    /// Calls to Instagram in flight whose result is not staged yet.
+    in_flight: AtomicUsize,
+    settled: Notify,
+    /// Lock or quit is waiting: start no new call.
+    quiescing: AtomicBool,
     pub(crate) wake: Notify,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Counts a call in flight until its result is staged (or the attempt is dropped).
+struct InFlight<'a>(&'a Engine);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if self.0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.settled.notify_waiters();
+        }
+    }
 }
 
 impl Engine {
@@ -77,28 +106,18 @@ impl Engine {
             client: Client::with_timeout(instagram, timeout),
             locks: Mutex::default(),
             refreshing: Mutex::default(),
-            permits: Arc::new(Semaphore::new(MAX_CONCURRENCY)),
-            permits_in_use_limit: Mutex::new(MAX_CONCURRENCY),
+            limiter: Limiter::new(MAX_CONCURRENCY),
             online: Mutex::new(None),
             catch_up: Mutex::new(false),
+            in_flight: AtomicUsize::new(0),
+            settled: Notify::new(),
+            quiescing: AtomicBool::new(false),
             wake: Notify::new(),
         }
     }
 
     fn account_lock(&self, id: AccountId) -> Arc<tokio::sync::Mutex<()>> {
         lock(&self.locks).entry(id).or_default().clone()
-    }
-
-    /// Shrink or grow the global limit to the policy's concurrency.
-    fn set_concurrency(&self, wanted: usize) {
-        let wanted = wanted.clamp(1, MAX_CONCURRENCY);
-        let mut current = lock(&self.permits_in_use_limit);
-        if wanted > *current {
-            self.permits.add_permits(wanted - *current);
-        } else if wanted < *current {
-            self.permits.forget_permits(*current - wanted);
-        }
-        *current = wanted;
     }
 
     /// How many refreshes are in flight.
@@ -124,6 +143,34 @@ impl Engine {
 
     fn take_catch_up(&self) -> bool {
         std::mem::take(&mut *lock(&self.catch_up))
+    }
+
+    fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Start no new call, and wait until every call in flight has staged its result. Calls
+    /// end within the Instagram client's timeout, so this does too.
+    pub(crate) async fn quiesce(&self) {
+        self.quiescing.store(true, Ordering::SeqCst);
+        loop {
+            let settled = self.settled.notified();
+            tokio::pin!(settled);
+            settled.as_mut().enable();
+            if self.in_flight() == 0 {
+                return;
+            }
+            settled.await;
+        }
+    }
+
+    /// Calls may start again.
+    pub(crate) fn resume(&self) {
+        self.quiescing.store(false, Ordering::SeqCst);
+    }
+
+    fn is_quiescing(&self) -> bool {
+        self.quiescing.load(Ordering::SeqCst)
     }
 }
 
@@ -170,41 +217,69 @@ impl Evergreen {
         self.engine().online()
     }
 
-    /// Refresh or check `ids`, at most the policy's concurrency at once, grouping vault writes.
+    /// Refresh or check `ids`, at most the policy's concurrency at once; results are applied
+    /// in groups as they come (by time and size) and all of them before this returns.
     pub async fn sweep(&self, ids: Vec<AccountId>, trigger: Trigger) -> SweepReport {
         let policy = self.store().read(|r| r.refresh_policy()).unwrap_or_default();
-        self.engine().set_concurrency(policy.max_concurrency as usize);
-        let mut report = SweepReport::default();
-        let batch_size = ids.len().div_ceil(SAVES_PER_SWEEP).max(MIN_BATCH);
-        let mut batch: Vec<Attempt> = Vec::new();
+        self.engine().limiter.set(policy.max_concurrency as usize);
+        let group = ids.len().div_ceil(GROUPS_PER_SWEEP).max(MIN_GROUP);
+        let tally = Arc::new(Mutex::new(SweepReport::default()));
+        let mut flushes = Flushes::default();
         let mut attempts = futures_util::stream::iter(ids)
-            .map(|id| self.attempt(id, trigger, policy))
+            .map(|id| self.attempt(id, trigger, policy, &tally))
             .buffer_unordered(policy.max_concurrency.max(1) as usize);
-        while let Some(attempt) = attempts.next().await {
-            if let Some(attempt) = attempt {
-                batch.push(attempt);
-            }
-            if batch.len() >= batch_size {
-                self.flush(std::mem::take(&mut batch), policy, &mut report);
+        let mut flushing: Option<tokio::task::JoinHandle<Flushed>> = None;
+        loop {
+            tokio::select! {
+                flushed = async { flushing.as_mut().expect("guarded").await }, if flushing.is_some() => {
+                    flushing = None;
+                    flushes.add(flushed.ok());
+                }
+                next = attempts.next() => {
+                    if next.is_none() {
+                        break;
+                    }
+                    if flushing.is_none() && self.group_ready(group) {
+                        flushing = Some(self.flush_in_background());
+                    }
+                }
             }
         }
-        self.flush(batch, policy, &mut report);
+        if let Some(pending) = flushing {
+            flushes.add(pending.await.ok());
+        }
+        flushes.add(self.flush_in_background().await.ok());
+        let mut report = lock(&tally).clone();
+        report.vault_saves = flushes.saves;
+        report.write_failed = flushes.failed;
         if let Err(error) = self.notify_due() {
             tracing::error!(%error, "notifications not checked");
         }
         report
     }
 
-    /// One account: lock, re-read, decide, call Instagram. Writes nothing (see `flush`).
-    async fn attempt(&self, id: AccountId, trigger: Trigger, policy: RefreshPolicy) -> Option<Attempt> {
-        let guard: OwnedMutexGuard<()> = self.engine().account_lock(id).lock_owned().await;
-        let account = self.store().read(|r| r.account(id)).ok()??;
+    /// Whether the staged results should be applied now: a big enough group, or one that has
+    /// waited [`GROUP_WINDOW`]. Looked at as each attempt ends; the sweep's end applies the rest.
+    fn group_ready(&self, group: usize) -> bool {
+        let (waiting, since) = self.ledger().pending();
+        waiting > 0 && (waiting >= group || since.is_some_and(|at| self.now() - at >= GROUP_WINDOW))
+    }
+
+    fn flush_in_background(&self) -> tokio::task::JoinHandle<Flushed> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.ledger().flush(&this))
+    }
+
+    /// One account: lock, read, decide, call Instagram, stage the result in the ledger.
+    async fn attempt(&self, id: AccountId, trigger: Trigger, policy: RefreshPolicy, tally: &Arc<Mutex<SweepReport>>) {
+        let _guard = self.engine().account_lock(id).lock_owned().await;
+        if self.engine().is_quiescing() {
+            return;
+        }
+        let Ok(Some(account)) = self.store().read(|r| r.account(id)) else { return };
+        // Locked meanwhile: nothing to do until the next unlock.
+        let Ok((record, ticket)) = self.ledger().token(self, id) else { return };
         let now = self.now();
-        let record = match self.vault().get(&id) {
-            Ok(record) => record,
-            // Locked meanwhile: nothing to do until the next unlock.
-            Err(_) => return None,
-        };
         let plan = match (&record, account.status) {
             (_, AccountStatus::NeedsReconnect) => Plan::Skip,
             (None, _) => Plan::NoToken,
@@ -224,20 +299,29 @@ impl Evergreen {
                 }
             }
         };
+        let mut in_flight = None;
         let result = match plan {
             Plan::Skip => AttemptResult::Skipped,
             Plan::NoToken => AttemptResult::NoToken,
             Plan::Expired => AttemptResult::Expired { while_closed: trigger == Trigger::Unlock },
             Plan::Check | Plan::Refresh => {
-                let record = record.expect("planned only with a token");
+                let record = record.as_ref().expect("planned only with a token");
                 self.mark_refreshing(id, true);
-                let permit = self.engine().permits.clone().acquire_owned().await.expect("never closed");
-                let result = self.call(&record, matches!(plan, Plan::Refresh)).await;
+                let permit = self.engine().limiter.acquire().await;
+                if self.engine().is_quiescing() {
+                    self.mark_refreshing(id, false);
+                    return;
+                }
+                self.engine().in_flight.fetch_add(1, Ordering::SeqCst);
+                in_flight = Some(InFlight(self.engine()));
+                let result = self.call(record, matches!(plan, Plan::Refresh)).await;
                 drop(permit);
                 result
             }
         };
-        Some(Attempt { account, result, guard })
+        self.ledger().stage(ticket, Staged { id, result, used: record, at: self.now(), tally: tally.clone() });
+        drop(in_flight);
+        self.mark_refreshing(id, false);
     }
 
     /// The network part: refresh (then `/me` with the new token), or `/me` alone.
@@ -252,13 +336,24 @@ impl Evergreen {
         match client.refresh(&record.token).await {
             Ok(fresh) => {
                 let issued_at = self.now();
-                let lifetime =
-                    chrono::Duration::from_std(fresh.expires_in).unwrap_or(chrono::Duration::days(60));
+                let lifetime = chrono::Duration::from_std(fresh.expires_in).unwrap_or(chrono::Duration::days(60));
                 let record = TokenRecord { token: fresh.token, issued_at, expires_at: issued_at + lifetime };
                 // Re-read the profile with the new token (a renamed handle, a new avatar); a
                 // failure here does not undo the refresh.
                 let me: Option<Me> = client.me(&record.token).await.ok();
                 self.answered(AttemptResult::Refreshed { record: Box::new(record), me })
+            }
+            Err(error) if needs_confirmation(&error) => {
+                // A refusal Meta does not document as the end of a token: ask `/me` before
+                // anything changes. Its own answer is trusted (it is the basic read).
+                match client.me(&record.token).await {
+                    Ok(me) => self.answered(AttemptResult::RefusedButAlive { error, me }),
+                    Err(me_error) if me_error.class == ErrorClass::Transient => {
+                        // Unknown either way: keep the account and try the renewal later.
+                        self.failed(ApiError { class: ErrorClass::Transient, ..error })
+                    }
+                    Err(me_error) => self.failed(me_error),
+                }
             }
             Err(error) => self.failed(error),
         }
@@ -291,58 +386,6 @@ impl Evergreen {
         }
     }
 
-    /// Make a batch's results durable: new tokens to the vault in one save, then every
-    /// account's metadata and events in one transaction; then let the accounts go.
-    fn flush(&self, batch: Vec<Attempt>, policy: RefreshPolicy, report: &mut SweepReport) {
-        if batch.is_empty() {
-            return;
-        }
-        let now = self.now();
-        let mut batch = batch;
-        let puts: Vec<_> = batch
-            .iter()
-            .filter_map(|a| match &a.result {
-                AttemptResult::Refreshed { record, .. } => {
-                    Some(crate::vault::VaultChange::Put(a.account.id, record.as_ref().clone()))
-                }
-                _ => None,
-            })
-            .collect();
-        if !puts.is_empty() {
-            report.vault_saves += 1;
-            if let Err(error) = self.vault().apply(puts) {
-                // Nothing new is durable: record the failure, keep the old tokens (they stay
-                // valid until their own expiry) and retry later.
-                tracing::error!(%error, "renewed tokens could not be saved");
-                for attempt in &mut batch {
-                    if matches!(attempt.result, AttemptResult::Refreshed { .. }) {
-                        attempt.result = AttemptResult::NotSaved;
-                    }
-                }
-            }
-        }
-        let updates: Vec<(Account, Vec<crate::store::Event>)> =
-            batch.iter().map(|a| outcome::apply(a, &policy, now, report)).collect();
-        let written = self.store().write(|w| {
-            for (account, events) in &updates {
-                w.save_account(account)?;
-                for event in events {
-                    w.record_event(event)?;
-                }
-            }
-            Ok(())
-        });
-        if let Err(error) = written {
-            tracing::error!(%error, "refresh results could not be recorded");
-        }
-        for attempt in batch {
-            let id = attempt.account.id;
-            drop(attempt.guard);
-            self.mark_refreshing(id, false);
-            self.emit(crate::Change::AccountUpdated { id });
-        }
-    }
-
     /// Accounts the scheduler should look at now.
     pub(crate) fn due_now(&self, now: DateTime<Utc>) -> Vec<AccountId> {
         self.store()
@@ -357,5 +400,45 @@ impl Evergreen {
             })
             .map(|a| a.id)
             .collect()
+    }
+
+    /// Let the calls in flight finish and make every result durable: what *Quit* does
+    /// before the process ends. The engine stays usable afterwards.
+    pub async fn shutdown(&self) -> Result<(), Error> {
+        self.engine().quiesce().await;
+        let flushed = self.flush_in_background().await;
+        self.engine().resume();
+        match flushed {
+            Ok(flushed) if flushed.failed() => Err(Error::Internal("results could not all be saved".into())),
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::Internal(format!("the writer failed: {e}"))),
+        }
+    }
+}
+
+/// Whether a renewal's refusal must be confirmed with `/me` before it may change the
+/// account's life. Dead tokens and checkpoints are documented and trusted; a refusal of a
+/// permission is not (Meta documents no error for several refusals a renewal can meet, such as
+/// a token under 24 hours old, and a permission's codes cover much else).
+fn needs_confirmation(error: &ApiError) -> bool {
+    matches!(error.class, ErrorClass::PermissionMissing)
+}
+
+/// The flushes of one sweep.
+#[derive(Default)]
+struct Flushes {
+    saves: usize,
+    failed: bool,
+}
+
+impl Flushes {
+    fn add(&mut self, flushed: Option<Flushed>) {
+        match flushed {
+            Some(f) => {
+                self.saves += f.vault_saves;
+                self.failed |= f.failed();
+            }
+            None => self.failed = true,
+        }
     }
 }

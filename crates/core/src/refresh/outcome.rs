@@ -1,61 +1,16 @@
 //! What an attempt found, and how it changes the account: the status rules of DESIGN §4 in
-//! one function, [`apply`].
+//! one pure function, [`apply`], which the ledger runs on the account's row as it is when the
+//! result is applied (never on a copy read before).
 
 use chrono::{DateTime, Utc};
 use evergreen_instagram::{ApiError, ErrorClass, Me};
-use tokio::sync::OwnedMutexGuard;
 
 use super::policy::{CHECKPOINT_RECHECK, RefreshPolicy};
-use crate::account::{Account, AccountStatus, AccountType};
+use crate::account::{Account, AccountStatus, AccountType, StatusReason};
 use crate::store::{Event, EventKind};
 use crate::vault::TokenRecord;
 
-/// Status reasons the UI turns into words (see `ui/src/features/accounts`).
-pub mod reason {
-    /// Instagram says the user removed the app (subcode 458).
-    pub const APP_REMOVED: &str = "app_removed";
-    /// The password changed or Meta reset the session (460).
-    pub const PASSWORD_CHANGED: &str = "password_changed";
-    /// Instagram says the token expired (463).
-    pub const EXPIRED: &str = "expired";
-    /// The token expired while Evergreen was not running (or was locked).
-    pub const EXPIRED_WHILE_CLOSED: &str = "expired_while_closed";
-    /// The Instagram user is not confirmed (464).
-    pub const UNCONFIRMED_USER: &str = "unconfirmed_user";
-    /// The user logged out or the session was invalidated (467, or no subcode).
-    pub const LOGGED_OUT: &str = "logged_out";
-    /// Instagram wants a login on instagram.com (checkpoint).
-    pub const CHECKPOINT: &str = "checkpoint";
-    /// A permission is missing.
-    pub const PERMISSION_MISSING: &str = "permission_missing";
-    /// The vault had no token for the account.
-    pub const TOKEN_MISSING: &str = crate::app::REASON_TOKEN_MISSING;
-}
-
-fn dead_reason(subcode: Option<i64>) -> &'static str {
-    match subcode {
-        Some(458) => reason::APP_REMOVED,
-        Some(460) => reason::PASSWORD_CHANGED,
-        Some(463) => reason::EXPIRED,
-        Some(464) => reason::UNCONFIRMED_USER,
-        _ => reason::LOGGED_OUT,
-    }
-}
-
-fn reason_words(reason: &str) -> &'static str {
-    match reason {
-        reason::APP_REMOVED => "Evergreen was removed from the account's apps",
-        reason::PASSWORD_CHANGED => "after a password change or a security check",
-        reason::EXPIRED => "the access expired",
-        reason::EXPIRED_WHILE_CLOSED => "the access expired while Evergreen was closed",
-        reason::UNCONFIRMED_USER => "the account isn't confirmed",
-        reason::PERMISSION_MISSING => "a permission is missing",
-        reason::TOKEN_MISSING => "no saved connection was found",
-        _ => "the session ended",
-    }
-}
-
-/// An attempt's result, before it is written.
+/// An attempt's result, before it is applied.
 pub enum Result {
     /// A new token (and, usually, a fresh profile).
     Refreshed {
@@ -69,6 +24,14 @@ pub enum Result {
         /// The profile.
         me: Me,
     },
+    /// Instagram refused the renewal in a way that could end the account, but `/me` still
+    /// answers for the token: the account lives, and the renewal is tried again later.
+    RefusedButAlive {
+        /// The renewal's refusal.
+        error: ApiError,
+        /// `/me`'s answer.
+        me: Me,
+    },
     /// Instagram answered an error, or did not answer.
     Failed(ApiError),
     /// The token had already expired; never sent.
@@ -78,20 +41,8 @@ pub enum Result {
     },
     /// The vault holds no token for the account.
     NoToken,
-    /// The token was renewed but the vault could not save it.
-    NotSaved,
     /// Nothing to do (another path just refreshed it, or it needs a reconnect).
     Skipped,
-}
-
-/// One account's attempt, holding the account's lock until it is written.
-pub struct Attempt {
-    /// The account as re-read under the lock.
-    pub account: Account,
-    /// What happened.
-    pub result: Result,
-    /// Released after the write.
-    pub guard: OwnedMutexGuard<()>,
 }
 
 /// What a sweep did.
@@ -109,6 +60,22 @@ pub struct SweepReport {
     pub skipped: usize,
     /// Vault snapshot saves.
     pub vault_saves: usize,
+    /// Something could not be made durable (a vault save or the metadata write failed); the
+    /// ledger tries again at its next flush.
+    pub write_failed: bool,
+}
+
+impl SweepReport {
+    /// Add `other`'s counts to these.
+    pub fn add(&mut self, other: &SweepReport) {
+        self.refreshed += other.refreshed;
+        self.checked += other.checked;
+        self.retrying += other.retrying;
+        self.need_attention += other.need_attention;
+        self.skipped += other.skipped;
+        self.vault_saves += other.vault_saves;
+        self.write_failed |= other.write_failed;
+    }
 }
 
 fn take_profile(account: &mut Account, me: &Me) {
@@ -119,6 +86,9 @@ fn take_profile(account: &mut Account, me: &Me) {
     if me.profile_picture_url.is_some() {
         account.profile_picture_url = me.profile_picture_url.clone();
     }
+    if let Some(id) = &me.id {
+        account.app_scoped_id = Some(id.0.clone());
+    }
 }
 
 fn healthy(account: &mut Account) {
@@ -128,21 +98,43 @@ fn healthy(account: &mut Account) {
     account.failing_since = None;
 }
 
-/// The account after `attempt`, and the events that say what happened.
+/// The token dates are the vault's: a row that lags behind them (a metadata write that failed
+/// or was rolled back after a renewal) takes them, and a newer token means renewals work.
+fn take_dates(account: &mut Account, record: Option<&TokenRecord>) {
+    let Some(record) = record else { return };
+    let newer = record.issued_at > account.token_refreshed_at;
+    account.token_refreshed_at = record.issued_at;
+    account.token_expires_at = record.expires_at;
+    if newer && account.status.is_alive() {
+        healthy(account);
+    }
+}
+
+fn end(account: &mut Account, status: AccountStatus, reason: StatusReason) {
+    account.status = status;
+    account.status_reason = Some(reason);
+    account.next_refresh_at = None;
+}
+
+/// The account after `result`, and the events that say what happened; `used` is the token
+/// record the attempt started from, `saved` whether a renewed token is durable yet.
 pub fn apply(
-    attempt: &Attempt,
+    mut account: Account,
+    result: &Result,
+    used: Option<&TokenRecord>,
+    saved: bool,
     policy: &RefreshPolicy,
     now: DateTime<Utc>,
     report: &mut SweepReport,
 ) -> (Account, Vec<Event>) {
-    let mut account = attempt.account.clone();
+    let original = account.clone();
     let before = account.status;
     let name = format!("@{}", account.username);
     let id = account.id;
     let mut events = Vec::new();
     let mut event = |kind, detail: String| events.push(Event { account: Some(id), at: now, kind, detail });
-    match &attempt.result {
-        Result::Refreshed { record, me } => {
+    match result {
+        Result::Refreshed { record, me } if saved => {
             report.refreshed += 1;
             if let Some(me) = me {
                 take_profile(&mut account, me);
@@ -155,9 +147,21 @@ pub fn apply(
             let next = account.next_refresh_at.expect("just set");
             event(EventKind::Refreshed, format!("Refreshed {name} — next refresh {}", next.format("%-d %b")));
         }
+        Result::Refreshed { .. } => {
+            // Renewed, but only in memory so far: the ledger keeps the new token and saves it
+            // at its next flush; the row keeps the dates of the saved one until then.
+            report.retrying += 1;
+            take_dates(&mut account, used);
+            retry_later(&mut account, policy, now, None);
+            event(
+                EventKind::RefreshFailed,
+                format!("Renewed {name} but could not save it yet; Evergreen keeps the new access and tries again"),
+            );
+        }
         Result::Checked { me } => {
             report.checked += 1;
             take_profile(&mut account, me);
+            take_dates(&mut account, used);
             account.last_validated_at = Some(now);
             if account.status == AccountStatus::NeedsInstagramLogin {
                 healthy(&mut account);
@@ -165,8 +169,24 @@ pub fn apply(
             account.next_refresh_at = Some(policy.due_at(&account).unwrap_or(now).max(now));
             event(EventKind::Validated, format!("Checked @{}: Instagram answered", account.username));
         }
+        Result::RefusedButAlive { error, me } => {
+            report.retrying += 1;
+            take_profile(&mut account, me);
+            take_dates(&mut account, used);
+            account.last_validated_at = Some(now);
+            retry_later(&mut account, policy, now, Some(policy_cap(policy)));
+            let at = account.next_refresh_at.expect("just set");
+            event(
+                EventKind::RefreshFailed,
+                format!(
+                    "Instagram refused to renew {name} ({error}), but the account still answers, so it stays connected. Trying again at {}",
+                    at.format("%H:%M")
+                ),
+            );
+        }
         Result::Skipped => {
             report.skipped += 1;
+            take_dates(&mut account, used);
             // Keep the scheduler from finding it due again.
             if account.status.is_alive() {
                 account.next_refresh_at = policy.due_at(&account);
@@ -174,47 +194,29 @@ pub fn apply(
         }
         Result::Expired { while_closed } => {
             report.need_attention += 1;
-            let why = if *while_closed { reason::EXPIRED_WHILE_CLOSED } else { reason::EXPIRED };
-            account.status = AccountStatus::NeedsReconnect;
-            account.status_reason = Some(why.into());
-            account.next_refresh_at = None;
-            event(EventKind::StatusChanged, format!("{name}: {}; reconnect needed", reason_words(why)));
+            let why = if *while_closed { StatusReason::ExpiredWhileClosed } else { StatusReason::Expired };
+            end(&mut account, AccountStatus::NeedsReconnect, why);
+            event(EventKind::StatusChanged, format!("{name}: {}; reconnect needed", why.words()));
         }
         Result::NoToken => {
             report.need_attention += 1;
-            account.status = AccountStatus::NeedsReconnect;
-            account.status_reason = Some(reason::TOKEN_MISSING.into());
-            account.next_refresh_at = None;
+            end(&mut account, AccountStatus::NeedsReconnect, StatusReason::TokenMissing);
             event(
                 EventKind::StatusChanged,
-                format!("{name}: {}; reconnect needed", reason_words(reason::TOKEN_MISSING)),
-            );
-        }
-        Result::NotSaved => {
-            report.retrying += 1;
-            retry_later(&mut account, policy, now, None);
-            event(
-                EventKind::RefreshFailed,
-                format!("Renewed {name} but could not save it; trying again later"),
+                format!("{name}: {}; reconnect needed", StatusReason::TokenMissing.words()),
             );
         }
         Result::Failed(error) => match &error.class {
             ErrorClass::TokenDead { subcode } => {
                 report.need_attention += 1;
-                let why = dead_reason(*subcode);
-                account.status = AccountStatus::NeedsReconnect;
-                account.status_reason = Some(why.into());
-                account.next_refresh_at = None;
-                event(
-                    EventKind::RefreshFailed,
-                    format!("Instagram ended the connection of {name}: {}", reason_words(why)),
-                );
+                let why = StatusReason::of_dead_token(*subcode);
+                end(&mut account, AccountStatus::NeedsReconnect, why);
+                event(EventKind::RefreshFailed, format!("Instagram ended the connection of {name}: {}", why.words()));
             }
             ErrorClass::PermissionMissing => {
+                // Only after `/me` confirmed it (the renewal engine asks before it gets here).
                 report.need_attention += 1;
-                account.status = AccountStatus::NeedsReconnect;
-                account.status_reason = Some(reason::PERMISSION_MISSING.into());
-                account.next_refresh_at = None;
+                end(&mut account, AccountStatus::NeedsReconnect, StatusReason::PermissionMissing);
                 event(
                     EventKind::RefreshFailed,
                     format!("{name}: a permission is missing; reconnect and allow every permission"),
@@ -223,13 +225,10 @@ pub fn apply(
             ErrorClass::LoginRequired => {
                 report.need_attention += 1;
                 account.status = AccountStatus::NeedsInstagramLogin;
-                account.status_reason = Some(reason::CHECKPOINT.into());
+                account.status_reason = Some(StatusReason::Checkpoint);
                 account.next_refresh_at =
                     Some(now + chrono::Duration::from_std(CHECKPOINT_RECHECK).expect("small"));
-                event(
-                    EventKind::RefreshFailed,
-                    format!("{name}: Instagram wants a login on instagram.com first"),
-                );
+                event(EventKind::RefreshFailed, format!("{name}: Instagram wants a login on instagram.com first"));
             }
             ErrorClass::RateLimited { retry_after } => {
                 report.retrying += 1;
@@ -240,10 +239,7 @@ pub fn apply(
                 let at = account.next_refresh_at.expect("just set");
                 event(
                     EventKind::RefreshFailed,
-                    format!(
-                        "Instagram asked to slow down for {name}; trying again at {}",
-                        at.format("%H:%M")
-                    ),
+                    format!("Instagram asked to slow down for {name}; trying again at {}", at.format("%H:%M")),
                 );
             }
             ErrorClass::Transient | ErrorClass::ClientBug => {
@@ -259,12 +255,9 @@ pub fn apply(
         },
     }
     if account.status != before {
-        event(
-            EventKind::StatusChanged,
-            format!("{name} is now {}", account.status.as_str().replace('_', " ")),
-        );
+        event(EventKind::StatusChanged, format!("{name} is now {}", account.status.as_str().replace('_', " ")));
     }
-    if account != attempt.account {
+    if account != original {
         account.updated_at = now;
     }
     (account, events)
@@ -275,17 +268,12 @@ fn policy_cap(policy: &RefreshPolicy) -> chrono::Duration {
 }
 
 /// A failure that does not end the account: count it, wait, and warn once inside the window.
-fn retry_later(
-    account: &mut Account,
-    policy: &RefreshPolicy,
-    now: DateTime<Utc>,
-    wait: Option<chrono::Duration>,
-) {
+fn retry_later(account: &mut Account, policy: &RefreshPolicy, now: DateTime<Utc>, wait: Option<chrono::Duration>) {
     account.refresh_failures = account.refresh_failures.saturating_add(1);
     account.failing_since.get_or_insert(now);
     let wait = wait.unwrap_or_else(|| policy.backoff(account.refresh_failures));
     account.next_refresh_at = Some(now + wait);
-    if policy.is_expiring(account.token_expires_at, now) {
+    if account.status.is_alive() && policy.is_expiring(account.token_expires_at, now) {
         account.status = AccountStatus::Expiring;
     }
 }

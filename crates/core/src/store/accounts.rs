@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, named_params};
 
 use super::{Reader, Result, Writer, from_db, to_db};
-use crate::account::{Account, AccountId, AccountStatus, AccountType};
+use crate::account::{Account, AccountId, AccountStatus, AccountType, StatusReason};
 
 const COLUMNS: &str = "id, instagram_user_id, username, account_type, profile_picture_url, status, \
      status_reason, token_expires_at, token_refreshed_at, last_validated_at, next_refresh_at, \
-     created_at, updated_at, refresh_failures, failing_since";
+     created_at, updated_at, refresh_failures, failing_since, app_scoped_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     let id: String = row.get("id")?;
@@ -24,7 +24,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
         account_type: AccountType::parse(&row.get::<_, String>("account_type")?),
         profile_picture_url: row.get("profile_picture_url")?,
         status: AccountStatus::parse(&row.get::<_, String>("status")?),
-        status_reason: row.get("status_reason")?,
+        status_reason: row.get::<_, Option<String>>("status_reason")?.map(|r| StatusReason::parse(&r)),
         token_expires_at: from_db(row.get("token_expires_at")?)?,
         token_refreshed_at: from_db(row.get("token_refreshed_at")?)?,
         last_validated_at: opt_time("last_validated_at")?,
@@ -33,6 +33,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
         updated_at: from_db(row.get("updated_at")?)?,
         refresh_failures: row.get("refresh_failures")?,
         failing_since: opt_time("failing_since")?,
+        app_scoped_id: row.get("app_scoped_id")?,
     })
 }
 
@@ -59,10 +60,22 @@ impl Reader<'_> {
         Ok(stmt.query_row([instagram_user_id], from_row).optional()?)
     }
 
+    /// Accounts disconnected while locked, whose tokens are still to be removed.
+    pub fn tokens_to_forget(&self) -> Result<Vec<AccountId>> {
+        let mut stmt = self.conn.prepare_cached("SELECT account_id FROM forgotten_tokens")?;
+        let ids = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(ids.into_iter().filter_map(|id| id.parse().ok()).collect())
+    }
+
     /// The earliest `next_refresh_at` of any account (what the scheduler sleeps until).
     pub fn earliest_refresh(&self) -> Result<Option<DateTime<Utc>>> {
         let secs: Option<i64> =
-            self.conn.query_row("SELECT MIN(next_refresh_at) FROM accounts", [], |r| r.get(0))?;
+            // The accounts the scheduler acts on (see `Evergreen::due_now`).
+            self.conn.query_row(
+                "SELECT MIN(next_refresh_at) FROM accounts WHERE status != 'needs_reconnect'",
+                [],
+                |r| r.get(0),
+            )?;
         Ok(secs.map(from_db).transpose()?)
     }
 }
@@ -73,7 +86,8 @@ impl Writer<'_> {
         let mut stmt = self.tx.prepare_cached(&format!(
             "INSERT INTO accounts ({COLUMNS}) VALUES (:id, :instagram_user_id, :username, :account_type, \
              :profile_picture_url, :status, :status_reason, :token_expires_at, :token_refreshed_at, \
-             :last_validated_at, :next_refresh_at, :created_at, :updated_at, :refresh_failures, :failing_since)
+             :last_validated_at, :next_refresh_at, :created_at, :updated_at, :refresh_failures, :failing_since, \
+             :app_scoped_id)
              ON CONFLICT (id) DO UPDATE SET instagram_user_id = excluded.instagram_user_id,
                username = excluded.username, account_type = excluded.account_type,
                profile_picture_url = excluded.profile_picture_url, status = excluded.status,
@@ -81,7 +95,7 @@ impl Writer<'_> {
                token_refreshed_at = excluded.token_refreshed_at,
                last_validated_at = excluded.last_validated_at, next_refresh_at = excluded.next_refresh_at,
                updated_at = excluded.updated_at, refresh_failures = excluded.refresh_failures,
-               failing_since = excluded.failing_since"
+               failing_since = excluded.failing_since, app_scoped_id = excluded.app_scoped_id"
         ))?;
         stmt.execute(named_params! {
             ":id": a.id.to_string(),
@@ -90,7 +104,7 @@ impl Writer<'_> {
             ":account_type": a.account_type.as_str(),
             ":profile_picture_url": a.profile_picture_url,
             ":status": a.status.as_str(),
-            ":status_reason": a.status_reason,
+            ":status_reason": a.status_reason.map(StatusReason::as_str),
             ":token_expires_at": to_db(a.token_expires_at),
             ":token_refreshed_at": to_db(a.token_refreshed_at),
             ":last_validated_at": a.last_validated_at.map(to_db),
@@ -99,6 +113,7 @@ impl Writer<'_> {
             ":updated_at": to_db(a.updated_at),
             ":refresh_failures": a.refresh_failures,
             ":failing_since": a.failing_since.map(to_db),
+            ":app_scoped_id": a.app_scoped_id,
         })?;
         Ok(())
     }
@@ -106,5 +121,21 @@ impl Writer<'_> {
     /// Remove an account (its sent-notification marks go with it). Returns whether it existed.
     pub fn delete_account(&self, id: AccountId) -> Result<bool> {
         Ok(self.tx.execute("DELETE FROM accounts WHERE id = ?1", [id.to_string()])? > 0)
+    }
+
+    /// Remember that the person disconnected `id` while the vault was locked: its token is
+    /// removed at the next unlock, never taken for an account whose metadata was lost.
+    pub fn forget_token_later(&self, id: AccountId, at: DateTime<Utc>) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO forgotten_tokens (account_id, at) VALUES (?1, ?2)",
+            rusqlite::params![id.to_string(), to_db(at)],
+        )?;
+        Ok(())
+    }
+
+    /// The token of `id` was removed: nothing left to forget.
+    pub fn token_forgotten(&self, id: AccountId) -> Result<()> {
+        self.tx.execute("DELETE FROM forgotten_tokens WHERE account_id = ?1", [id.to_string()])?;
+        Ok(())
     }
 }

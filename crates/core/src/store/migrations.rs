@@ -55,6 +55,18 @@ pub fn migrations() -> Migrations<'static> {
         ALTER TABLE accounts ADD COLUMN failing_since INTEGER;
         "#,
         ),
+        // 3: the app-scoped id Instagram's code exchange and `/me`'s `id` name (the account
+        // stays keyed on the professional `user_id`), and tokens to remove at the next unlock
+        // for accounts disconnected while the vault was locked.
+        M::up(
+            r#"
+        ALTER TABLE accounts ADD COLUMN app_scoped_id TEXT;
+        CREATE TABLE forgotten_tokens (
+            account_id TEXT PRIMARY KEY,
+            at         INTEGER NOT NULL
+        ) STRICT;
+        "#,
+        ),
     ])
 }
 

@@ -44,11 +44,15 @@ impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Corrupt(format!("data directory: {e}")))?;
+            crate::paths::create_private_dir(dir).map_err(|e| Error::Corrupt(format!("data directory: {e}")))?;
         }
         let mut conn = Connection::open(path)?;
+        // SQLite gives its WAL and shared-memory files the database file's mode.
+        crate::paths::make_private(path).map_err(|e| Error::Corrupt(format!("database file: {e}")))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: a committed transaction survives a power cut. What follows a vault write
+        // (a connect, a renewal's dates) must not roll back behind the vault's fsynced save.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrations().to_latest(&mut conn)?;
@@ -79,6 +83,14 @@ impl Store {
 /// Read access.
 pub struct Reader<'a> {
     conn: &'a Connection,
+}
+
+impl Reader<'_> {
+    /// An integer pragma of the connection (`synchronous`, `foreign_keys`): what the store
+    /// promises about durability, checked by its tests.
+    pub fn pragma(&self, name: &str) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, name, |r| r.get(0))?)
+    }
 }
 
 /// Write access inside one transaction.

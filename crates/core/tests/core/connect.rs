@@ -27,11 +27,11 @@ async fn connecting_saves_the_account_and_its_token_vault_first() {
     let hops: Vec<&str> = s.sandbox.world().calls(0).iter().map(|c| c.endpoint).collect();
     assert_eq!(
         hops,
-        ["authorize", "code_exchange", "long_lived_exchange", "me"],
-        "the person consented, the relay exchanged"
+        ["authorize", "code_exchange", "long_lived_exchange", "me", "me"],
+        "the person consented, the relay exchanged, the app checked whose token it got"
     );
 
-    s.core.lock().unwrap();
+    s.core.lock().await.unwrap();
     let vault = cheap_vault(&evergreen_core::paths::DataDir::new(s.dir.path()));
     vault.unlock(&pass(PASS)).unwrap();
     let record = vault.get(&connection.account.id).unwrap().expect("the token is in the vault");
@@ -149,7 +149,7 @@ async fn a_relay_that_is_down_is_reported_as_unreachable() {
 #[tokio::test]
 async fn connecting_needs_an_unlocked_vault() {
     let s = Stack::new().await;
-    s.core.lock().unwrap();
+    s.core.lock().await.unwrap();
     assert_eq!(s.core.start_connect(FlowPurpose::Connect).await.unwrap_err().code(), Code::VaultLocked);
 }
 

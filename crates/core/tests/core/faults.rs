@@ -76,10 +76,12 @@ fn check_profile(fleet: &Fleet, round: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_in_the_middle_of_sweeps_loses_nothing() {
-    let fleet = Fleet::new().await;
+    let mut fleet = Fleet::new().await;
     for i in 0..ACCOUNTS {
         fleet.connect(&format!("brand{i:02}"));
     }
+    // The children open the profile: this process lets go of it.
+    fleet.release_profile().await;
     fleet.clock.advance(Duration::from_secs(72 * 3600));
     // Slow enough that a sweep spans a second or so: kills land in every phase of it.
     fleet.sandbox.world().set_latency_ms(20);

@@ -33,7 +33,7 @@ async fn ninety_days_of_trouble_give_exactly_these_notifications() {
 
     // Day 15: the vault is locked for three days while renewals come due.
     f.run_for(3 * DAY).await;
-    f.core.lock().unwrap();
+    f.core.lock().await.unwrap();
     f.run_for(3 * DAY).await;
     let before = f.clock.sleeps_started();
     f.core.unlock(crate::support::pass(crate::support::PASS)).await.unwrap();

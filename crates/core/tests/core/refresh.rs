@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use chrono::Duration as Span;
+use evergreen_core::account::StatusReason;
 use evergreen_core::account::AccountStatus;
 use evergreen_core::refresh::{RefreshPolicy, Trigger};
 use evergreen_core::vault::TokenVault;
@@ -18,7 +19,7 @@ const DAY: Duration = Duration::from_secs(86_400);
 async fn an_app_running_two_hours_a_day_keeps_every_token_alive_for_180_days() {
     let mut f = Fleet::new().await;
     let ids: Vec<_> = ["brand", "shop", "studio"].iter().map(|u| f.connect(u).id).collect();
-    f.core.lock().unwrap();
+    f.core.lock().await.unwrap();
     for day in 0..180 {
         f.start().await;
         let before = f.clock.sleeps_started();
@@ -30,7 +31,7 @@ async fn an_app_running_two_hours_a_day_keeps_every_token_alive_for_180_days() {
             assert_eq!(a.status, AccountStatus::Connected, "day {day}: {a:?}");
             assert!(a.token_expires_at > f.core.now() + Span::days(50), "day {day}: never near expiry");
         }
-        f.core.lock().unwrap();
+        f.core.lock().await.unwrap();
         f.stop().await;
         f.clock.advance(22 * HOUR);
     }
@@ -45,7 +46,7 @@ async fn an_app_running_two_hours_a_day_keeps_every_token_alive_for_180_days() {
 async fn closed_for_50_days_is_refreshed_on_unlock() {
     let mut f = Fleet::new().await;
     let id = f.connect("brand").id;
-    f.core.lock().unwrap();
+    f.core.lock().await.unwrap();
     f.clock.advance(50 * DAY);
     f.start().await;
     let before = f.clock.sleeps_started();
@@ -61,7 +62,7 @@ async fn closed_for_50_days_is_refreshed_on_unlock() {
 async fn closed_for_61_days_needs_reconnect_and_says_it_expired_while_closed() {
     let mut f = Fleet::new().await;
     let id = f.connect("brand").id;
-    f.core.lock().unwrap();
+    f.core.lock().await.unwrap();
     f.clock.advance(61 * DAY);
     f.start().await;
     let before = f.clock.sleeps_started();
@@ -69,7 +70,7 @@ async fn closed_for_61_days_needs_reconnect_and_says_it_expired_while_closed() {
     f.settle_after(before).await;
     let a = f.account(id);
     assert_eq!(a.status, AccountStatus::NeedsReconnect);
-    assert_eq!(a.status_reason.as_deref(), Some("expired_while_closed"));
+    assert_eq!(a.status_reason.map(StatusReason::as_str), Some("expired_while_closed"));
     assert!(f.refresh_calls().is_empty(), "an expired token is never sent");
     let events = f.core.store().read(|r| r.events(5, Some(id))).unwrap();
     assert!(
@@ -135,12 +136,49 @@ async fn rate_limits_wait_as_instagram_says() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_missing_permission_needs_a_reconnect() {
-    let (_f, a) = after_fault(FaultKind::Permission).await;
+async fn a_refused_renewal_is_checked_with_me_and_an_account_that_answers_stays_connected() {
+    // Instagram refuses the renewal with a permission error but `/me` still answers: an
+    // ambiguous refusal never ends an account on its own.
+    let (f, a) = after_fault(FaultKind::Permission).await;
+    assert_eq!((a.status, a.status_reason), (AccountStatus::Connected, None));
+    assert_eq!(a.refresh_failures, 1);
+    assert!(a.next_refresh_at.unwrap() > f.core.now(), "tried again later");
+    let events = f.core.store().read(|r| r.events(3, Some(a.id))).unwrap();
+    assert!(
+        events[0].event.detail.starts_with("Instagram refused to renew @brand")
+            && events[0].event.detail.contains("still answers, so it stays connected"),
+        "the activity says why: {:?}",
+        events[0].event.detail
+    );
+    let calls: Vec<_> = f.sandbox.world().calls(0).into_iter().map(|c| (c.endpoint, c.status)).collect();
+    assert!(calls.ends_with(&[("refresh", 403), ("me", 200)]), "confirmed with /me: {calls:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_permission_confirmed_by_me_needs_a_reconnect() {
+    let f = Fleet::new().await;
+    let id = f.connect("brand").id;
+    f.clock.advance(49 * HOUR);
+    // Every call refused: the renewal and the check that follows it.
+    f.sandbox.world().add_fault(Fault::new(FaultKind::Permission, 2));
+    f.core.sweep(vec![id], Trigger::Scheduled).await;
+    let a = f.account(id);
     assert_eq!(
-        (a.status, a.status_reason.as_deref()),
+        (a.status, a.status_reason.map(StatusReason::as_str)),
         (AccountStatus::NeedsReconnect, Some("permission_missing"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_renewal_that_me_cannot_confirm_is_retried_not_ended() {
+    let f = Fleet::new().await;
+    let id = f.connect("brand").id;
+    f.clock.advance(49 * HOUR);
+    f.sandbox.world().add_fault(Fault::new(FaultKind::Permission, 1).on("refresh"));
+    f.sandbox.world().add_fault(Fault::new(FaultKind::Http500, 1).on("me"));
+    f.core.sweep(vec![id], Trigger::Scheduled).await;
+    let a = f.account(id);
+    assert_eq!((a.status, a.refresh_failures), (AccountStatus::Connected, 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,7 +196,7 @@ async fn a_revoked_token_needs_a_reconnect_with_the_reason() {
         f.sandbox.world().revoke(&a.instagram_user_id, subcode);
         f.core.sweep(vec![a.id], Trigger::Scheduled).await;
         let a = f.account(a.id);
-        assert_eq!((a.status, a.status_reason.as_deref()), (AccountStatus::NeedsReconnect, Some(reason)));
+        assert_eq!((a.status, a.status_reason.map(StatusReason::as_str)), (AccountStatus::NeedsReconnect, Some(reason)));
         assert_eq!(a.next_refresh_at, None, "a dead token is never retried");
     }
 }
@@ -172,7 +210,7 @@ async fn a_checkpoint_waits_for_a_login_on_instagram_then_recovers() {
     f.run_for(49 * HOUR).await;
     let now = f.account(a.id);
     assert_eq!(
-        (now.status, now.status_reason.as_deref()),
+        (now.status, now.status_reason.map(StatusReason::as_str)),
         (AccountStatus::NeedsInstagramLogin, Some("checkpoint"))
     );
     f.sandbox.world().update_account(&a.instagram_user_id, |acc| acc.checkpoint = false);
@@ -304,7 +342,7 @@ async fn an_idle_scheduler_wakes_at_most_twelve_times_an_hour() {
     f.run_for(HOUR).await;
     let wakeups = f.clock.sleeps_started() - before;
     assert!(wakeups <= 12, "{wakeups} wake-ups in an idle hour");
-    f.core.lock().unwrap();
+    f.core.lock().await.unwrap();
     let before = f.clock.sleeps_started();
     f.run_for(HOUR).await;
     assert!(f.clock.sleeps_started() - before <= 12, "locked, idle too");

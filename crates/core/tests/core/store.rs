@@ -1,6 +1,7 @@
 //! The SQLite metadata store on real files: a test per method.
 
 use chrono::Duration;
+use evergreen_core::account::StatusReason;
 use evergreen_core::account::{Account, AccountId, AccountStatus, AccountType};
 use evergreen_core::store::{Event, EventKind, NotificationKind, Store};
 
@@ -10,6 +11,7 @@ fn account(ig: &str, username: &str) -> Account {
     Account {
         id: AccountId::new(),
         instagram_user_id: ig.into(),
+        app_scoped_id: None,
         username: username.into(),
         account_type: AccountType::Business,
         profile_picture_url: Some("https://example.com/a.jpg".into()),
@@ -40,11 +42,38 @@ fn the_database_uses_wal_foreign_keys_and_the_latest_schema() {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     drop(conn);
     // Reopening an up-to-date database is a no-op.
     Store::open(&data.metadata_db()).unwrap();
     drop(dir);
+}
+
+#[test]
+fn the_data_directory_and_its_files_are_the_users_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, data) = profile();
+    let nested = evergreen_core::paths::DataDir::new(dir.path().join("profile"));
+    let store = Store::open(&nested.metadata_db()).unwrap();
+    store.write(|w| w.record_event(&Event { account: None, at: t0(), kind: EventKind::Vault, detail: "x".into() })).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(nested.root()), 0o700);
+    for entry in std::fs::read_dir(nested.root()).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+    // An existing directory made with the usual 0755 is tightened when opened.
+    std::fs::set_permissions(data.root(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(Store::open(&data.metadata_db()).unwrap());
+    assert_eq!(mode(data.root()), 0o700);
+}
+
+#[test]
+fn commits_survive_a_power_cut() {
+    let (_dir, data) = profile();
+    let store = Store::open(&data.metadata_db()).unwrap();
+    let synchronous: i64 = store.read(|r| r.pragma("synchronous")).unwrap();
+    assert_eq!(synchronous, 2, "synchronous=FULL: a commit is on disk when it returns");
 }
 
 #[test]
@@ -72,7 +101,7 @@ fn saving_an_account_again_updates_it_in_place() {
     store.write(|w| w.save_account(&a)).unwrap();
     a.username = "brand_new".into();
     a.status = AccountStatus::NeedsReconnect;
-    a.status_reason = Some("password_changed".into());
+    a.status_reason = Some(StatusReason::PasswordChanged);
     a.next_refresh_at = None;
     a.refresh_failures = 3;
     a.failing_since = Some(t0() + Duration::hours(1));

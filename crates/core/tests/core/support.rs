@@ -134,7 +134,9 @@ impl Stack {
         };
         let (dir, data) = profile();
         let clock = ManualClock::at(t0());
-        let core = Evergreen::open(setup(&data, &clock, relay.as_str(), ignore_changes())).unwrap();
+        let mut setup = setup(&data, &clock, relay.as_str(), ignore_changes());
+        setup.instagram = evergreen_instagram::Endpoints::single_host(sandbox.url());
+        let core = Evergreen::open(setup).unwrap();
         core.create_vault(pass(PASS)).await.unwrap();
         Self { dir, core, clock, sandbox, relay_task, relay_config: config, relay_address }
     }
@@ -181,6 +183,7 @@ pub struct Fleet {
     pub clock: ManualClock,
     pub sandbox: evergreen_sandbox::Sandbox,
     scheduler: Option<tokio::task::JoinHandle<()>>,
+    scratch: Vec<TempDir>,
 }
 
 /// Keeps every notification the core hands over.
@@ -224,12 +227,24 @@ impl Fleet {
     /// Quit and start again on the same profile: a new core, unlocked, scheduler running.
     pub async fn restart(&mut self, notifier: Recorder) {
         self.stop().await;
+        self.release_profile().await;
         let data = DataDir::new(self.dir.path());
         self.core = Self::core_on(&data, &self.clock, &self.sandbox, notifier);
         self.start().await;
         let before = self.clock.sleeps_started();
         self.core.unlock(pass(PASS)).await.unwrap();
         self.settle_after(before).await;
+    }
+
+    /// Let go of the profile (the app quit): the core is replaced by one on a scratch
+    /// profile, so another core or process may open this one. Renewals still staged are
+    /// saved first, as Quit does.
+    pub async fn release_profile(&mut self) {
+        self.core.shutdown().await.unwrap();
+        let (scratch_dir, scratch) = profile();
+        let stand_in = Self::core_on(&scratch, &self.clock, &self.sandbox, Recorder::default());
+        drop(std::mem::replace(&mut self.core, stand_in));
+        self.scratch.push(scratch_dir);
     }
 
     /// The same, delivering notifications to `notifier`.
@@ -242,7 +257,7 @@ impl Fleet {
         let (dir, data) = profile();
         let core = Self::core_on(&data, &clock, &sandbox, notifier);
         core.create_vault(pass(PASS)).await.unwrap();
-        Self { dir, core, clock, sandbox, scheduler: None }
+        Self { dir, core, clock, sandbox, scheduler: None, scratch: Vec::new() }
     }
 
     /// A business account at the sandbox, connected now with a fresh long-lived token.
@@ -273,6 +288,7 @@ impl Fleet {
         };
         let profile = evergreen_core::Profile {
             instagram_user_id: account.user_id,
+            app_scoped_id: None,
             username: username.into(),
             account_type: evergreen_core::account::AccountType::Business,
             profile_picture_url: None,

@@ -1,0 +1,328 @@
+//! The vault's life on the facade: create, unlock (and reconcile with the metadata), lock,
+//! restore the last good copy, change the passphrase, reset. Each of these starts a new epoch
+//! of the ledger: whatever was read before is stale, and every token in memory is dropped.
+
+use std::collections::HashSet;
+
+use evergreen_instagram::ErrorClass;
+
+use crate::account::{Account, AccountId, AccountStatus, AccountType, StatusReason};
+use crate::change::Change;
+use crate::store::{Event, EventKind};
+use crate::vault::{Passphrase, VaultChange, VaultState};
+use crate::{Error, Evergreen};
+
+/// How unlocking went, beyond "it worked".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// Accounts that had no token in the vault and now need a reconnect.
+    pub missing_tokens: Vec<AccountId>,
+    /// Tokens that belong to no listed account: kept, and the account is rebuilt from
+    /// Instagram's `/me` when the catch-up runs (a token Evergreen holds is never thrown away
+    /// because metadata is missing).
+    pub orphan_tokens: usize,
+    /// Tokens of accounts disconnected while the vault was locked, removed now.
+    pub forgotten_tokens: usize,
+    /// Accounts whose token dates were brought in line with the vault.
+    pub dates_repaired: usize,
+}
+
+impl Evergreen {
+    /// Create the vault with `passphrase`; it is left unlocked.
+    pub async fn create_vault(&self, passphrase: Passphrase) -> Result<(), Error> {
+        self.blocking(move |this| {
+            this.ledger().new_epoch(this, || Ok(this.vault().create(&passphrase)?))?;
+            this.record(None, EventKind::Vault, "Vault created")?;
+            this.engine().wake.notify_waiters();
+            this.emit(Change::VaultChanged { state: VaultState::Unlocked });
+            Ok(())
+        })
+        .await
+    }
+
+    /// Unlock the vault and reconcile it with the metadata.
+    pub async fn unlock(&self, passphrase: Passphrase) -> Result<Reconciliation, Error> {
+        self.blocking(move |this| {
+            this.ledger().new_epoch(this, || Ok(this.vault().unlock(&passphrase)?))?;
+            this.after_unlock("Vault unlocked")
+        })
+        .await
+    }
+
+    /// Replace a damaged vault file by its last good copy and unlock.
+    pub async fn restore_last_good(&self, passphrase: Passphrase) -> Result<Reconciliation, Error> {
+        self.blocking(move |this| {
+            this.ledger().new_epoch(this, || Ok(this.vault().restore_last_good(&passphrase)?))?;
+            this.after_unlock("Vault restored from its last good copy")
+        })
+        .await
+    }
+
+    fn after_unlock(&self, what: &str) -> Result<Reconciliation, Error> {
+        let report = self.reconcile()?;
+        self.record(None, EventKind::Vault, what)?;
+        self.engine().request_catch_up();
+        self.emit(Change::VaultChanged { state: VaultState::Unlocked });
+        if report != Reconciliation::default() {
+            self.emit(Change::AccountsChanged);
+        }
+        Ok(report)
+    }
+
+    /// Forget the key and every token in memory — after the calls to Instagram in flight have
+    /// finished and every renewal is saved, so locking in the middle of a sweep loses none.
+    pub async fn lock(&self) -> Result<(), Error> {
+        if self.vault_state() != VaultState::Unlocked {
+            return Ok(());
+        }
+        self.engine().quiesce().await;
+        let locked = self
+            .blocking(|this| {
+                this.ledger().new_epoch(this, || {
+                    this.vault().lock();
+                    Ok(())
+                })
+            })
+            .await;
+        self.engine().resume();
+        let ((), lost) = locked?;
+        self.record(None, EventKind::Vault, "Vault locked")?;
+        if lost > 0 {
+            tracing::error!(lost, "renewed tokens were still unsaved when the vault locked");
+            self.record(
+                None,
+                EventKind::Vault,
+                format!(
+                    "{lost} renewed connection(s) could not be saved before Evergreen locked; if a renewal fails after the next unlock, choose Reconnect"
+                ),
+            )?;
+        }
+        self.emit(Change::VaultChanged { state: VaultState::Locked });
+        Ok(())
+    }
+
+    /// Protect the vault with a new passphrase (and a new data key).
+    pub async fn change_passphrase(&self, current: Passphrase, new: Passphrase) -> Result<(), Error> {
+        self.blocking(move |this| {
+            this.ledger().now(this, |_| Ok(this.vault().change_passphrase(&current, &new)?))?;
+            this.record(None, EventKind::Vault, "Vault passphrase changed")
+        })
+        .await
+    }
+
+    /// "Forgot passphrase": erase the vault. Every token is gone; accounts stay listed and
+    /// each needs a reconnect. A new vault must be created afterwards.
+    pub async fn reset_vault(&self) -> Result<(), Error> {
+        self.blocking(|this| {
+            let now = this.now();
+            this.ledger().new_epoch(this, || {
+                this.vault().reset()?;
+                this.store().write(|w| {
+                    for mut account in w.reader().accounts()? {
+                        account.status = AccountStatus::NeedsReconnect;
+                        account.status_reason = Some(StatusReason::VaultReset);
+                        account.next_refresh_at = None;
+                        account.updated_at = now;
+                        w.save_account(&account)?;
+                    }
+                    for id in w.reader().tokens_to_forget()? {
+                        w.token_forgotten(id)?;
+                    }
+                    w.record_event(&Event {
+                        account: None,
+                        at: now,
+                        kind: EventKind::Vault,
+                        detail: "Vault reset: every saved connection was erased".into(),
+                    })?;
+                    Ok(())
+                })?;
+                Ok(())
+            })?;
+            this.emit(Change::VaultChanged { state: VaultState::Missing });
+            this.emit(Change::AccountsChanged);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Make the vault and the metadata agree (DESIGN §3), through the ledger.
+    fn reconcile(&self) -> Result<Reconciliation, Error> {
+        let now = self.now();
+        self.ledger().now(self, |replacing| {
+            let vault = self.vault();
+            let mut report = Reconciliation::default();
+            let (accounts, to_forget) = self.store().read(|r| Ok((r.accounts()?, r.tokens_to_forget()?)))?;
+            let known: HashSet<AccountId> = accounts.iter().map(|a| a.id).collect();
+            let in_vault: HashSet<AccountId> = vault.accounts()?.into_iter().collect();
+            let forget: Vec<AccountId> =
+                to_forget.iter().copied().filter(|id| in_vault.contains(id) && !known.contains(id)).collect();
+            report.forgotten_tokens = forget.len();
+            report.orphan_tokens =
+                in_vault.iter().filter(|id| !known.contains(id) && !to_forget.contains(id)).count();
+            for id in &forget {
+                replacing.replace(*id);
+            }
+            vault.apply(forget.iter().map(|id| VaultChange::Remove(*id)).collect())?;
+
+            let mut changed = Vec::new();
+            for mut account in accounts {
+                match vault.get(&account.id)? {
+                    None if account.status.is_alive() || account.status == AccountStatus::NeedsInstagramLogin => {
+                        account.status = AccountStatus::NeedsReconnect;
+                        account.status_reason = Some(StatusReason::TokenMissing);
+                        account.next_refresh_at = None;
+                        account.updated_at = now;
+                        report.missing_tokens.push(account.id);
+                        changed.push(account);
+                    }
+                    Some(record)
+                        if record.expires_at != account.token_expires_at
+                            || record.issued_at != account.token_refreshed_at =>
+                    {
+                        // A crash between the vault write and the SQLite write: the vault wins.
+                        account.token_expires_at = record.expires_at;
+                        account.token_refreshed_at = record.issued_at;
+                        account.updated_at = now;
+                        report.dates_repaired += 1;
+                        changed.push(account);
+                    }
+                    _ => {}
+                }
+            }
+            self.store().write(|w| {
+                for id in &to_forget {
+                    w.token_forgotten(*id)?;
+                }
+                for account in &changed {
+                    w.save_account(account)?;
+                    if report.missing_tokens.contains(&account.id) {
+                        w.record_event(&Event {
+                            account: Some(account.id),
+                            at: now,
+                            kind: EventKind::StatusChanged,
+                            detail: format!(
+                                "@{}: {}; reconnect needed",
+                                account.username,
+                                StatusReason::TokenMissing.words()
+                            ),
+                        })?;
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(report)
+        })
+    }
+
+    /// Tokens the vault holds for no listed account (the metadata was restored from an older
+    /// backup, deleted, or rolled back): ask Instagram whose they are and list the account
+    /// again. A dead one is removed; one Instagram cannot be asked about now waits for the
+    /// next unlock. Runs at the catch-up after an unlock.
+    pub(crate) async fn recover_orphan_tokens(&self) {
+        let orphans = match self.orphan_tokens() {
+            Ok(orphans) => orphans,
+            Err(error) => return tracing::error!(%error, "orphan tokens not looked at"),
+        };
+        let mut recovered = false;
+        for id in orphans {
+            let Ok((Some(record), _)) = self.ledger().token(self, id) else { continue };
+            let answer = self.instagram().me(&record.token).await;
+            let now = self.now();
+            let done = self.ledger().now(self, |replacing| {
+                // Listed meanwhile (a connect, or another recovery): nothing to do.
+                if self.store().read(|r| r.account(id))?.is_some() {
+                    return Ok(false);
+                }
+                match &answer {
+                    Ok(me) => {
+                        let user_id = me.user_id.0.clone();
+                        if let Some(listed) = self.store().read(|r| r.account_by_instagram_id(&user_id))? {
+                            // The account is listed under another id with its own token: this
+                            // is an older copy.
+                            replacing.replace(id);
+                            self.vault().apply(vec![VaultChange::Remove(id)])?;
+                            self.store().write(|w| {
+                                w.record_event(&Event {
+                                    account: Some(listed.id),
+                                    at: now,
+                                    kind: EventKind::Vault,
+                                    detail: format!("Removed an older saved connection of @{}", listed.username),
+                                })
+                            })?;
+                            return Ok(true);
+                        }
+                        let policy = self.store().read(|r| r.refresh_policy())?;
+                        let account = Account {
+                            id,
+                            instagram_user_id: user_id,
+                            app_scoped_id: me.id.as_ref().map(|i| i.0.clone()),
+                            username: me.username.clone(),
+                            account_type: AccountType::parse(me.account_type.as_deref().unwrap_or("")),
+                            profile_picture_url: me.profile_picture_url.clone(),
+                            status: AccountStatus::Connected,
+                            status_reason: None,
+                            token_expires_at: record.expires_at,
+                            token_refreshed_at: record.issued_at,
+                            last_validated_at: Some(now),
+                            next_refresh_at: Some(record.issued_at + policy.refresh_after()),
+                            refresh_failures: 0,
+                            failing_since: None,
+                            created_at: now,
+                            updated_at: now,
+                        };
+                        self.store().write(|w| {
+                            w.save_account(&account)?;
+                            w.record_event(&Event {
+                                account: Some(id),
+                                at: now,
+                                kind: EventKind::Connected,
+                                detail: format!(
+                                    "Found the saved connection of @{} missing from the account list; listed it again",
+                                    account.username
+                                ),
+                            })
+                        })?;
+                        Ok(true)
+                    }
+                    Err(error) if matches!(error.class, ErrorClass::TokenDead { .. }) => {
+                        replacing.replace(id);
+                        self.vault().apply(vec![VaultChange::Remove(id)])?;
+                        self.store().write(|w| {
+                            w.record_event(&Event {
+                                account: None,
+                                at: now,
+                                kind: EventKind::Vault,
+                                detail: "Removed a saved connection of an unlisted account that Instagram had ended"
+                                    .into(),
+                            })
+                        })?;
+                        Ok(true)
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "an unlisted saved connection could not be looked up; kept for later");
+                        Ok(false)
+                    }
+                }
+            });
+            match done {
+                Ok(changed) => recovered |= changed,
+                Err(error) => tracing::error!(%error, "an unlisted saved connection could not be restored"),
+            }
+        }
+        if recovered {
+            self.emit(Change::AccountsChanged);
+        }
+    }
+
+    fn orphan_tokens(&self) -> Result<Vec<AccountId>, Error> {
+        let (known, to_forget) = self.store().read(|r| {
+            Ok((r.accounts()?.into_iter().map(|a| a.id).collect::<HashSet<_>>(), r.tokens_to_forget()?))
+        })?;
+        Ok(self
+            .vault()
+            .accounts()?
+            .into_iter()
+            .filter(|id| !known.contains(id) && !to_forget.contains(id))
+            .collect())
+    }
+}
