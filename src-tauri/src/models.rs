@@ -98,7 +98,9 @@ pub struct AccountDto {
     /// `connected`, `refreshing`, `expiring`, `needs_reconnect`, `needs_instagram_login`, `locked`.
     pub status: &'static str,
     /// Why, as a stable reason code.
-    pub status_reason: Option<String>,
+    pub status_reason: Option<&'static str>,
+    /// Why, in words (the core's one mapping, `StatusReason::words`).
+    pub status_words: Option<&'static str>,
     /// When the token dies.
     pub token_expires_at: String,
     /// When it was issued.
@@ -119,7 +121,8 @@ impl From<AccountView> for AccountDto {
             account_type: a.account_type.as_str().to_string(),
             profile_picture_url: a.profile_picture_url,
             status: view.status.as_str(),
-            status_reason: a.status_reason,
+            status_reason: a.status_reason.map(|r| r.as_str()),
+            status_words: a.status_reason.map(|r| r.words()),
             token_expires_at: time(a.token_expires_at),
             token_refreshed_at: time(a.token_refreshed_at),
             last_validated_at: a.last_validated_at.map(time),

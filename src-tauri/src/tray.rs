@@ -101,9 +101,12 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
         "open" | "unlock" => window::show(app),
         "lock" => {
-            if let Err(error) = app.evergreen().core.lock() {
-                tracing::warn!(%error, "lock from the tray");
-            }
+            let core = app.evergreen().core.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(error) = core.lock().await {
+                    tracing::warn!(%error, "lock from the tray");
+                }
+            });
         }
         "refresh_all" => {
             let core = app.evergreen().core.clone();
@@ -124,14 +127,15 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     }
 }
 
-/// Quit for real, after letting renewals in flight finish (at most a few seconds), so a new
-/// token Instagram already issued is not thrown away.
+/// Quit for real, after letting renewals in flight finish and saving every result (at most a
+/// few seconds), so a new token Instagram already issued is not thrown away.
 pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let started = std::time::Instant::now();
-        while app.evergreen().core.refreshing() > 0 && started.elapsed() < Duration::from_secs(5) {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        match tokio::time::timeout(Duration::from_secs(5), app.evergreen().core.shutdown()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "quitting with results unsaved"),
+            Err(_) => tracing::warn!("quitting while renewals are still in flight"),
         }
         app.exit(0);
     });

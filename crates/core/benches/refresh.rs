@@ -72,6 +72,7 @@ async fn setup(n: usize) -> Bench {
         accounts.push(Account {
             id,
             instagram_user_id: format!("1784{i:012}"),
+            app_scoped_id: None,
             username: format!("acct{i}"),
             account_type: AccountType::Business,
             profile_picture_url: None,

@@ -127,11 +127,12 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
         accounts.push(Account {
             id,
             instagram_user_id: remote.user_id,
+            app_scoped_id: None,
             username: seed.username.into(),
             account_type: AccountType::Business,
             profile_picture_url: None,
             status: seed.status,
-            status_reason: seed.reason.map(String::from),
+            status_reason: seed.reason.map(evergreen_core::account::StatusReason::parse),
             token_expires_at: expires,
             token_refreshed_at: issued,
             last_validated_at: Some(now - Duration::hours(1)),

@@ -23,11 +23,11 @@ pub async fn unlock_vault(state: State<'_, AppState>, passphrase: Passphrase) ->
     Ok(())
 }
 
-/// Forget the key.
-#[tauri::command(async)]
+/// Forget the key (after the renewals in flight are saved).
+#[tauri::command]
 #[instrument(skip_all, err(Debug))]
-pub fn lock_vault(state: State<'_, AppState>) -> Result<(), IpcError> {
-    Ok(state.core.lock()?)
+pub async fn lock_vault(state: State<'_, AppState>) -> Result<(), IpcError> {
+    Ok(state.core.lock().await?)
 }
 
 /// Replace a damaged vault file by its last good copy, and unlock.

@@ -106,6 +106,7 @@ fn a_stored_token_appears_in_no_ipc_answer_and_no_log() {
     let now = Utc::now();
     let profile = Profile {
         instagram_user_id: "17841400000000001".into(),
+        app_scoped_id: None,
         username: "brand".into(),
         account_type: AccountType::Business,
         profile_picture_url: None,

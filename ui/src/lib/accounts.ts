@@ -32,6 +32,8 @@ export const accountSchema = z.object({
   profilePictureUrl: z.nullable(z.string()),
   status: accountStatusSchema,
   statusReason: z.nullable(z.string()),
+  /** Why, in words: the core's one mapping of reasons to words. */
+  statusWords: z.nullable(z.string()),
   tokenExpiresAt: z.string(),
   tokenRefreshedAt: z.string(),
   lastValidatedAt: z.nullable(z.string()),

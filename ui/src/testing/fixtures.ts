@@ -13,6 +13,7 @@ export function account(overrides: Partial<Account> = {}): Account {
     profilePictureUrl: null,
     status: 'connected',
     statusReason: null,
+    statusWords: null,
     tokenExpiresAt: at(52 * DAY),
     tokenRefreshedAt: at(-8 * DAY),
     lastValidatedAt: at(-2 * 3_600_000),

@@ -4,18 +4,10 @@ import type { PillTone } from '@/components/ui/pill';
 import type { Account } from '@/lib/accounts';
 import { daysUntil, shortDate } from '@/lib/time';
 
-/** Why Instagram ended a connection, from the core's status reason. */
-export const REASONS: Record<string, string> = {
-  app_removed: 'Evergreen was removed from the account’s apps on Instagram.',
-  password_changed: 'Instagram ended this connection after a password change or a security check.',
-  expired: 'The access expired.',
-  expired_while_closed: 'The access expired while Evergreen was closed.',
-  unconfirmed_user: 'Instagram says the account isn’t confirmed yet.',
-  logged_out: 'Instagram ended the session.',
-  permission_missing: 'A permission Evergreen needs was turned off.',
-  token_missing: 'Evergreen no longer has this connection saved.',
-  vault_reset: 'The vault was reset, which erased the saved connection.',
-};
+/** "the access expired" → "The access expired." (the core sends a clause; see `StatusReason::words`). */
+function sentence(clause: string) {
+  return `${clause.charAt(0).toUpperCase()}${clause.slice(1)}.`;
+}
 
 export type StatusView = { pill: string; tone: PillTone; line: string };
 
@@ -38,7 +30,7 @@ export function statusView(account: Account, now: Date): StatusView {
       return {
         pill: 'Reconnect needed',
         tone: 'bad',
-        line: `${REASONS[account.statusReason ?? ''] ?? 'Instagram ended this connection.'} Your Instagram account is fine.`,
+        line: `${sentence(account.statusWords ?? 'Instagram ended this connection')} Your Instagram account is fine.`,
       };
     case 'needs_instagram_login':
       return {

@@ -15,6 +15,7 @@ const account = {
   profilePictureUrl: null,
   status: 'connected',
   statusReason: null,
+  statusWords: null,
   tokenExpiresAt: new Date(Date.now() + 60 * 86_400_000).toISOString(),
   tokenRefreshedAt: new Date().toISOString(),
   lastValidatedAt: null,

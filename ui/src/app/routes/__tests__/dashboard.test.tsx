@@ -58,7 +58,7 @@ describe('/dashboard', () => {
   });
 
   it('puts Reconnect above stale data for a dead account, and does not call Instagram', async () => {
-    const backend = mockBackend({ list_accounts: () => [account({ status: 'needs_reconnect', statusReason: 'app_removed' })] });
+    const backend = mockBackend({ list_accounts: () => [account({ status: 'needs_reconnect', statusReason: 'app_removed', statusWords: "Evergreen was removed from the account's apps on Instagram" })] });
     renderApp('/dashboard');
     const banner = await screen.findByRole('alert');
     expect(banner).toHaveTextContent('@evergreen.shop needs Reconnect');

@@ -111,6 +111,7 @@ describe('later runs: unlock', () => {
           profilePictureUrl: null,
           status: 'locked',
           statusReason: null,
+          statusWords: null,
           tokenExpiresAt: new Date(Date.now() + 3.2 * 86_400_000).toISOString(),
           tokenRefreshedAt: new Date().toISOString(),
           lastValidatedAt: null,

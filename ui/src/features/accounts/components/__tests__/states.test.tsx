@@ -41,9 +41,9 @@ describe('the Instagram card, state by state', () => {
   });
 
   it('needs reconnect: the reason, reassurance, and Reconnect Instagram first', async () => {
-    const r = await row(account({ status: 'needs_reconnect', statusReason: 'password_changed' }));
+    const r = await row(account({ status: 'needs_reconnect', statusReason: 'password_changed', statusWords: 'Instagram ended the connection after a password change or a security check' }));
     expect(r).toHaveTextContent('Reconnect needed');
-    expect(r).toHaveTextContent('Instagram ended this connection after a password change or a security check. Your Instagram account is fine.');
+    expect(r).toHaveTextContent('Instagram ended the connection after a password change or a security check. Your Instagram account is fine.');
     const first = within(r).getAllByRole('button')[0];
     expect(first).toHaveTextContent('Reconnect Instagram');
     expect(first).toHaveClass('button--primary');
@@ -51,14 +51,14 @@ describe('the Instagram card, state by state', () => {
   });
 
   it('needs reconnect after the app was closed too long says so', async () => {
-    const r = await row(account({ status: 'needs_reconnect', statusReason: 'expired_while_closed' }));
+    const r = await row(account({ status: 'needs_reconnect', statusReason: 'expired_while_closed', statusWords: 'the access expired while Evergreen was closed' }));
     expect(r).toHaveTextContent('The access expired while Evergreen was closed.');
   });
 
   it('needs Instagram login: open Instagram, then check again', async () => {
     let opened = false;
     const backend = mockBackend({
-      list_accounts: () => [account({ status: 'needs_instagram_login', statusReason: 'checkpoint' })],
+      list_accounts: () => [account({ status: 'needs_instagram_login', statusReason: 'checkpoint', statusWords: 'Instagram wants a login on instagram.com first' })],
       open_instagram: () => {
         opened = true;
         return null;
@@ -87,7 +87,7 @@ describe('the Instagram card, state by state', () => {
     mockBackend({
       list_accounts: () => [
         account({ id: 'a1', username: 'aaa' }),
-        account({ id: 'a2', username: 'zzz', status: 'needs_reconnect', statusReason: 'logged_out' }),
+        account({ id: 'a2', username: 'zzz', status: 'needs_reconnect', statusReason: 'logged_out', statusWords: 'Instagram ended the session' }),
       ],
     });
     renderApp('/settings/integrations');
@@ -125,7 +125,7 @@ describe('the account switcher', () => {
     const backend = mockBackend({
       list_accounts: () => [
         account({ id: 'a1', username: 'brand' }),
-        account({ id: 'a2', username: 'shop', status: 'needs_reconnect', statusReason: 'logged_out' }),
+        account({ id: 'a2', username: 'shop', status: 'needs_reconnect', statusReason: 'logged_out', statusWords: 'Instagram ended the session' }),
       ],
       active_account: () => 'a1',
       set_active_account: () => null,
