@@ -10,6 +10,7 @@ use evergreen_core::Code;
 use evergreen_core::deep_link::DeepLink;
 use tauri::{AppHandle, Runtime};
 
+use crate::error::IpcError;
 use crate::events;
 use crate::models::{LinkNotice, NoticeKind};
 use crate::state::EvergreenExt;
@@ -37,17 +38,31 @@ pub fn installed_by_package(exe: &std::path::Path) -> bool {
 /// on a D-Bus thread), and bring the window forward so the user sees the outcome.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, raw: &str) {
     let (handle, raw) = (app.clone(), raw.to_string());
-    tauri::async_runtime::spawn(async move { handle_link(&handle, &raw).await });
+    tauri::async_runtime::spawn(async move {
+        let _ = handle_link(&handle, &raw, Origin::Os).await;
+    });
     window::show(app);
 }
 
-fn is_link_refusal(code: Code) -> bool {
-    matches!(code, Code::InvalidLink | Code::LinkNotOurs | Code::LinkAlreadyUsed | Code::LinkExpired)
+/// Refusals of a link that answers no flow we are waiting for. From the OS they are logged,
+/// not shown: the `state` is public, so any local program can send such links, and a banner per
+/// link would let it cover the window. A pasted link's refusal goes back to the dialog.
+fn answers_no_pending_flow(code: Code) -> bool {
+    matches!(code, Code::InvalidLink | Code::LinkNotOurs | Code::LinkAlreadyUsed)
+}
+
+/// Where a link came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The OS delivered it (cold or warm start).
+    Os,
+    /// The person pasted it into the waiting dialog.
+    Pasted,
 }
 
 /// Check a link, finish the flow it answers, and buffer the outcome for the UI. Never panics,
-/// whatever the input.
-pub async fn handle_link<R: Runtime>(app: &AppHandle<R>, raw: &str) {
+/// whatever the input. A pasted link that answers no pending flow is refused to the caller.
+pub async fn handle_link<R: Runtime>(app: &AppHandle<R>, raw: &str, origin: Origin) -> Result<(), IpcError> {
     let state = app.evergreen();
     let flow = DeepLink::parse(raw).ok().map(|l| l.state().as_str().to_string());
     let notice = match state.core.finish_connect(raw).await {
@@ -63,16 +78,24 @@ pub async fn handle_link<R: Runtime>(app: &AppHandle<R>, raw: &str) {
             };
             (NoticeKind::Connected, None, message, Some(connection.account.id.to_string()), Some(username))
         }
+        Err(error) if answers_no_pending_flow(error.code()) => {
+            tracing::info!(code = error.code().as_str(), ?origin, "link answers no pending sign-in");
+            return match origin {
+                Origin::Os => Ok(()),
+                Origin::Pasted => Err(error.into()),
+            };
+        }
         Err(error) => {
             let code = error.code();
             tracing::info!(code = code.as_str(), "link did not connect");
-            let kind = if is_link_refusal(code) { NoticeKind::Refused } else { NoticeKind::Failed };
+            let kind = if code == Code::LinkExpired { NoticeKind::Refused } else { NoticeKind::Failed };
             (kind, Some(code.as_str()), error.to_string(), None, None)
         }
     };
     let (kind, code, message, account_id, username) = notice;
     state.push_notice(|id| LinkNotice { id, kind, code, message, state: flow, account_id, username });
     events::emit(app, events::LINK_NOTICE);
+    Ok(())
 }
 
 #[cfg(test)]

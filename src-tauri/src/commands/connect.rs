@@ -8,7 +8,7 @@ use tauri::{AppHandle, Runtime, State};
 use tracing::instrument;
 
 use crate::browser;
-use crate::deep_link::handle_link;
+use crate::deep_link::{Origin, handle_link};
 use crate::error::IpcError;
 use crate::models::{ConnectStarted, LinkNotice};
 use crate::state::AppState;
@@ -80,8 +80,7 @@ pub fn cancel_connect(state: State<'_, AppState>, flow: String) -> Result<bool, 
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn submit_link<R: Runtime>(app: AppHandle<R>, link: String) -> Result<(), IpcError> {
-    handle_link(&app, link.trim()).await;
-    Ok(())
+    handle_link(&app, link.trim(), Origin::Pasted).await
 }
 
 /// Outcomes of delivered links the user has not dismissed yet.

@@ -96,8 +96,17 @@ async fn a_replayed_link_is_refused_and_changes_nothing() {
     let app = Session::start().await;
     app.create_vault(PASS).await;
     let link = connect(&app, "[data-testid=connect-instagram]", 1, "evergreen.shop").await;
+    // From the OS: answers no pending sign-in, so it is logged, never a banner (any program
+    // could send it).
     deliver(&app, &link);
-    app.wait_for_text("[data-testid=link-notice][data-kind=refused]", "This link was already used").await;
+    // Pasted into a waiting dialog: refused there, in words.
+    app.go("/settings/integrations").await;
+    begin(&app, "[data-testid=add-account]").await;
+    app.type_into("[data-testid=paste-link]", &link).await;
+    app.click("[data-testid=paste-submit]").await;
+    app.wait_for_text("[data-testid=connect-dialog]", "This link was already used").await;
+    assert_eq!(app.count("[data-testid=link-notice][data-kind=refused]").await, 0, "no banner");
+    app.click("[data-testid=connect-cancel]").await;
     assert_eq!(rows(&app).await, ["evergreen.shop"]);
     app.close().await;
 }

@@ -131,6 +131,24 @@ describe('connecting Instagram', () => {
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
   });
 
+  it('shows why a pasted link was refused in the field', async () => {
+    mockBackend({
+      start_connect: () => started,
+      submit_link: () =>
+        Promise.reject({
+          code: 'link_not_ours',
+          message: 'This link is not one Evergreen started. If you were connecting an account, start again from Evergreen.',
+        }),
+    });
+    renderApp('/settings/integrations');
+    const dialog = await openAndContinue();
+    await within(dialog).findByTestId('connect-waiting');
+    await userEvent.type(within(dialog).getByLabelText(/Paste it here/), 'app.evergreen:/oauth/instagram?handoff=h&state=other');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Use this link' }));
+    expect(await within(dialog).findByText(/This link is not one Evergreen started/)).toBeInTheDocument();
+    expect(within(dialog).getByTestId('connect-waiting')).toBeInTheDocument();
+  });
+
   it('offers Reconnect on a connected account and another account', async () => {
     const backend = mockBackend({ list_accounts: () => [account], start_connect: () => started });
     renderApp('/settings/integrations');

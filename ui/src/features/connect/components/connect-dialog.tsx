@@ -106,7 +106,8 @@ export function ConnectDialog({ purpose, accountId, username, onClose, onConnect
       return;
     }
     setPasteError(undefined);
-    submit.mutate(parsed.data);
+    // A link that answers no sign-in of ours is refused here, in the field, not as a banner.
+    submit.mutate(parsed.data, { onError: (e) => setPasteError(IpcError.from(e).message) });
   }
 
   const waiting = flow !== null && !failed && !expired;
