@@ -2,6 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// Replace `path` with `contents` atomically and durably: a crash leaves either the old file
@@ -9,7 +10,8 @@ use std::path::Path;
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     let tmp = sibling(path, "tmp");
     let _ = fs::remove_file(&tmp);
-    let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    // The user's alone, like every file of the profile.
+    let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
     file.write_all(contents)?;
     file.sync_all()?;
     drop(file);

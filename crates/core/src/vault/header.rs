@@ -1,5 +1,11 @@
 //! `vault.json`: the key-derivation parameters, the salt and the wrapped data key. Not secret:
 //! without the passphrase it opens nothing.
+//!
+//! A checksum over every field tells damage apart from a wrong passphrase: the wrap's AEAD tag
+//! fails the same way for both, so a flipped character would otherwise blame the passphrase
+//! and push the person toward *reset*. The checksum guards against accidents, not attacks (the
+//! AEAD does that). Argon2's costs are bounded before they reach Argon2: a damaged
+//! `memory_kib` must be an error, not a 4 TB allocation.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
@@ -8,11 +14,18 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::{DamagedPart, Error, Passphrase};
 
-const FORMAT: u32 = 1;
+/// 2: with a checksum. 1 (none) is still read, and rewritten as 2 at the next unlock.
+const FORMAT: u32 = 2;
+const LEGACY_FORMAT: u32 = 1;
+/// Costs beyond these are not ours: a header asking for them is damaged.
+const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+const MAX_ITERATIONS: u32 = 64;
+const MAX_PARALLELISM: u32 = 64;
 const KEY_LEN: usize = 32;
 const SALT_LEN: usize = 16;
 const NONCE_LEN: usize = 24;
@@ -43,7 +56,17 @@ impl KdfParams {
             || self.parallelism < other.parallelism
     }
 
+    /// Whether Argon2 can run with these without being told to do something absurd.
+    pub fn in_bounds(&self) -> bool {
+        (1..=MAX_ITERATIONS).contains(&self.iterations)
+            && (1..=MAX_PARALLELISM).contains(&self.parallelism)
+            && (8 * self.parallelism..=MAX_MEMORY_KIB).contains(&self.memory_kib)
+    }
+
     fn derive(&self, passphrase: &Passphrase, salt: &[u8]) -> Result<Zeroizing<[u8; KEY_LEN]>, Error> {
+        if !self.in_bounds() {
+            return Err(Error::Damaged { part: DamagedPart::Header, last_good: None });
+        }
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(KEY_LEN))
             .map_err(|_| Error::Damaged { part: DamagedPart::Header, last_good: None })?;
         let mut key = Zeroizing::new([0u8; KEY_LEN]);
@@ -62,6 +85,9 @@ pub struct VaultHeader {
     salt: String,
     nonce: String,
     wrapped_key: String,
+    /// SHA-256 (base64) of everything above; absent in format 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    checksum: Option<String>,
 }
 
 /// The random key that encrypts the snapshot.
@@ -88,6 +114,7 @@ impl VaultHeader {
             salt: STANDARD.encode(salt),
             nonce: STANDARD.encode(nonce),
             wrapped_key: String::new(),
+            checksum: None,
         };
         let kek = kdf.derive(passphrase, &salt)?;
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
@@ -95,18 +122,23 @@ impl VaultHeader {
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: data_key, aad: header.aad().as_bytes() })
             .map_err(|_| Error::Internal("wrapping the vault key failed".into()))?;
         header.wrapped_key = STANDARD.encode(wrapped);
+        header.checksum = Some(header.computed_checksum());
         Ok(header)
+    }
+
+    fn computed_checksum(&self) -> String {
+        let all = format!("{}/{}/{}", self.aad(), self.nonce, self.wrapped_key);
+        STANDARD.encode(Sha256::digest(all.as_bytes()))
+    }
+
+    /// Whether it was written before headers had a checksum (rewrite it at the next unlock).
+    pub fn is_legacy(&self) -> bool {
+        self.format == LEGACY_FORMAT
     }
 
     /// Unwrap the data key: [`Error::WrongPassphrase`] when the passphrase does not fit.
     pub fn unwrap_key(&self, passphrase: &Passphrase) -> Result<DataKey, Error> {
-        let damaged = || Error::Damaged { part: DamagedPart::Header, last_good: None };
-        let salt = STANDARD.decode(&self.salt).map_err(|_| damaged())?;
-        let nonce = STANDARD.decode(&self.nonce).map_err(|_| damaged())?;
-        let wrapped = STANDARD.decode(&self.wrapped_key).map_err(|_| damaged())?;
-        if self.format != FORMAT || salt.len() != SALT_LEN || nonce.len() != NONCE_LEN {
-            return Err(damaged());
-        }
+        let (salt, nonce, wrapped) = self.checked_parts()?;
         let kek = self.kdf.derive(passphrase, &salt)?;
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
         let key = cipher
@@ -118,15 +150,38 @@ impl VaultHeader {
         Ok(Zeroizing::new(key))
     }
 
+    /// Every field decoded and checked; anything off is a damaged header.
+    fn checked_parts(&self) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), Error> {
+        let salt = STANDARD.decode(&self.salt).map_err(|_| damaged())?;
+        let nonce = STANDARD.decode(&self.nonce).map_err(|_| damaged())?;
+        let wrapped = STANDARD.decode(&self.wrapped_key).map_err(|_| damaged())?;
+        let checksum_ok = match (self.format, &self.checksum) {
+            (FORMAT, Some(sum)) => *sum == self.computed_checksum(),
+            (LEGACY_FORMAT, None) => true,
+            _ => false,
+        };
+        if !checksum_ok
+            || !self.kdf.in_bounds()
+            || salt.len() != SALT_LEN
+            || nonce.len() != NONCE_LEN
+            || wrapped.len() != KEY_LEN + 16
+        {
+            return Err(damaged());
+        }
+        Ok((salt, nonce, wrapped))
+    }
+
     /// The parameters the key was wrapped with.
     pub fn kdf(&self) -> KdfParams {
         self.kdf
     }
 
-    /// Parse `vault.json`; anything unreadable is a damaged header.
+    /// Parse `vault.json`; anything unreadable, inconsistent or out of bounds is a damaged
+    /// header (told apart from a wrong passphrase before any key is derived).
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        serde_json::from_slice(bytes)
-            .map_err(|_| Error::Damaged { part: DamagedPart::Header, last_good: None })
+        let header: Self = serde_json::from_slice(bytes).map_err(|_| damaged())?;
+        header.checked_parts()?;
+        Ok(header)
     }
 
     /// The file's content.
@@ -142,6 +197,10 @@ impl VaultHeader {
             self.format, k.memory_kib, k.iterations, k.parallelism, self.salt
         )
     }
+}
+
+fn damaged() -> Error {
+    Error::Damaged { part: DamagedPart::Header, last_good: None }
 }
 
 #[cfg(test)]
@@ -173,6 +232,66 @@ mod tests {
         let (mut header, _) = VaultHeader::create(&pass("correct horse battery"), CHEAP).unwrap();
         header.kdf.iterations = 2;
         assert!(header.unwrap_key(&pass("correct horse battery")).is_err());
+    }
+
+    #[test]
+    fn any_flipped_character_is_damage_not_a_wrong_passphrase() {
+        let (header, _) = VaultHeader::create(&pass("correct horse battery"), CHEAP).unwrap();
+        let text = String::from_utf8(header.to_bytes()).unwrap();
+        let mut seen = 0;
+        for (at, c) in text.char_indices() {
+            // Flip every character inside a quoted value (a key's name is a parse error anyway).
+            if !c.is_ascii_alphanumeric() {
+                continue;
+            }
+            let flipped = if c == 'A' { 'B' } else { 'A' };
+            let mut damaged = text.clone();
+            damaged.replace_range(at..at + 1, &flipped.to_string());
+            let outcome = VaultHeader::parse(damaged.as_bytes()).and_then(|h| h.unwrap_key(&pass("correct horse battery")));
+            assert!(
+                matches!(outcome, Err(Error::Damaged { part: DamagedPart::Header, .. })),
+                "flipping {c:?} at {at} gave {outcome:?}"
+            );
+            seen += 1;
+        }
+        assert!(seen > 100, "{seen}");
+    }
+
+    #[test]
+    fn absurd_costs_are_damage_before_argon2_runs() {
+        for kdf in [
+            KdfParams { memory_kib: u32::MAX, iterations: 3, parallelism: 4 },
+            KdfParams { memory_kib: 65536, iterations: u32::MAX, parallelism: 4 },
+            KdfParams { memory_kib: 65536, iterations: 3, parallelism: 0 },
+            KdfParams { memory_kib: 1, iterations: 3, parallelism: 4 },
+        ] {
+            assert!(!kdf.in_bounds());
+            let (mut header, _) = VaultHeader::create(&pass("correct horse battery"), CHEAP).unwrap();
+            header.kdf = kdf;
+            header.checksum = Some(header.computed_checksum());
+            assert!(matches!(
+                VaultHeader::parse(&header.to_bytes()),
+                Err(Error::Damaged { part: DamagedPart::Header, .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn a_legacy_header_without_a_checksum_still_opens() {
+        let (header, key) = VaultHeader::create(&pass("correct horse battery"), CHEAP).unwrap();
+        // Rebuild it as format 1 would have: same wrap, no checksum.
+        let mut legacy = VaultHeader::wrap(&key, &pass("correct horse battery"), CHEAP).unwrap();
+        legacy.format = LEGACY_FORMAT;
+        let kek = legacy.kdf.derive(&pass("correct horse battery"), &STANDARD.decode(&legacy.salt).unwrap()).unwrap();
+        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+        let nonce = STANDARD.decode(&legacy.nonce).unwrap();
+        let wrapped = cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg: &key, aad: legacy.aad().as_bytes() }).unwrap();
+        legacy.wrapped_key = STANDARD.encode(wrapped);
+        legacy.checksum = None;
+        let parsed = VaultHeader::parse(&legacy.to_bytes()).unwrap();
+        assert!(parsed.is_legacy());
+        assert_eq!(*parsed.unwrap_key(&pass("correct horse battery")).unwrap(), *key);
+        assert!(!header.is_legacy());
     }
 
     #[test]

@@ -112,7 +112,11 @@ pub enum Error {
 
 fn damaged_message(part: DamagedPart, last_good: Option<DateTime<Utc>>) -> String {
     match (part, last_good) {
-        (DamagedPart::Header, _) => {
+        (DamagedPart::Header, Some(at)) => format!(
+            "The vault's settings file is damaged; your last good copy is from {}. Restore it to continue.",
+            at.format("%-d %b %Y, %H:%M UTC")
+        ),
+        (DamagedPart::Header, None) => {
             "The vault's settings file is damaged, so the vault can't be opened. Nothing was changed; \
              reset the vault to start again."
                 .into()
@@ -140,10 +144,11 @@ pub trait TokenVault: Send + Sync {
     fn unlock(&self, passphrase: &Passphrase) -> Result<(), Error>;
     /// Forget the key and every token in memory.
     fn lock(&self);
-    /// Replace a damaged snapshot by the last good copy, keeping the damaged file aside, and
-    /// unlock.
+    /// Replace a damaged header or snapshot by its last good copy, keeping the damaged file
+    /// aside, and unlock. A file that opens is never replaced.
     fn restore_last_good(&self, passphrase: &Passphrase) -> Result<(), Error>;
-    /// Protect the vault with a new passphrase; the current one must be given.
+    /// Protect the vault with a new passphrase (and a new data key); the current one must be
+    /// given.
     fn change_passphrase(&self, current: &Passphrase, new: &Passphrase) -> Result<(), Error>;
     /// Erase the vault from disk: every token is gone. Afterwards the state is `Missing`.
     fn reset(&self) -> Result<(), Error>;

@@ -11,6 +11,7 @@ use iota_stronghold::{Client, KeyProvider, SnapshotPath, Stronghold};
 use zeroize::Zeroizing;
 
 use super::files::{remove_if_exists, remove_stale_temporaries, sibling, sync_dir, write_atomic};
+use crate::paths::make_private;
 use super::header::{DataKey, VaultHeader};
 use super::{DamagedPart, Error, KdfParams, Passphrase, TokenRecord, TokenVault, VaultChange, VaultState};
 use crate::account::AccountId;
@@ -88,12 +89,43 @@ impl StrongholdVault {
         sibling(&self.snapshot, "prev")
     }
 
+    fn header_prev(&self) -> PathBuf {
+        sibling(&self.header, "prev")
+    }
+
+    /// A snapshot under a new data key, written before the header that names the key.
+    fn rotated(&self) -> PathBuf {
+        sibling(&self.snapshot, "rotated")
+    }
+
     fn read_header(&self) -> Result<VaultHeader, Error> {
         match fs::read(&self.header) {
-            Ok(bytes) => VaultHeader::parse(&bytes),
+            Ok(bytes) => VaultHeader::parse(&bytes).map_err(|e| match e {
+                Error::Damaged { part: DamagedPart::Header, .. } => {
+                    Error::Damaged { part: DamagedPart::Header, last_good: self.last_good_header().map(|(_, at)| at) }
+                }
+                other => other,
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Missing),
             Err(e) => Err(Error::Io(e)),
         }
+    }
+
+    /// The previous header, if it reads as one, and when it was written.
+    fn last_good_header(&self) -> Option<(VaultHeader, DateTime<Utc>)> {
+        let prev = self.header_prev();
+        let header = VaultHeader::parse(&fs::read(&prev).ok()?).ok()?;
+        let at = fs::metadata(&prev).and_then(|m| m.modified()).ok().map(DateTime::<Utc>::from)?;
+        Some((header, at))
+    }
+
+    /// Replace the header durably, and keep a copy of it as `vault.json.prev`: a header
+    /// damaged later (a bad sector, a stray edit) is restored from it.
+    fn write_header(&self, header: &VaultHeader) -> Result<(), Error> {
+        write_atomic(&self.header, &header.to_bytes())?;
+        keep_copy(&self.header, &self.header_prev())?;
+        sync_dir(&self.header)?;
+        Ok(())
     }
 
     /// Load the snapshot at `path` with `key`. Any failure (missing, truncated, flipped,
@@ -141,10 +173,24 @@ impl StrongholdVault {
             }
             fs::rename(&prev_tmp, self.prev())?;
         }
+        make_private(&next)?;
         fs::rename(&next, &self.snapshot)?;
         sync_dir(&self.snapshot)?;
         self.saves.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// A passphrase change interrupted after its new header was written: the snapshot under
+    /// the new key waits beside the old one. Put it in place if `key` opens it.
+    fn finish_rotation(&self, key: &DataKey) -> Result<Option<Open>, Error> {
+        let rotated = self.rotated();
+        if Self::load(key, &rotated).is_none() {
+            return Ok(None);
+        }
+        fs::rename(&rotated, &self.snapshot)?;
+        keep_copy(&self.snapshot, &self.prev())?;
+        sync_dir(&self.snapshot)?;
+        Ok(Self::load(key, &self.snapshot))
     }
 
     fn key_of(account: &AccountId) -> Vec<u8> {
@@ -177,6 +223,8 @@ impl TokenVault for StrongholdVault {
         remove_stale_temporaries(&self.snapshot)?;
         remove_if_exists(&self.snapshot)?;
         remove_if_exists(&self.prev())?;
+        remove_if_exists(&self.rotated())?;
+        remove_if_exists(&self.header_prev())?;
 
         let (header, key) = VaultHeader::create(passphrase, self.kdf)?;
         let stronghold = Stronghold::default();
@@ -185,7 +233,7 @@ impl TokenVault for StrongholdVault {
         let open = Open { stronghold, client, key };
         self.save(&open)?;
         // The header's existence is what makes the vault exist: written last.
-        write_atomic(&self.header, &header.to_bytes())?;
+        self.write_header(&header)?;
         *self.open() = Some(open);
         Ok(())
     }
@@ -194,11 +242,16 @@ impl TokenVault for StrongholdVault {
         let header = self.read_header()?;
         let key = header.unwrap_key(passphrase)?;
         remove_stale_temporaries(&self.snapshot)?;
-        let open = Self::load(&key, &self.snapshot)
-            .ok_or_else(|| Error::Damaged { part: DamagedPart::Snapshot, last_good: self.last_good(&key) })?;
-        if header.kdf().weaker_than(&self.kdf) {
-            let raised = VaultHeader::wrap(&key, passphrase, self.kdf)?;
-            write_atomic(&self.header, &raised.to_bytes())?;
+        let open = match Self::load(&key, &self.snapshot) {
+            Some(open) => open,
+            None => self.finish_rotation(&key)?.ok_or_else(|| Error::Damaged {
+                part: DamagedPart::Snapshot,
+                last_good: self.last_good(&key),
+            })?,
+        };
+        if header.kdf().weaker_than(&self.kdf) || header.is_legacy() {
+            let kdf = if header.kdf().weaker_than(&self.kdf) { self.kdf } else { header.kdf() };
+            self.write_header(&VaultHeader::wrap(&key, passphrase, kdf)?)?;
         }
         *self.open() = Some(open);
         Ok(())
@@ -209,23 +262,41 @@ impl TokenVault for StrongholdVault {
     }
 
     fn restore_last_good(&self, passphrase: &Passphrase) -> Result<(), Error> {
-        let header = self.read_header()?;
+        // The header first: the current one, or its last good copy if the current is damaged.
+        let (header, restored_header) = match self.read_header() {
+            Ok(header) => (header, false),
+            Err(Error::Damaged { part: DamagedPart::Header, .. }) => {
+                let (header, _) =
+                    self.last_good_header().ok_or(Error::Damaged { part: DamagedPart::Header, last_good: None })?;
+                (header, true)
+            }
+            Err(other) => return Err(other),
+        };
         let key = header.unwrap_key(passphrase)?;
+        if restored_header {
+            set_aside(&self.header)?;
+            write_atomic(&self.header, &header.to_bytes())?;
+        }
+        remove_stale_temporaries(&self.snapshot)?;
+        // Never replace a snapshot that opens: restoring is only for damage.
+        if let Some(open) = Self::load(&key, &self.snapshot) {
+            *self.open() = Some(open);
+            return Ok(());
+        }
+        if let Some(open) = self.finish_rotation(&key)? {
+            *self.open() = Some(open);
+            return Ok(());
+        }
         let prev = self.prev();
         if Self::load(&key, &prev).is_none() {
             return Err(Error::Damaged { part: DamagedPart::Snapshot, last_good: None });
         }
         if self.snapshot.exists() {
-            // Kept for whoever wants to look at it; numbered, never overwritten.
-            let aside = (1..)
-                .map(|n| sibling(&self.snapshot, &format!("damaged-{n}")))
-                .find(|p| !p.exists())
-                .expect("some number is free");
-            fs::rename(&self.snapshot, aside)?;
+            set_aside(&self.snapshot)?;
         }
         write_atomic(&self.snapshot, &fs::read(&prev)?)?;
-        let open = Self::load(&key, &self.snapshot)
-            .ok_or(Error::Damaged { part: DamagedPart::Snapshot, last_good: None })?;
+        let open =
+            Self::load(&key, &self.snapshot).ok_or(Error::Damaged { part: DamagedPart::Snapshot, last_good: None })?;
         *self.open() = Some(open);
         Ok(())
     }
@@ -235,9 +306,41 @@ impl TokenVault for StrongholdVault {
             return Err(Error::WeakPassphrase);
         }
         let header = self.read_header()?;
-        let key = header.unwrap_key(current)?;
+        let old_key = header.unwrap_key(current)?;
         let kdf = if header.kdf().weaker_than(&self.kdf) { self.kdf } else { header.kdf() };
-        write_atomic(&self.header, &VaultHeader::wrap(&key, new, kdf)?.to_bytes())?;
+        // A new data key too: whoever learned the old one (an old copy of the header and the
+        // old passphrase) learns nothing of what is saved from now on.
+        let mut guard = self.open();
+        let loaded;
+        let open = match guard.as_ref() {
+            Some(open) => open,
+            None => {
+                loaded = Self::load(&old_key, &self.snapshot)
+                    .ok_or(Error::Damaged { part: DamagedPart::Snapshot, last_good: self.last_good(&old_key) })?;
+                &loaded
+            }
+        };
+        let mut new_key = Zeroizing::new(vec![0u8; 32]);
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut new_key);
+        let provider = KeyProvider::try_from(new_key.clone()).map_err(|e| Error::Internal(e.to_string()))?;
+        let internal = |e: iota_stronghold::ClientError| Error::Internal(e.to_string());
+        // 1. The snapshot under the new key, beside the current one.
+        let rotated = self.rotated();
+        remove_if_exists(&rotated)?;
+        open.stronghold.write_client(CLIENT).map_err(internal)?;
+        open.stronghold.commit_with_keyprovider(&SnapshotPath::from_path(&rotated), &provider).map_err(internal)?;
+        fs::File::open(&rotated)?.sync_all()?;
+        make_private(&rotated)?;
+        // 2. The header that names the new key: from here an interrupted change is finished at
+        //    the next unlock (`finish_rotation`).
+        self.write_header(&VaultHeader::wrap(&new_key, new, kdf)?)?;
+        // 3. The new snapshot in place; the last good copy is of it (the old key is gone).
+        fs::rename(&rotated, &self.snapshot)?;
+        keep_copy(&self.snapshot, &self.prev())?;
+        sync_dir(&self.snapshot)?;
+        if let Some(open) = guard.as_mut() {
+            open.key = provider;
+        }
         Ok(())
     }
 
@@ -245,9 +348,13 @@ impl TokenVault for StrongholdVault {
         self.lock();
         // The header goes first: from then on the vault does not exist, whatever follows.
         remove_if_exists(&self.header)?;
+        remove_if_exists(&self.header_prev())?;
         remove_if_exists(&self.snapshot)?;
         remove_if_exists(&self.prev())?;
+        remove_if_exists(&self.rotated())?;
         remove_stale_temporaries(&self.snapshot)?;
+        remove_set_aside(&self.snapshot)?;
+        remove_set_aside(&self.header)?;
         sync_dir(&self.snapshot)?;
         Ok(())
     }
@@ -313,4 +420,40 @@ impl TokenVault for StrongholdVault {
         }
         result
     }
+}
+
+/// Keep `file`'s content as `copy`, atomically and durably. A real copy, not a hard link: the
+/// two must not share the one inode that a damage would hit.
+fn keep_copy(file: &Path, copy: &Path) -> Result<(), Error> {
+    let tmp = sibling(copy, "tmp");
+    remove_if_exists(&tmp)?;
+    fs::copy(file, &tmp)?;
+    fs::File::open(&tmp)?.sync_all()?;
+    make_private(&tmp)?;
+    fs::rename(&tmp, copy)?;
+    Ok(())
+}
+
+/// Move a damaged file aside for whoever wants to look at it: numbered, never overwritten.
+fn set_aside(file: &Path) -> Result<(), Error> {
+    let aside =
+        (1..).map(|n| sibling(file, &format!("damaged-{n}"))).find(|p| !p.exists()).expect("some number is free");
+    fs::rename(file, aside)?;
+    Ok(())
+}
+
+/// Remove every file [`set_aside`] kept beside `file`.
+fn remove_set_aside(file: &Path) -> Result<(), Error> {
+    let (Some(dir), Some(name)) = (file.parent(), file.file_name().and_then(|n| n.to_str())) else {
+        return Ok(());
+    };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let prefix = format!("{name}.damaged-");
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+            remove_if_exists(&entry.path())?;
+        }
+    }
+    Ok(())
 }

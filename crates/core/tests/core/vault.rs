@@ -363,3 +363,140 @@ fn a_grouped_write_is_one_save() {
     vault.apply(Vec::new()).unwrap();
     assert_eq!(vault.saves(), before + 1, "nothing to write, nothing written");
 }
+
+/// Flip one character inside `vault.json`'s wrapped key.
+fn flip_wrapped_key(path: &std::path::Path) {
+    let mut header: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+    let wrapped = header["wrapped_key"].as_str().unwrap().to_string();
+    let first = wrapped.chars().next().unwrap();
+    let flipped = format!("{}{}", if first == 'A' { 'B' } else { 'A' }, &wrapped[first.len_utf8()..]);
+    header["wrapped_key"] = serde_json::Value::String(flipped);
+    fs::write(path, serde_json::to_vec_pretty(&header).unwrap()).unwrap();
+}
+
+#[test]
+fn a_flipped_character_in_the_header_is_damage_not_a_wrong_passphrase_and_is_restored() {
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    let a = AccountId::new();
+    vault.apply(vec![VaultChange::Put(a, record("IGAA-keep", t0()))]).unwrap();
+    vault.lock();
+    flip_wrapped_key(&data.vault_header());
+    let before = hashes(dir.path());
+    let error = vault.unlock(&pass(PASS)).unwrap_err();
+    assert!(
+        matches!(error, Error::Damaged { part: DamagedPart::Header, last_good: Some(_) }),
+        "the right passphrase is never blamed: {error:?}"
+    );
+    assert!(error.to_string().starts_with("The vault's settings file is damaged; your last good copy is from "));
+    assert_eq!(hashes(dir.path()), before, "nothing written");
+    vault.restore_last_good(&pass(PASS)).unwrap();
+    assert_eq!(vault.get(&a).unwrap().unwrap().token.expose(), "IGAA-keep");
+    assert!(dir.path().join("vault.json.damaged-1").exists(), "the damaged header is kept aside");
+    vault.lock();
+    vault.unlock(&pass(PASS)).unwrap();
+}
+
+#[test]
+fn a_header_asking_argon2_for_terabytes_is_damage_and_nothing_is_allocated() {
+    let (_dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    vault.lock();
+    let mut header: serde_json::Value = serde_json::from_slice(&fs::read(data.vault_header()).unwrap()).unwrap();
+    header["kdf"]["memory_kib"] = serde_json::json!(u32::MAX);
+    fs::write(data.vault_header(), serde_json::to_vec(&header).unwrap()).unwrap();
+    assert!(matches!(vault.unlock(&pass(PASS)), Err(Error::Damaged { part: DamagedPart::Header, .. })));
+}
+
+#[test]
+fn restoring_never_replaces_a_vault_that_opens() {
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    let a = AccountId::new();
+    vault.apply(vec![VaultChange::Put(a, record("IGAA-old", t0()))]).unwrap();
+    vault.apply(vec![VaultChange::Put(a, record("IGAA-new", t0()))]).unwrap();
+    vault.lock();
+    let before = hashes(dir.path());
+    vault.restore_last_good(&pass(PASS)).unwrap();
+    assert_eq!(vault.get(&a).unwrap().unwrap().token.expose(), "IGAA-new", "not rolled back to the copy");
+    assert_eq!(hashes(dir.path()), before);
+}
+
+#[test]
+fn reset_also_removes_the_files_set_aside() {
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-1", t0()))]).unwrap();
+    vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-2", t0()))]).unwrap();
+    vault.lock();
+    fs::write(data.vault_snapshot(), b"damaged").unwrap();
+    vault.restore_last_good(&pass(PASS)).unwrap();
+    assert!(dir.path().join("vault.stronghold.damaged-1").exists());
+    vault.reset().unwrap();
+    assert!(hashes(dir.path()).is_empty(), "{:?}", hashes(dir.path()));
+}
+
+#[test]
+fn a_new_passphrase_brings_a_new_data_key() {
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    let a = AccountId::new();
+    vault.apply(vec![VaultChange::Put(a, record("IGAA-keep-me", t0()))]).unwrap();
+    let old_header = fs::read(data.vault_header()).unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    // Unlocked throughout: later saves use the new key too.
+    vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-later", t0()))]).unwrap();
+    vault.lock();
+
+    // The old header with the old passphrase opens nothing of the new vault.
+    let (_copy_dir, copy) = profile();
+    fs::write(copy.vault_header(), &old_header).unwrap();
+    fs::copy(data.vault_snapshot(), copy.vault_snapshot()).unwrap();
+    assert!(matches!(
+        cheap_vault(&copy).unlock(&pass(PASS)),
+        Err(Error::Damaged { part: DamagedPart::Snapshot, .. })
+    ));
+    vault.unlock(&pass("a brand new passphrase")).unwrap();
+    assert_eq!(vault.get(&a).unwrap().unwrap().token.expose(), "IGAA-keep-me");
+    assert_eq!(vault.accounts().unwrap().len(), 2);
+    assert!(!dir.path().join("vault.stronghold.rotated").exists());
+}
+
+#[test]
+fn a_passphrase_change_interrupted_after_its_header_is_finished_at_the_next_unlock() {
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    let a = AccountId::new();
+    vault.apply(vec![VaultChange::Put(a, record("IGAA-keep-me", t0()))]).unwrap();
+    vault.lock();
+    let old_snapshot = fs::read(data.vault_snapshot()).unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    // As if the process died between the header's rename and the snapshot's: the new
+    // snapshot still waits beside the old one.
+    fs::rename(data.vault_snapshot(), dir.path().join("vault.stronghold.rotated")).unwrap();
+    fs::write(data.vault_snapshot(), old_snapshot).unwrap();
+    vault.unlock(&pass("a brand new passphrase")).unwrap();
+    assert_eq!(vault.get(&a).unwrap().unwrap().token.expose(), "IGAA-keep-me");
+    assert!(!dir.path().join("vault.stronghold.rotated").exists());
+}
+
+#[test]
+fn vault_files_are_the_users_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-1", t0()))]).unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    for entry in fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+    }
+}
