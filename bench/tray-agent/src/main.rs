@@ -111,7 +111,10 @@ fn main() {
             });
         }
         "lock" => {
-            let _ = core.lock();
+            let core = core.clone();
+            handle.spawn(async move {
+                let _ = core.lock().await;
+            });
         }
         "quit" => gtk::main_quit(),
         _ => {}

@@ -196,7 +196,9 @@ impl StatusReason {
     pub fn words(self) -> &'static str {
         match self {
             Self::AppRemoved => "Evergreen was removed from the account's apps on Instagram",
-            Self::PasswordChanged => "Instagram ended the connection after a password change or a security check",
+            Self::PasswordChanged => {
+                "Instagram ended the connection after a password change or a security check"
+            }
             Self::Expired => "the access expired",
             Self::ExpiredWhileClosed => "the access expired while Evergreen was closed",
             Self::UnconfirmedUser => "Instagram says the account isn't confirmed yet",

@@ -74,8 +74,9 @@ impl Evergreen {
         let accepted = self.connector().receive_link(link)?;
         let Collected { handoff, purpose, state } = self.connector().collect_accepted(accepted).await?;
         let now = self.now();
-        let lifetime =
-            chrono::Duration::seconds(i64::try_from(handoff.expires_in).unwrap_or(i64::MAX).min(366 * 86_400));
+        let lifetime = chrono::Duration::seconds(
+            i64::try_from(handoff.expires_in).unwrap_or(i64::MAX).min(366 * 86_400),
+        );
         // The relay could be wrong or compromised: the token must belong to the account it
         // names, or it would be saved under another account's row.
         let me = self
@@ -115,14 +116,16 @@ impl Evergreen {
         }
         let now = self.now();
         let saved = self.ledger().now(self, |replacing| {
-            let (existing, policy) = self
-                .store()
-                .read(|r| Ok((r.account_by_instagram_id(&profile.instagram_user_id)?, r.refresh_policy()?)))?;
+            let (existing, policy) = self.store().read(|r| {
+                Ok((r.account_by_instagram_id(&profile.instagram_user_id)?, r.refresh_policy()?))
+            })?;
             let reconnect = existing.is_some();
             let account = Account {
                 id: existing.as_ref().map_or_else(AccountId::new, |a| a.id),
                 instagram_user_id: profile.instagram_user_id,
-                app_scoped_id: profile.app_scoped_id.or_else(|| existing.as_ref().and_then(|a| a.app_scoped_id.clone())),
+                app_scoped_id: profile
+                    .app_scoped_id
+                    .or_else(|| existing.as_ref().and_then(|a| a.app_scoped_id.clone())),
                 username: profile.username,
                 account_type: profile.account_type,
                 profile_picture_url: profile.profile_picture_url,
@@ -139,8 +142,11 @@ impl Evergreen {
             };
             replacing.replace(account.id);
             self.vault().apply(vec![VaultChange::Put(account.id, record)])?;
-            let (kind, verb) =
-                if reconnect { (EventKind::Reconnected, "Reconnected") } else { (EventKind::Connected, "Connected") };
+            let (kind, verb) = if reconnect {
+                (EventKind::Reconnected, "Reconnected")
+            } else {
+                (EventKind::Connected, "Connected")
+            };
             self.store().write(|w| {
                 w.save_account(&account)?;
                 w.token_forgotten(account.id)?;

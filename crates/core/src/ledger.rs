@@ -27,8 +27,8 @@ use chrono::{DateTime, Utc};
 
 use crate::Evergreen;
 use crate::account::AccountId;
-use crate::refresh::outcome::{self, Result as AttemptResult};
 use crate::refresh::SweepReport;
+use crate::refresh::outcome::{self, Result as AttemptResult};
 use crate::vault::{TokenRecord, VaultChange};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -137,7 +137,11 @@ pub(crate) struct Ledger {
 impl Ledger {
     /// The account's token as the product knows it (renewed but unsaved first, then the
     /// vault), with the ticket to stage a result under.
-    pub fn token(&self, core: &Evergreen, id: AccountId) -> Result<(Option<TokenRecord>, Ticket), crate::Error> {
+    pub fn token(
+        &self,
+        core: &Evergreen,
+        id: AccountId,
+    ) -> Result<(Option<TokenRecord>, Ticket), crate::Error> {
         let state = lock(&self.state);
         let ticket = state.ticket(id);
         if let Some(record) = state.unsaved.get(&id) {

@@ -33,7 +33,7 @@ pub mod vault;
 
 pub use account::{AccountView, DisplayStatus};
 pub use app::{Evergreen, Setup};
-pub use connecting::{Connection, Profile};
-pub use lifecycle::Reconciliation;
 pub use change::{Change, ChangeSink, ignore_changes};
+pub use connecting::{Connection, Profile};
 pub use error::{Code, Error};
+pub use lifecycle::Reconciliation;

@@ -167,7 +167,9 @@ impl Evergreen {
             let mut changed = Vec::new();
             for mut account in accounts {
                 match vault.get(&account.id)? {
-                    None if account.status.is_alive() || account.status == AccountStatus::NeedsInstagramLogin => {
+                    None if account.status.is_alive()
+                        || account.status == AccountStatus::NeedsInstagramLogin =>
+                    {
                         account.status = AccountStatus::NeedsReconnect;
                         account.status_reason = Some(StatusReason::TokenMissing);
                         account.next_refresh_at = None;

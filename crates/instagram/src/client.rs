@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use url::Url;
+use zeroize::Zeroizing;
 
 use crate::error::{ApiError, Transport, Usage};
 use crate::wire::{LongLivedToken, Me, MediaPage, ShortLivedToken};
@@ -186,14 +187,14 @@ impl Client {
             ("client_secret", secret.expose()),
             ("access_token", short.expose()),
         ];
-        self.call(self.http.get(url).query(&query), &[secret.expose(), short.expose()]).await
+        self.call(self.http.get(with_query(&url, &query)), &[secret.expose(), short.expose()]).await
     }
 
     /// Renew a long-lived token (no secret; the token must be at least 24 h old and alive).
     pub async fn refresh(&self, token: &AccessToken) -> Result<LongLivedToken, ApiError> {
         let url = self.endpoints.graph.join("refresh_access_token").expect("static path");
         let query = [("grant_type", "ig_refresh_token"), ("access_token", token.expose())];
-        self.call(self.http.get(url).query(&query), &[token.expose()]).await
+        self.call(self.http.get(with_query(&url, &query)), &[token.expose()]).await
     }
 
     /// The account behind `token`.
@@ -201,7 +202,7 @@ impl Client {
         let url = self.graph_path("me");
         let fields = "user_id,username,name,account_type,profile_picture_url,followers_count,media_count";
         let query = [("fields", fields), ("access_token", token.expose())];
-        self.call(self.http.get(url).query(&query), &[token.expose()]).await
+        self.call(self.http.get(with_query(&url, &query)), &[token.expose()]).await
     }
 
     /// A page of the account's posts, newest first; `after` from the previous page.
@@ -221,7 +222,7 @@ impl Client {
         if let Some(after) = after {
             query.push(("after", after));
         }
-        self.call(self.http.get(url).query(&query), &[token.expose()]).await
+        self.call(self.http.get(with_query(&url, &query)), &[token.expose()]).await
     }
 
     fn graph_path(&self, path: &str) -> Url {
@@ -255,8 +256,26 @@ impl Client {
     }
 }
 
-async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, ApiError> {
-    let mut body = Vec::new();
+/// `base` with `pairs` as its query, built in one buffer of ours that is wiped when dropped:
+/// the query carries a token or the secret, and building it pair by pair (as `url` and
+/// `serde_urlencoded` do) leaves a copy in every buffer it outgrows. The `Url` itself belongs
+/// to the HTTP stack from here (SECURITY.md).
+fn with_query(base: &Url, pairs: &[(&str, &str)]) -> Url {
+    let encoded = pairs.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum::<usize>();
+    let mut text = Zeroizing::new(String::with_capacity(base.as_str().len() + encoded + 1));
+    text.push_str(base.as_str());
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        text.push(if i == 0 { '?' } else { '&' });
+        text.extend(url::form_urlencoded::byte_serialize(key.as_bytes()));
+        text.push('=');
+        text.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+    }
+    Url::parse(&text).expect("a valid base with an encoded query is a valid URL")
+}
+
+/// The body, in a buffer wiped when dropped: a token's answer holds the token.
+async fn read_bounded(response: &mut reqwest::Response) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+    let mut body = Zeroizing::new(Vec::new());
     while let Some(chunk) = response.chunk().await.map_err(|e| ApiError::from_reqwest(&e))? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(ApiError::transport(

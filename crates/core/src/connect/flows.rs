@@ -76,7 +76,11 @@ impl PendingFlows {
     /// forgotten.
     pub fn check(&mut self, state: &FlowState, now: DateTime<Utc>) -> Result<&PendingFlow, Error> {
         let Some(expires_at) = self.pending.get(state).map(|f| f.expires_at) else {
-            return Err(if self.finished.contains(state) { Error::LinkAlreadyUsed } else { Error::LinkNotOurs });
+            return Err(if self.finished.contains(state) {
+                Error::LinkAlreadyUsed
+            } else {
+                Error::LinkNotOurs
+            });
         };
         if now >= expires_at {
             self.pending.remove(state);
@@ -147,7 +151,10 @@ mod tests {
         let mut flows = PendingFlows::default();
         flows.insert(state("s1"), flow(now() + FLOW_TTL));
         assert!(flows.check(&state("s1"), now()).is_ok());
-        assert!(flows.check(&state("s1"), now()).is_ok(), "checking twice is fine: a link alone ends nothing");
+        assert!(
+            flows.check(&state("s1"), now()).is_ok(),
+            "checking twice is fine: a link alone ends nothing"
+        );
         assert!(flows.finish(&state("s1")).is_some());
         assert!(matches!(flows.check(&state("s1"), now()), Err(Error::LinkAlreadyUsed)));
         assert!(flows.finish(&state("s1")).is_none());

@@ -65,7 +65,9 @@ pub enum Error {
     #[error("This sign-in was already collected or has expired. Start again from Evergreen.")]
     HandoffGone,
     /// Instagram could not be asked whose the handed-over token is.
-    #[error("Evergreen couldn't check the new connection with Instagram. Check your internet connection and start again.")]
+    #[error(
+        "Evergreen couldn't check the new connection with Instagram. Check your internet connection and start again."
+    )]
     IdentityUnconfirmed,
     /// The handed-over token belongs to another account than the sign-in service said.
     #[error(

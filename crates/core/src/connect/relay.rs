@@ -7,7 +7,12 @@ use std::time::Duration;
 use evergreen_instagram::{AccessToken, Url};
 use serde::{Deserialize, Serialize};
 
+use zeroize::Zeroizing;
+
 use super::Error;
+
+/// Largest answer read from the relay: every valid one is under a kilobyte or two.
+const MAX_ANSWER: usize = 64 * 1024;
 
 /// Talks to the relay at `base`.
 #[derive(Clone)]
@@ -97,41 +102,41 @@ impl RelayClient {
     pub async fn start(&self, challenge: &str, force_authentication: bool) -> Result<SessionStarted, Error> {
         let body =
             NewSession { code_challenge: challenge, code_challenge_method: "S256", force_authentication };
-        let response = self
-            .http
-            .post(self.url("v1/sessions"))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|_| Error::RelayUnreachable)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(refusal(status.as_u16(), response).await);
-        }
-        response.json().await.map_err(|_| Error::RelayRefused)
+        self.post("v1/sessions", &body).await
     }
 
     /// `POST /v1/handoff`: collect the token, once.
     pub async fn redeem(&self, handoff: &str, verifier: &str) -> Result<Handoff, Error> {
-        let body = Redeem { handoff, code_verifier: verifier };
-        let response = self
-            .http
-            .post(self.url("v1/handoff"))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|_| Error::RelayUnreachable)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(refusal(status.as_u16(), response).await);
+        self.post("v1/handoff", &Redeem { handoff, code_verifier: verifier }).await
+    }
+
+    /// Post `body` as JSON; read at most [`MAX_ANSWER`] of the answer (wiped after parsing: a
+    /// handoff's holds a token) and parse it, or say why the relay refused.
+    async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, Error> {
+        let mut response =
+            self.http.post(self.url(path)).json(body).send().await.map_err(|_| Error::RelayUnreachable)?;
+        let status = response.status().as_u16();
+        let mut answer = Zeroizing::new(Vec::new());
+        while let Some(chunk) = response.chunk().await.map_err(|_| Error::RelayUnreachable)? {
+            if answer.len() + chunk.len() > MAX_ANSWER {
+                return Err(Error::RelayRefused);
+            }
+            answer.extend_from_slice(&chunk);
         }
-        response.json().await.map_err(|_| Error::RelayRefused)
+        if !(200..300).contains(&status) {
+            let code = serde_json::from_slice::<RelayError>(&answer).map(|e| e.code).unwrap_or_default();
+            return Err(refusal(status, &code));
+        }
+        serde_json::from_slice(&answer).map_err(|_| Error::RelayRefused)
     }
 }
 
-async fn refusal(status: u16, response: reqwest::Response) -> Error {
-    let code = response.json::<RelayError>().await.map(|e| e.code).unwrap_or_default();
-    match (status, code.as_str()) {
+fn refusal(status: u16, code: &str) -> Error {
+    match (status, code) {
         (_, "unknown_handoff" | "expired_handoff") => Error::HandoffGone,
         (_, "wrong_verifier") => Error::LinkWrongFlow,
         (429 | 503, _) => Error::RelayBusy,

@@ -49,7 +49,10 @@ impl Limiter {
     /// A limit of `limit` (1 to [`MAX_CONCURRENCY`]).
     pub fn new(limit: usize) -> Self {
         let limit = limit.clamp(1, MAX_CONCURRENCY);
-        Self { permits: Arc::new(Semaphore::new(limit)), books: Arc::new(Mutex::new(Books { limit, owed: 0 })) }
+        Self {
+            permits: Arc::new(Semaphore::new(limit)),
+            books: Arc::new(Mutex::new(Books { limit, owed: 0 })),
+        }
     }
 
     /// Change the limit. Raising it pays what is owed first; lowering it forgets free permits

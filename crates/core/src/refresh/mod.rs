@@ -271,7 +271,13 @@ impl Evergreen {
     }
 
     /// One account: lock, read, decide, call Instagram, stage the result in the ledger.
-    async fn attempt(&self, id: AccountId, trigger: Trigger, policy: RefreshPolicy, tally: &Arc<Mutex<SweepReport>>) {
+    async fn attempt(
+        &self,
+        id: AccountId,
+        trigger: Trigger,
+        policy: RefreshPolicy,
+        tally: &Arc<Mutex<SweepReport>>,
+    ) {
         let _guard = self.engine().account_lock(id).lock_owned().await;
         if self.engine().is_quiescing() {
             return;
@@ -319,7 +325,8 @@ impl Evergreen {
                 result
             }
         };
-        self.ledger().stage(ticket, Staged { id, result, used: record, at: self.now(), tally: tally.clone() });
+        self.ledger()
+            .stage(ticket, Staged { id, result, used: record, at: self.now(), tally: tally.clone() });
         drop(in_flight);
         self.mark_refreshing(id, false);
     }
@@ -336,7 +343,8 @@ impl Evergreen {
         match client.refresh(&record.token).await {
             Ok(fresh) => {
                 let issued_at = self.now();
-                let lifetime = chrono::Duration::from_std(fresh.expires_in).unwrap_or(chrono::Duration::days(60));
+                let lifetime =
+                    chrono::Duration::from_std(fresh.expires_in).unwrap_or(chrono::Duration::days(60));
                 let record = TokenRecord { token: fresh.token, issued_at, expires_at: issued_at + lifetime };
                 // Re-read the profile with the new token (a renamed handle, a new avatar); a
                 // failure here does not undo the refresh.

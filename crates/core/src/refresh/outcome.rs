@@ -155,7 +155,9 @@ pub fn apply(
             retry_later(&mut account, policy, now, None);
             event(
                 EventKind::RefreshFailed,
-                format!("Renewed {name} but could not save it yet; Evergreen keeps the new access and tries again"),
+                format!(
+                    "Renewed {name} but could not save it yet; Evergreen keeps the new access and tries again"
+                ),
             );
         }
         Result::Checked { me } => {
@@ -211,7 +213,10 @@ pub fn apply(
                 report.need_attention += 1;
                 let why = StatusReason::of_dead_token(*subcode);
                 end(&mut account, AccountStatus::NeedsReconnect, why);
-                event(EventKind::RefreshFailed, format!("Instagram ended the connection of {name}: {}", why.words()));
+                event(
+                    EventKind::RefreshFailed,
+                    format!("Instagram ended the connection of {name}: {}", why.words()),
+                );
             }
             ErrorClass::PermissionMissing => {
                 // Only after `/me` confirmed it (the renewal engine asks before it gets here).
@@ -228,7 +233,10 @@ pub fn apply(
                 account.status_reason = Some(StatusReason::Checkpoint);
                 account.next_refresh_at =
                     Some(now + chrono::Duration::from_std(CHECKPOINT_RECHECK).expect("small"));
-                event(EventKind::RefreshFailed, format!("{name}: Instagram wants a login on instagram.com first"));
+                event(
+                    EventKind::RefreshFailed,
+                    format!("{name}: Instagram wants a login on instagram.com first"),
+                );
             }
             ErrorClass::RateLimited { retry_after } => {
                 report.retrying += 1;
@@ -239,7 +247,10 @@ pub fn apply(
                 let at = account.next_refresh_at.expect("just set");
                 event(
                     EventKind::RefreshFailed,
-                    format!("Instagram asked to slow down for {name}; trying again at {}", at.format("%H:%M")),
+                    format!(
+                        "Instagram asked to slow down for {name}; trying again at {}",
+                        at.format("%H:%M")
+                    ),
                 );
             }
             ErrorClass::Transient | ErrorClass::ClientBug => {
@@ -255,7 +266,10 @@ pub fn apply(
         },
     }
     if account.status != before {
-        event(EventKind::StatusChanged, format!("{name} is now {}", account.status.as_str().replace('_', " ")));
+        event(
+            EventKind::StatusChanged,
+            format!("{name} is now {}", account.status.as_str().replace('_', " ")),
+        );
     }
     if account != original {
         account.updated_at = now;
@@ -268,7 +282,12 @@ fn policy_cap(policy: &RefreshPolicy) -> chrono::Duration {
 }
 
 /// A failure that does not end the account: count it, wait, and warn once inside the window.
-fn retry_later(account: &mut Account, policy: &RefreshPolicy, now: DateTime<Utc>, wait: Option<chrono::Duration>) {
+fn retry_later(
+    account: &mut Account,
+    policy: &RefreshPolicy,
+    now: DateTime<Utc>,
+    wait: Option<chrono::Duration>,
+) {
     account.refresh_failures = account.refresh_failures.saturating_add(1);
     account.failing_since.get_or_insert(now);
     let wait = wait.unwrap_or_else(|| policy.backoff(account.refresh_failures));

@@ -85,7 +85,9 @@ impl Evergreen {
         let earliest = self.store().read(|r| r.earliest_refresh()).ok().flatten();
         match earliest {
             // At least a second: a due time the sweep could not act on never becomes a loop.
-            Some(at) => (at - self.now()).to_std().unwrap_or(Duration::ZERO).clamp(Duration::from_secs(1), RECHECK),
+            Some(at) => {
+                (at - self.now()).to_std().unwrap_or(Duration::ZERO).clamp(Duration::from_secs(1), RECHECK)
+            }
             None => RECHECK,
         }
     }

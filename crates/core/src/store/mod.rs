@@ -44,7 +44,8 @@ impl Store {
     /// Open (creating if needed) the database at `path` and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            crate::paths::create_private_dir(dir).map_err(|e| Error::Corrupt(format!("data directory: {e}")))?;
+            crate::paths::create_private_dir(dir)
+                .map_err(|e| Error::Corrupt(format!("data directory: {e}")))?;
         }
         let mut conn = Connection::open(path)?;
         // SQLite gives its WAL and shared-memory files the database file's mode.

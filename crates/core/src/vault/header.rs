@@ -90,6 +90,9 @@ pub struct VaultHeader {
     checksum: Option<String>,
 }
 
+/// A header's salt, nonce and wrapped key, decoded.
+type Parts = (Vec<u8>, Vec<u8>, Vec<u8>);
+
 /// The random key that encrypts the snapshot.
 pub type DataKey = Zeroizing<Vec<u8>>;
 
@@ -151,7 +154,7 @@ impl VaultHeader {
     }
 
     /// Every field decoded and checked; anything off is a damaged header.
-    fn checked_parts(&self) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), Error> {
+    fn checked_parts(&self) -> Result<Parts, Error> {
         let salt = STANDARD.decode(&self.salt).map_err(|_| damaged())?;
         let nonce = STANDARD.decode(&self.nonce).map_err(|_| damaged())?;
         let wrapped = STANDARD.decode(&self.wrapped_key).map_err(|_| damaged())?;
@@ -247,7 +250,8 @@ mod tests {
             let flipped = if c == 'A' { 'B' } else { 'A' };
             let mut damaged = text.clone();
             damaged.replace_range(at..at + 1, &flipped.to_string());
-            let outcome = VaultHeader::parse(damaged.as_bytes()).and_then(|h| h.unwrap_key(&pass("correct horse battery")));
+            let outcome = VaultHeader::parse(damaged.as_bytes())
+                .and_then(|h| h.unwrap_key(&pass("correct horse battery")));
             assert!(
                 matches!(outcome, Err(Error::Damaged { part: DamagedPart::Header, .. })),
                 "flipping {c:?} at {at} gave {outcome:?}"
@@ -282,10 +286,15 @@ mod tests {
         // Rebuild it as format 1 would have: same wrap, no checksum.
         let mut legacy = VaultHeader::wrap(&key, &pass("correct horse battery"), CHEAP).unwrap();
         legacy.format = LEGACY_FORMAT;
-        let kek = legacy.kdf.derive(&pass("correct horse battery"), &STANDARD.decode(&legacy.salt).unwrap()).unwrap();
+        let kek = legacy
+            .kdf
+            .derive(&pass("correct horse battery"), &STANDARD.decode(&legacy.salt).unwrap())
+            .unwrap();
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
         let nonce = STANDARD.decode(&legacy.nonce).unwrap();
-        let wrapped = cipher.encrypt(XNonce::from_slice(&nonce), Payload { msg: &key, aad: legacy.aad().as_bytes() }).unwrap();
+        let wrapped = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: &key, aad: legacy.aad().as_bytes() })
+            .unwrap();
         legacy.wrapped_key = STANDARD.encode(wrapped);
         legacy.checksum = None;
         let parsed = VaultHeader::parse(&legacy.to_bytes()).unwrap();

@@ -19,6 +19,7 @@
 mod files;
 mod header;
 mod passphrase;
+mod records;
 mod stronghold;
 
 use chrono::{DateTime, Utc};

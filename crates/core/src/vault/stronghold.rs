@@ -11,13 +11,14 @@ use iota_stronghold::{Client, KeyProvider, SnapshotPath, Stronghold};
 use zeroize::Zeroizing;
 
 use super::files::{remove_if_exists, remove_stale_temporaries, sibling, sync_dir, write_atomic};
-use crate::paths::make_private;
 use super::header::{DataKey, VaultHeader};
+use super::records::{self, RecordKey};
 use super::{DamagedPart, Error, KdfParams, Passphrase, TokenRecord, TokenVault, VaultChange, VaultState};
 use crate::account::AccountId;
 use crate::paths::DataDir;
+use crate::paths::make_private;
 
-/// A serialized token record, wiped when dropped.
+/// A store value (a sealed record), wiped when dropped.
 type SecretBytes = Zeroizing<Vec<u8>>;
 
 /// The Stronghold client that holds every token record.
@@ -32,18 +33,62 @@ pub struct StrongholdVault {
     saves: AtomicU64,
 }
 
-/// An unlocked vault: Stronghold's in-memory state and the data key.
+/// An unlocked vault: Stronghold's in-memory state, the data key, and the key that seals each
+/// record (see `records.rs`).
 struct Open {
     stronghold: Stronghold,
     client: Client,
     key: KeyProvider,
+    records: RecordKey,
+}
+
+impl Open {
+    fn new(stronghold: Stronghold, client: Client, data_key: &[u8]) -> Result<Self, Error> {
+        let key = KeyProvider::try_from(Zeroizing::new(data_key.to_vec()))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(Self { stronghold, client, key, records: RecordKey::derive(data_key) })
+    }
+
+    /// Seal every record again: opened with `from` (or read as clear legacy JSON), sealed
+    /// with `to`.
+    fn reseal(&self, from: &RecordKey, to: &RecordKey) -> Result<(), Error> {
+        let store = self.client.store();
+        let internal = |e: iota_stronghold::ClientError| Error::Internal(e.to_string());
+        for name in store.keys().map_err(internal)? {
+            let Some(value) = store.get(&name).map_err(internal)? else { continue };
+            let value = Zeroizing::new(value);
+            let clear = from.open(&name, &value).ok_or_else(unreadable)?;
+            let old = store.insert(name.clone(), to.seal(&name, &clear), None).map_err(internal)?;
+            drop(old.map(Zeroizing::new));
+        }
+        Ok(())
+    }
+
+    fn has_legacy_records(&self) -> bool {
+        let store = self.client.store();
+        store.keys().unwrap_or_default().iter().any(|name| {
+            store.get(name).ok().flatten().map(Zeroizing::new).is_some_and(|v| records::is_legacy(&v))
+        })
+    }
 }
 
 impl Drop for Open {
     fn drop(&mut self) {
-        // Wipe Stronghold's runtime state now rather than whenever the last Arc goes.
+        // Take every value out of the store and wipe it (Stronghold would only free it), then
+        // clear Stronghold's runtime state now rather than whenever the last Arc goes. The
+        // record key wipes itself.
+        let store = self.client.store();
+        for name in store.keys().unwrap_or_default() {
+            if let Ok(Some(value)) = store.delete(&name) {
+                drop(Zeroizing::new(value));
+            }
+        }
         let _ = self.stronghold.clear();
     }
+}
+
+fn unreadable() -> Error {
+    Error::Internal("a token record is unreadable".into())
 }
 
 /// Stronghold strengthens its key with scrypt (2^19, 512 MiB) on every save and load, as if
@@ -101,9 +146,10 @@ impl StrongholdVault {
     fn read_header(&self) -> Result<VaultHeader, Error> {
         match fs::read(&self.header) {
             Ok(bytes) => VaultHeader::parse(&bytes).map_err(|e| match e {
-                Error::Damaged { part: DamagedPart::Header, .. } => {
-                    Error::Damaged { part: DamagedPart::Header, last_good: self.last_good_header().map(|(_, at)| at) }
-                }
+                Error::Damaged { part: DamagedPart::Header, .. } => Error::Damaged {
+                    part: DamagedPart::Header,
+                    last_good: self.last_good_header().map(|(_, at)| at),
+                },
                 other => other,
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Missing),
@@ -137,10 +183,11 @@ impl StrongholdVault {
         }
         catch_unwind(AssertUnwindSafe(|| {
             let stronghold = Stronghold::default();
-            let key = KeyProvider::try_from(Zeroizing::new(key.to_vec())).ok()?;
-            let client =
-                stronghold.load_client_from_snapshot(CLIENT, &key, &SnapshotPath::from_path(path)).ok()?;
-            Some(Open { stronghold, client, key })
+            let provider = KeyProvider::try_from(Zeroizing::new(key.to_vec())).ok()?;
+            let client = stronghold
+                .load_client_from_snapshot(CLIENT, &provider, &SnapshotPath::from_path(path))
+                .ok()?;
+            Open::new(stronghold, client, key).ok()
         }))
         .ok()
         .flatten()
@@ -229,8 +276,7 @@ impl TokenVault for StrongholdVault {
         let (header, key) = VaultHeader::create(passphrase, self.kdf)?;
         let stronghold = Stronghold::default();
         let client = stronghold.create_client(CLIENT).map_err(|e| Error::Internal(e.to_string()))?;
-        let key = KeyProvider::try_from(key).map_err(|e| Error::Internal(e.to_string()))?;
-        let open = Open { stronghold, client, key };
+        let open = Open::new(stronghold, client, &key)?;
         self.save(&open)?;
         // The header's existence is what makes the vault exist: written last.
         self.write_header(&header)?;
@@ -253,6 +299,11 @@ impl TokenVault for StrongholdVault {
             let kdf = if header.kdf().weaker_than(&self.kdf) { self.kdf } else { header.kdf() };
             self.write_header(&VaultHeader::wrap(&key, passphrase, kdf)?)?;
         }
+        if open.has_legacy_records() {
+            // Written before records were sealed: seal them now, in one save.
+            open.reseal(&open.records, &open.records)?;
+            self.save(&open)?;
+        }
         *self.open() = Some(open);
         Ok(())
     }
@@ -266,8 +317,9 @@ impl TokenVault for StrongholdVault {
         let (header, restored_header) = match self.read_header() {
             Ok(header) => (header, false),
             Err(Error::Damaged { part: DamagedPart::Header, .. }) => {
-                let (header, _) =
-                    self.last_good_header().ok_or(Error::Damaged { part: DamagedPart::Header, last_good: None })?;
+                let (header, _) = self
+                    .last_good_header()
+                    .ok_or(Error::Damaged { part: DamagedPart::Header, last_good: None })?;
                 (header, true)
             }
             Err(other) => return Err(other),
@@ -295,8 +347,8 @@ impl TokenVault for StrongholdVault {
             set_aside(&self.snapshot)?;
         }
         write_atomic(&self.snapshot, &fs::read(&prev)?)?;
-        let open =
-            Self::load(&key, &self.snapshot).ok_or(Error::Damaged { part: DamagedPart::Snapshot, last_good: None })?;
+        let open = Self::load(&key, &self.snapshot)
+            .ok_or(Error::Damaged { part: DamagedPart::Snapshot, last_good: None })?;
         *self.open() = Some(open);
         Ok(())
     }
@@ -315,31 +367,45 @@ impl TokenVault for StrongholdVault {
         let open = match guard.as_ref() {
             Some(open) => open,
             None => {
-                loaded = Self::load(&old_key, &self.snapshot)
-                    .ok_or(Error::Damaged { part: DamagedPart::Snapshot, last_good: self.last_good(&old_key) })?;
+                loaded = Self::load(&old_key, &self.snapshot).ok_or(Error::Damaged {
+                    part: DamagedPart::Snapshot,
+                    last_good: self.last_good(&old_key),
+                })?;
                 &loaded
             }
         };
         let mut new_key = Zeroizing::new(vec![0u8; 32]);
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut new_key);
         let provider = KeyProvider::try_from(new_key.clone()).map_err(|e| Error::Internal(e.to_string()))?;
+        let new_records = RecordKey::derive(&new_key);
         let internal = |e: iota_stronghold::ClientError| Error::Internal(e.to_string());
-        // 1. The snapshot under the new key, beside the current one.
+        // 1. The snapshot under the new key, beside the current one, its records sealed anew.
         let rotated = self.rotated();
         remove_if_exists(&rotated)?;
-        open.stronghold.write_client(CLIENT).map_err(internal)?;
-        open.stronghold.commit_with_keyprovider(&SnapshotPath::from_path(&rotated), &provider).map_err(internal)?;
-        fs::File::open(&rotated)?.sync_all()?;
-        make_private(&rotated)?;
-        // 2. The header that names the new key: from here an interrupted change is finished at
-        //    the next unlock (`finish_rotation`).
-        self.write_header(&VaultHeader::wrap(&new_key, new, kdf)?)?;
+        open.reseal(&open.records, &new_records)?;
+        let written = (|| {
+            open.stronghold.write_client(CLIENT).map_err(internal)?;
+            open.stronghold
+                .commit_with_keyprovider(&SnapshotPath::from_path(&rotated), &provider)
+                .map_err(internal)?;
+            fs::File::open(&rotated)?.sync_all()?;
+            make_private(&rotated)?;
+            // 2. The header that names the new key: from here an interrupted change is
+            //    finished at the next unlock (`finish_rotation`).
+            self.write_header(&VaultHeader::wrap(&new_key, new, kdf)?)
+        })();
+        if let Err(error) = written {
+            // Nothing on disk names the new key: back to the old seal in memory.
+            open.reseal(&new_records, &open.records)?;
+            return Err(error);
+        }
         // 3. The new snapshot in place; the last good copy is of it (the old key is gone).
         fs::rename(&rotated, &self.snapshot)?;
         keep_copy(&self.snapshot, &self.prev())?;
         sync_dir(&self.snapshot)?;
         if let Some(open) = guard.as_mut() {
             open.key = provider;
+            open.records = new_records;
         }
         Ok(())
     }
@@ -362,12 +428,13 @@ impl TokenVault for StrongholdVault {
     fn get(&self, account: &AccountId) -> Result<Option<TokenRecord>, Error> {
         let open = self.open();
         let open = open.as_ref().ok_or(Error::Locked)?;
-        let bytes =
-            open.client.store().get(&Self::key_of(account)).map_err(|e| Error::Internal(e.to_string()))?;
+        let name = Self::key_of(account);
+        let bytes = open.client.store().get(&name).map_err(|e| Error::Internal(e.to_string()))?;
         bytes
             .map(|b| {
                 let b = Zeroizing::new(b);
-                serde_json::from_slice(&b).map_err(|_| Error::Internal("a token record is unreadable".into()))
+                let clear = open.records.open(&name, &b).ok_or_else(unreadable)?;
+                serde_json::from_slice(&clear).map_err(|_| unreadable())
             })
             .transpose()
     }
@@ -394,8 +461,10 @@ impl TokenVault for StrongholdVault {
         for change in &changes {
             let step = match change {
                 VaultChange::Put(id, record) => {
-                    let value = Zeroizing::new(serde_json::to_vec(record).expect("records serialize"));
-                    store.insert(Self::key_of(id), value.to_vec(), None).map(|old| (Self::key_of(id), old))
+                    let clear = Zeroizing::new(serde_json::to_vec(record).expect("records serialize"));
+                    let name = Self::key_of(id);
+                    let sealed = open.records.seal(&name, &clear);
+                    store.insert(name.clone(), sealed, None).map(|old| (name, old))
                 }
                 VaultChange::Remove(id) => store.delete(&Self::key_of(id)).map(|old| (Self::key_of(id), old)),
             };
@@ -436,8 +505,10 @@ fn keep_copy(file: &Path, copy: &Path) -> Result<(), Error> {
 
 /// Move a damaged file aside for whoever wants to look at it: numbered, never overwritten.
 fn set_aside(file: &Path) -> Result<(), Error> {
-    let aside =
-        (1..).map(|n| sibling(file, &format!("damaged-{n}"))).find(|p| !p.exists()).expect("some number is free");
+    let aside = (1..)
+        .map(|n| sibling(file, &format!("damaged-{n}")))
+        .find(|p| !p.exists())
+        .expect("some number is free");
     fs::rename(file, aside)?;
     Ok(())
 }

@@ -8,9 +8,7 @@ use evergreen_core::account::{AccountStatus, AccountType};
 use evergreen_core::clock::ManualClock;
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{TokenVault, VaultChange, VaultState};
-use evergreen_core::{
-    Change, Code, DisplayStatus, Evergreen, Profile,
-};
+use evergreen_core::{Change, Code, DisplayStatus, Evergreen, Profile};
 
 use crate::support::{NO_RELAY, PASS, cheap_vault, core, pass, profile, record, setup, t0};
 

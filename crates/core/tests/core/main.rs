@@ -3,6 +3,7 @@
 mod app;
 mod connect;
 mod faults;
+mod memory;
 mod notify;
 mod refresh;
 mod store;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use chrono::Duration as Span;
-use evergreen_core::account::StatusReason;
 use evergreen_core::account::AccountStatus;
+use evergreen_core::account::StatusReason;
 use evergreen_core::refresh::{RefreshPolicy, Trigger};
 use evergreen_core::vault::TokenVault;
 use evergreen_sandbox::{Fault, FaultKind};
@@ -196,7 +196,10 @@ async fn a_revoked_token_needs_a_reconnect_with_the_reason() {
         f.sandbox.world().revoke(&a.instagram_user_id, subcode);
         f.core.sweep(vec![a.id], Trigger::Scheduled).await;
         let a = f.account(a.id);
-        assert_eq!((a.status, a.status_reason.map(StatusReason::as_str)), (AccountStatus::NeedsReconnect, Some(reason)));
+        assert_eq!(
+            (a.status, a.status_reason.map(StatusReason::as_str)),
+            (AccountStatus::NeedsReconnect, Some(reason))
+        );
         assert_eq!(a.next_refresh_at, None, "a dead token is never retried");
     }
 }

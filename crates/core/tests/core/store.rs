@@ -55,7 +55,11 @@ fn the_data_directory_and_its_files_are_the_users_alone() {
     let (dir, data) = profile();
     let nested = evergreen_core::paths::DataDir::new(dir.path().join("profile"));
     let store = Store::open(&nested.metadata_db()).unwrap();
-    store.write(|w| w.record_event(&Event { account: None, at: t0(), kind: EventKind::Vault, detail: "x".into() })).unwrap();
+    store
+        .write(|w| {
+            w.record_event(&Event { account: None, at: t0(), kind: EventKind::Vault, detail: "x".into() })
+        })
+        .unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(nested.root()), 0o700);
     for entry in std::fs::read_dir(nested.root()).unwrap() {

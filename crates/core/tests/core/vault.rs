@@ -389,7 +389,9 @@ fn a_flipped_character_in_the_header_is_damage_not_a_wrong_passphrase_and_is_res
         matches!(error, Error::Damaged { part: DamagedPart::Header, last_good: Some(_) }),
         "the right passphrase is never blamed: {error:?}"
     );
-    assert!(error.to_string().starts_with("The vault's settings file is damaged; your last good copy is from "));
+    assert!(
+        error.to_string().starts_with("The vault's settings file is damaged; your last good copy is from ")
+    );
     assert_eq!(hashes(dir.path()), before, "nothing written");
     vault.restore_last_good(&pass(PASS)).unwrap();
     assert_eq!(vault.get(&a).unwrap().unwrap().token.expose(), "IGAA-keep");
@@ -404,7 +406,8 @@ fn a_header_asking_argon2_for_terabytes_is_damage_and_nothing_is_allocated() {
     let vault = cheap_vault(&data);
     vault.create(&pass(PASS)).unwrap();
     vault.lock();
-    let mut header: serde_json::Value = serde_json::from_slice(&fs::read(data.vault_header()).unwrap()).unwrap();
+    let mut header: serde_json::Value =
+        serde_json::from_slice(&fs::read(data.vault_header()).unwrap()).unwrap();
     header["kdf"]["memory_kib"] = serde_json::json!(u32::MAX);
     fs::write(data.vault_header(), serde_json::to_vec(&header).unwrap()).unwrap();
     assert!(matches!(vault.unlock(&pass(PASS)), Err(Error::Damaged { part: DamagedPart::Header, .. })));
