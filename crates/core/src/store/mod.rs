@@ -38,6 +38,7 @@ type Result<T> = std::result::Result<T, Error>;
 /// The SQLite database of one profile.
 pub struct Store {
     conn: Mutex<Connection>,
+    failing_writes: std::sync::atomic::AtomicU32,
 }
 
 impl Store {
@@ -57,7 +58,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrations().to_latest(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self { conn: Mutex::new(conn), failing_writes: std::sync::atomic::AtomicU32::new(0) })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -70,9 +71,26 @@ impl Store {
         f(&Reader { conn: &conn })
     }
 
+    /// Fault injection, for the simulation and the tests of what a failed write does: the
+    /// next `n` transactions fail as a full disk would (`SQLITE_FULL`), after running.
+    pub fn fail_next_writes(&self, n: u32) {
+        self.failing_writes.store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Run changes in one transaction, committed only if `f` succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn();
+        use std::sync::atomic::Ordering;
+        if self
+            .failing_writes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("database or disk is full (injected)".into()),
+            )));
+        }
         let tx = conn.transaction()?;
         let writer = Writer { tx };
         let value = f(&writer)?;

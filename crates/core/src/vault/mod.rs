@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use header::KdfParams;
 pub use passphrase::{MIN_PASSPHRASE_CHARS, Passphrase};
-pub use stronghold::StrongholdVault;
+pub use stronghold::{FailNext, StrongholdVault};
 
 use crate::account::AccountId;
 

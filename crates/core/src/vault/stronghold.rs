@@ -31,6 +31,23 @@ pub struct StrongholdVault {
     kdf: KdfParams,
     open: Mutex<Option<Open>>,
     saves: AtomicU64,
+    failing_saves: FailNext,
+}
+
+/// A fault switch for a vault's saves: kept by a test or the simulation, which may hand the
+/// vault itself to a core.
+#[derive(Clone, Default)]
+pub struct FailNext(std::sync::Arc<std::sync::atomic::AtomicU32>);
+
+impl FailNext {
+    /// The next `n` saves fail as a full disk would, before anything is written.
+    pub fn fail_next(&self, n: u32) {
+        self.0.store(n, Ordering::SeqCst);
+    }
+
+    fn take(&self) -> bool {
+        self.0.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+    }
 }
 
 /// An unlocked vault: Stronghold's in-memory state, the data key, and the key that seals each
@@ -118,7 +135,19 @@ impl StrongholdVault {
             kdf,
             open: Mutex::new(None),
             saves: AtomicU64::new(0),
+            failing_saves: FailNext::default(),
         }
+    }
+
+    /// Fault injection, for the simulation and the tests of what a failed save does.
+    pub fn save_faults(&self) -> FailNext {
+        self.failing_saves.clone()
+    }
+
+    /// The same vault, its saves failing on `faults` (one switch across restarts).
+    pub fn with_save_faults(mut self, faults: FailNext) -> Self {
+        self.failing_saves = faults;
+        self
     }
 
     /// Snapshot writes since this value was made: what grouping writes saves.
@@ -203,6 +232,9 @@ impl StrongholdVault {
     /// Write `open`'s state as the new snapshot, keeping the current one as the last good
     /// copy. See the module docs for why each step is where it is.
     fn save(&self, open: &Open) -> Result<(), Error> {
+        if self.failing_saves.take() {
+            return Err(Error::Io(std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left (injected)")));
+        }
         let internal = |e: iota_stronghold::ClientError| Error::Internal(e.to_string());
         open.stronghold.write_client(CLIENT).map_err(internal)?;
         let next = sibling(&self.snapshot, "next");

@@ -3,6 +3,7 @@
 mod app;
 mod connect;
 mod faults;
+mod interleavings;
 mod memory;
 mod notify;
 mod refresh;

@@ -182,6 +182,8 @@ pub struct Fleet {
     pub core: Evergreen,
     pub clock: ManualClock,
     pub sandbox: evergreen_sandbox::Sandbox,
+    /// Makes the vault's next saves fail (across restarts).
+    pub vault_faults: evergreen_core::vault::FailNext,
     scheduler: Option<tokio::task::JoinHandle<()>>,
     scratch: Vec<TempDir>,
 }
@@ -214,8 +216,10 @@ impl Fleet {
         clock: &ManualClock,
         sandbox: &evergreen_sandbox::Sandbox,
         notifier: Recorder,
+        faults: &evergreen_core::vault::FailNext,
     ) -> Evergreen {
         let mut setup = setup(data, clock, NO_RELAY, ignore_changes());
+        setup.vault = Box::new(cheap_vault(data).with_save_faults(faults.clone()));
         setup.instagram = evergreen_instagram::Endpoints::single_host(sandbox.url());
         // Long enough that a loaded machine (CI, two cores) never times out a healthy call;
         // the timeout test waits it out once.
@@ -229,7 +233,7 @@ impl Fleet {
         self.stop().await;
         self.release_profile().await;
         let data = DataDir::new(self.dir.path());
-        self.core = Self::core_on(&data, &self.clock, &self.sandbox, notifier);
+        self.core = Self::core_on(&data, &self.clock, &self.sandbox, notifier, &self.vault_faults);
         self.start().await;
         let before = self.clock.sleeps_started();
         self.core.unlock(pass(PASS)).await.unwrap();
@@ -242,7 +246,8 @@ impl Fleet {
     pub async fn release_profile(&mut self) {
         self.core.shutdown().await.unwrap();
         let (scratch_dir, scratch) = profile();
-        let stand_in = Self::core_on(&scratch, &self.clock, &self.sandbox, Recorder::default());
+        let stand_in =
+            Self::core_on(&scratch, &self.clock, &self.sandbox, Recorder::default(), &Default::default());
         drop(std::mem::replace(&mut self.core, stand_in));
         self.scratch.push(scratch_dir);
     }
@@ -255,9 +260,10 @@ impl Fleet {
         let world = World::new(SandboxClock::new(Arc::new(move || sandbox_time.now())), demo_app(vec![]));
         let sandbox = Sandbox::start(world).await.unwrap();
         let (dir, data) = profile();
-        let core = Self::core_on(&data, &clock, &sandbox, notifier);
+        let vault_faults = evergreen_core::vault::FailNext::default();
+        let core = Self::core_on(&data, &clock, &sandbox, notifier, &vault_faults);
         core.create_vault(pass(PASS)).await.unwrap();
-        Self { dir, core, clock, sandbox, scheduler: None, scratch: Vec::new() }
+        Self { dir, core, clock, sandbox, vault_faults, scheduler: None, scratch: Vec::new() }
     }
 
     /// A business account at the sandbox, connected now with a fresh long-lived token.
