@@ -44,7 +44,7 @@ async fn help() -> Json<serde_json::Value> {
         "accounts/{user_id}/checkpoint": "POST {on: bool}",
         "faults": "GET; POST {kind, count?, endpoint?, code?, ms?}; DELETE",
         "latency": "POST {ms}",
-        "shapes": "GET; POST {code_exchange: flat|wrapped}",
+        "shapes": "GET; POST {code_exchange: flat|wrapped, refresh_ends_old_token: bool}",
         "calls": "GET ?since=seq",
         "stats": "GET; POST stats/reset",
     }))

@@ -150,6 +150,11 @@ pub async fn refresh(State(world): State<Arc<World>>, Query(params): Params) -> 
         );
     }
     let (value, fresh) = world.issue_token(&token.user_id, TokenKind::LongLived, token.scopes);
+    if world.shapes().refresh_ends_old_token
+        && let Some(old) = params.get("access_token")
+    {
+        world.revoke_token(old, 467);
+    }
     long_lived_answer(&value, fresh.expires_at, fresh.issued_at)
 }
 

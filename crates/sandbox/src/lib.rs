@@ -14,7 +14,8 @@
 //!
 //! Assumptions where Meta documents nothing (code defensively against them): refreshing a
 //! token under 24 h old answers code 100; the refreshed token is a new string and the old one
-//! stays valid until its own expiry; a personal account can complete the login and `/me`
+//! stays valid until its own expiry (or, with `Shapes::refresh_ends_old_token`, dies at once:
+//! the product must be safe either way); a personal account can complete the login and `/me`
 //! reports `account_type: PERSONAL` (so the relay's own check is exercised).
 #![deny(missing_docs)]
 

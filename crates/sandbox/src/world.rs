@@ -166,11 +166,15 @@ pub enum ExchangeShape {
     Wrapped,
 }
 
-/// Answer-shape choices for the code exchange.
+/// Choices where Meta documents nothing, or documents two answers: the sandbox plays either.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Shapes {
-    /// Flat or wrapped.
+    /// The code exchange's answer: flat or wrapped.
     pub code_exchange: ExchangeShape,
+    /// Whether a refresh ends the token it renewed (subcode 467 afterwards). Meta does not
+    /// say; by default the old token stays valid until its own expiry.
+    #[serde(default)]
+    pub refresh_ends_old_token: bool,
 }
 
 /// What a persisted sandbox keeps (posts included).
@@ -265,7 +269,7 @@ impl World {
                 faults: VecDeque::new(),
                 latency_ms: 0,
                 calls: VecDeque::new(),
-                shapes: Shapes { code_exchange: ExchangeShape::Flat },
+                shapes: Shapes { code_exchange: ExchangeShape::Flat, refresh_ends_old_token: false },
                 next_user: 1,
             }),
             persist_to: None,
@@ -389,6 +393,15 @@ impl World {
 
     /// End every token of an account with `subcode` (458 app removed, 460 password changed,
     /// 463 expired, 464 unconfirmed, 467 logged out). Returns how many.
+    /// End one token (by its value) with `subcode`.
+    pub fn revoke_token(&self, value: &str, subcode: i64) {
+        if let Some(token) = self.inner().tokens.get_mut(&digest(value)) {
+            token.revoked.get_or_insert(subcode);
+        }
+        self.persist();
+    }
+
+    /// Revoke every living token of `user_id` with `subcode`; returns how many.
     pub fn revoke(&self, user_id: &str, subcode: i64) -> usize {
         let mut inner = self.inner();
         let mut n = 0;

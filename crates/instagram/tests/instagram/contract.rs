@@ -31,7 +31,7 @@ async fn a_code_becomes_a_short_lived_then_a_long_lived_token_in_both_answer_sha
     let f = Fixture::new().await;
     let world = f.sandbox.world();
     for (shape, permissions) in [(ExchangeShape::Flat, "string"), (ExchangeShape::Wrapped, "array")] {
-        world.set_shapes(Shapes { code_exchange: shape });
+        world.set_shapes(Shapes { code_exchange: shape, ..world.shapes() });
         let user = f.user_id("evergreen.shop");
         let code = world.issue_code(&user, REDIRECT, vec!["instagram_business_basic".into()]);
         let short = f.client.exchange_code(&f.app, &code).await.unwrap_or_else(|e| panic!("{shape:?}: {e}"));

@@ -147,7 +147,7 @@ async fn the_code_exchange_answers_flat_with_a_numeric_user_id_or_wrapped() {
     assert!(body["user_id"].is_u64(), "{body}");
     assert_eq!(body["permissions"], "instagram_business_basic");
 
-    w.set_shapes(evergreen_sandbox::Shapes { code_exchange: evergreen_sandbox::ExchangeShape::Wrapped });
+    w.set_shapes(evergreen_sandbox::Shapes { code_exchange: evergreen_sandbox::ExchangeShape::Wrapped, ..w.shapes() });
     let code = w.issue_code(&user, REDIRECT, vec!["instagram_business_basic".into()]);
     let body = json(&post_form(&w, "/oauth/access_token", &form(&code)).await.2);
     assert_eq!(body["data"][0]["user_id"], user);
@@ -307,4 +307,27 @@ async fn a_persisted_sandbox_remembers_its_tokens_but_never_writes_one() {
     let (status, _, _) = get(&again, &format!("/v23.0/me?fields=username&access_token={token}")).await;
     assert_eq!(status, StatusCode::OK, "a token issued before the restart still works");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_refresh_may_end_the_token_it_renewed_when_told_to() {
+    for ends in [false, true] {
+        let w = world();
+        w.set_shapes(evergreen_sandbox::Shapes { refresh_ends_old_token: ends, ..w.shapes() });
+        let old = token_for(&w, "evergreen.shop", TokenKind::LongLived);
+        w.clock.advance(chrono::Duration::hours(25));
+        let (status, _, body) =
+            get(&w, &format!("/refresh_access_token?grant_type=ig_refresh_token&access_token={old}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let new = json(&body)["access_token"].as_str().unwrap().to_string();
+        assert_ne!(new, old);
+        let (old_status, _, old_body) = get(&w, &format!("/v23.0/me?fields=username&access_token={old}")).await;
+        if ends {
+            assert_eq!(json(&old_body)["error"]["error_subcode"], 467);
+        } else {
+            assert_eq!(old_status, StatusCode::OK);
+        }
+        let (new_status, _, _) = get(&w, &format!("/v23.0/me?fields=username&access_token={new}")).await;
+        assert_eq!(new_status, StatusCode::OK);
+    }
 }
