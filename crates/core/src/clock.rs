@@ -100,6 +100,12 @@ impl ManualClock {
         state.wall += chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
     }
 
+    /// Set the wall clock back (a person or NTP correcting it); monotonic time does not move.
+    pub fn jump_wall_back(&self, by: Duration) {
+        let mut state = self.state();
+        state.wall -= chrono::Duration::from_std(by).unwrap_or(chrono::Duration::zero());
+    }
+
     /// How many sleeps have ever been started: a test reads it to count a task's wake-ups.
     pub fn sleeps_started(&self) -> u64 {
         self.state().sleeps_started

@@ -124,13 +124,9 @@ impl Client {
 
     /// The same with another per-call timeout.
     pub fn with_timeout(endpoints: Endpoints, timeout: Duration) -> Self {
-        // reqwest is built without a default TLS provider; ring is ours. Installing twice is
-        // harmless (the first wins).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let http = crate::http::builder()
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Evergreen/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("an HTTP client with these settings always builds");

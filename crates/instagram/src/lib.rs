@@ -11,6 +11,7 @@
 
 mod client;
 mod error;
+pub mod http;
 mod scrub;
 mod token;
 mod wire;

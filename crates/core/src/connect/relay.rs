@@ -84,11 +84,9 @@ struct RelayError {
 impl RelayClient {
     /// A client for the relay at `base`, 15 s per call.
     pub fn new(base: Url) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let http = evergreen_instagram::http::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
-            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client with these settings always builds");
         Self { http, base }

@@ -78,6 +78,8 @@ pub(crate) struct Engine {
     settled: Notify,
     /// Lock or quit is waiting: start no new call.
     quiescing: AtomicBool,
+    /// Sweeps started since the engine was made (a loop would show here).
+    sweeps: AtomicUsize,
     pub(crate) wake: Notify,
 }
 
@@ -112,6 +114,7 @@ impl Engine {
             in_flight: AtomicUsize::new(0),
             settled: Notify::new(),
             quiescing: AtomicBool::new(false),
+            sweeps: AtomicUsize::new(0),
             wake: Notify::new(),
         }
     }
@@ -217,9 +220,15 @@ impl Evergreen {
         self.engine().online()
     }
 
+    /// Sweeps started since this core was opened: what a scheduler that loops would raise.
+    pub fn sweeps_started(&self) -> usize {
+        self.engine().sweeps.load(Ordering::Relaxed)
+    }
+
     /// Refresh or check `ids`, at most the policy's concurrency at once; results are applied
     /// in groups as they come (by time and size) and all of them before this returns.
     pub async fn sweep(&self, ids: Vec<AccountId>, trigger: Trigger) -> SweepReport {
+        self.engine().sweeps.fetch_add(1, Ordering::Relaxed);
         let policy = self.store().read(|r| r.refresh_policy()).unwrap_or_default();
         self.engine().limiter.set(policy.max_concurrency as usize);
         let group = ids.len().div_ceil(GROUPS_PER_SWEEP).max(MIN_GROUP);

@@ -77,14 +77,16 @@ impl Store {
         self.failing_writes.store(n, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Injected write failures still to come.
+    pub fn failing_writes(&self) -> u32 {
+        self.failing_writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Run changes in one transaction, committed only if `f` succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn();
         use std::sync::atomic::Ordering;
-        if self
-            .failing_writes
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok()
+        if self.failing_writes.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
         {
             return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),

@@ -45,6 +45,11 @@ impl FailNext {
         self.0.store(n, Ordering::SeqCst);
     }
 
+    /// Saves still to fail.
+    pub fn remaining(&self) -> u32 {
+        self.0.load(Ordering::SeqCst)
+    }
+
     fn take(&self) -> bool {
         self.0.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
     }
@@ -233,7 +238,10 @@ impl StrongholdVault {
     /// copy. See the module docs for why each step is where it is.
     fn save(&self, open: &Open) -> Result<(), Error> {
         if self.failing_saves.take() {
-            return Err(Error::Io(std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left (injected)")));
+            return Err(Error::Io(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "no space left (injected)",
+            )));
         }
         let internal = |e: iota_stronghold::ClientError| Error::Internal(e.to_string());
         open.stronghold.write_client(CLIENT).map_err(internal)?;

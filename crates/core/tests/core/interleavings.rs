@@ -48,7 +48,9 @@ async fn refresh_all_while_the_scheduler_sweeps_retries_finishes_and_refreshes_e
         let a = f.account(*id);
         assert_eq!((a.status, a.refresh_failures), (AccountStatus::Connected, 0), "{a:?}");
     }
-    assert!(!f.core.accounts().unwrap().iter().any(|v| v.status == evergreen_core::DisplayStatus::Refreshing));
+    assert!(
+        !f.core.accounts().unwrap().iter().any(|v| v.status == evergreen_core::DisplayStatus::Refreshing)
+    );
     let successful = f.refresh_calls().iter().filter(|(_, status)| *status == 200).count();
     assert_eq!(successful, 12, "one renewal per account: {:?}", f.refresh_calls());
 }
@@ -222,10 +224,8 @@ async fn locking_in_the_middle_of_a_sweep_loses_no_renewal() {
     vault.unlock(&pass(PASS)).unwrap();
     let renewed = f.refresh_calls().iter().filter(|(_, s)| *s == 200).count();
     assert!(renewed >= 1);
-    let saved_new = ids
-        .iter()
-        .filter(|id| vault.get(id).unwrap().unwrap().issued_at > crate::support::t0())
-        .count();
+    let saved_new =
+        ids.iter().filter(|id| vault.get(id).unwrap().unwrap().issued_at > crate::support::t0()).count();
     assert_eq!(saved_new, renewed, "every token Instagram renewed before the lock is in the vault");
 }
 
@@ -236,7 +236,10 @@ async fn a_second_process_cannot_open_the_same_profile() {
     let again = Evergreen::open(setup(&DataDir::new(f.dir.path()), &clock, NO_RELAY, ignore_changes()));
     let error = again.err().expect("refused");
     assert_eq!(error.code(), Code::ProfileInUse);
-    assert_eq!(error.to_string(), "Another copy of Evergreen is already using this profile. Close it, or use that copy.");
+    assert_eq!(
+        error.to_string(),
+        "Another copy of Evergreen is already using this profile. Close it, or use that copy."
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -147,7 +147,10 @@ async fn the_code_exchange_answers_flat_with_a_numeric_user_id_or_wrapped() {
     assert!(body["user_id"].is_u64(), "{body}");
     assert_eq!(body["permissions"], "instagram_business_basic");
 
-    w.set_shapes(evergreen_sandbox::Shapes { code_exchange: evergreen_sandbox::ExchangeShape::Wrapped, ..w.shapes() });
+    w.set_shapes(evergreen_sandbox::Shapes {
+        code_exchange: evergreen_sandbox::ExchangeShape::Wrapped,
+        ..w.shapes()
+    });
     let code = w.issue_code(&user, REDIRECT, vec!["instagram_business_basic".into()]);
     let body = json(&post_form(&w, "/oauth/access_token", &form(&code)).await.2);
     assert_eq!(body["data"][0]["user_id"], user);
@@ -321,7 +324,8 @@ async fn a_refresh_may_end_the_token_it_renewed_when_told_to() {
         assert_eq!(status, StatusCode::OK, "{body}");
         let new = json(&body)["access_token"].as_str().unwrap().to_string();
         assert_ne!(new, old);
-        let (old_status, _, old_body) = get(&w, &format!("/v23.0/me?fields=username&access_token={old}")).await;
+        let (old_status, _, old_body) =
+            get(&w, &format!("/v23.0/me?fields=username&access_token={old}")).await;
         if ends {
             assert_eq!(json(&old_body)["error"]["error_subcode"], 467);
         } else {
