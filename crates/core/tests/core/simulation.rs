@@ -620,7 +620,7 @@ impl Case {
                 let expired = row.token_expires_at <= now;
                 if !expired {
                     prop_assert!(
-                        token.is_some_and(|t| honoured(t)),
+                        token.is_some_and(&honoured),
                         "invariant 2: @{} holds no token Instagram honours (row {row:?}, after {after:?})",
                         row.username
                     );
