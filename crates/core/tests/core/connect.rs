@@ -119,6 +119,63 @@ async fn a_handoff_under_another_flows_state_is_refused_by_the_relay() {
         "wrong verifier"
     );
     assert!(s.core.accounts().unwrap().is_empty());
+    assert!(s.core.connector().is_pending(&b.state), "the forged link did not end b");
+    s.core.finish_connect(&link_a).await.expect("a's own link still works: a wrong verifier burns nothing");
+}
+
+/// The `state` is public (the opener's argv, the browser's history): a link forged with it must
+/// not end the person's sign-in.
+#[tokio::test]
+async fn a_forged_link_with_the_pending_state_does_not_end_the_sign_in() {
+    let s = Stack::new().await;
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let real = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    let state = flow.state.as_str();
+    for forged in [
+        format!("app.evergreen:/oauth/instagram?handoff=forgedHandoffId0123456789&state={state}"),
+        format!("app.evergreen:/oauth/instagram?error=access_denied&state={state}"),
+        format!("app.evergreen:/oauth/instagram?error=not_professional&state={state}"),
+    ] {
+        assert!(s.core.finish_connect(&forged).await.is_err(), "{forged}");
+        assert!(s.core.connector().is_pending(&flow.state), "still waiting after {forged}");
+    }
+    let connection = s.core.finish_connect(&real).await.expect("the real link still connects");
+    assert_eq!(connection.account.username, "evergreen.shop");
+    assert!(!s.core.connector().is_pending(&flow.state), "finished once the token arrived");
+}
+
+#[tokio::test]
+async fn a_link_that_arrives_while_locked_can_be_used_after_unlocking() {
+    let s = Stack::new().await;
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    s.core.lock().await.unwrap();
+    assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), Code::VaultLocked);
+    assert!(s.core.connector().is_pending(&flow.state), "not consumed");
+    s.core.unlock(pass(PASS)).await.unwrap();
+    s.core.finish_connect(&link).await.expect("connects after unlocking");
+}
+
+#[tokio::test]
+async fn a_relay_answer_beyond_any_valid_size_is_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await;
+        let body = format!("{{\"state\":\"{}\",\"authorize_url\":\"https://www.instagram.com/\"}}", "x".repeat(200_000));
+        let head = format!("HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
+        let _ = socket.write_all(head.as_bytes()).await;
+        let _ = socket.write_all(body.as_bytes()).await;
+    });
+    let relay = evergreen_core::connect::RelayClient::new(evergreen_instagram::Url::parse(&url).unwrap());
+    let verifier = evergreen_core::connect::PkceVerifier::generate();
+    assert!(matches!(
+        relay.start(&verifier.challenge(), false).await,
+        Err(evergreen_core::connect::Error::RelayRefused)
+    ));
 }
 
 #[tokio::test]
