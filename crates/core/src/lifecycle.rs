@@ -59,7 +59,13 @@ impl Evergreen {
     }
 
     fn after_unlock(&self, what: &str) -> Result<Reconciliation, Error> {
-        let report = self.reconcile()?;
+        // Best effort: the vault is open, and what reconciling could not write heals itself (a
+        // row without a token is found at its next attempt, dates follow the vault, tokens to
+        // forget are removed at the catch-up). A failing disk never keeps a person out.
+        let report = self.reconcile().unwrap_or_else(|error| {
+            tracing::error!(%error, "vault and account list not reconciled");
+            Reconciliation::default()
+        });
         self.record(None, EventKind::Vault, what)?;
         self.engine().request_catch_up();
         self.emit(Change::VaultChanged { state: VaultState::Unlocked });
@@ -221,6 +227,9 @@ impl Evergreen {
     /// again. A dead one is removed; one Instagram cannot be asked about now waits for the
     /// next unlock. Runs at the catch-up after an unlock.
     pub(crate) async fn recover_orphan_tokens(&self) {
+        if let Err(error) = self.forget_tokens_of_disconnected() {
+            tracing::error!(%error, "tokens of disconnected accounts not removed yet");
+        }
         let orphans = match self.orphan_tokens() {
             Ok(orphans) => orphans,
             Err(error) => return tracing::error!(%error, "orphan tokens not looked at"),
@@ -314,6 +323,36 @@ impl Evergreen {
         if recovered {
             self.emit(Change::AccountsChanged);
         }
+    }
+
+    /// Remove the tokens of accounts disconnected while the vault was locked (reconciling does
+    /// it at unlock; this catches what a failed write left).
+    fn forget_tokens_of_disconnected(&self) -> Result<(), Error> {
+        self.ledger().now(self, |replacing| {
+            let (to_forget, listed) = self.store().read(|r| {
+                Ok((r.tokens_to_forget()?, r.accounts()?.into_iter().map(|a| a.id).collect::<HashSet<_>>()))
+            })?;
+            let in_vault: HashSet<AccountId> = self.vault().accounts()?.into_iter().collect();
+            let remove: Vec<AccountId> = to_forget
+                .iter()
+                .copied()
+                .filter(|id| in_vault.contains(id) && !listed.contains(id))
+                .collect();
+            if to_forget.is_empty() {
+                return Ok(());
+            }
+            for id in &remove {
+                replacing.replace(*id);
+            }
+            self.vault().apply(remove.iter().map(|id| VaultChange::Remove(*id)).collect())?;
+            self.store().write(|w| {
+                for id in &to_forget {
+                    w.token_forgotten(*id)?;
+                }
+                Ok(())
+            })?;
+            Ok(())
+        })
     }
 
     fn orphan_tokens(&self) -> Result<Vec<AccountId>, Error> {

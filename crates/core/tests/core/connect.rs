@@ -165,8 +165,14 @@ async fn a_relay_answer_beyond_any_valid_size_is_refused() {
         let (mut socket, _) = listener.accept().await.unwrap();
         let mut request = [0u8; 4096];
         let _ = socket.read(&mut request).await;
-        let body = format!("{{\"state\":\"{}\",\"authorize_url\":\"https://www.instagram.com/\"}}", "x".repeat(200_000));
-        let head = format!("HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
+        let body = format!(
+            "{{\"state\":\"{}\",\"authorize_url\":\"https://www.instagram.com/\"}}",
+            "x".repeat(200_000)
+        );
+        let head = format!(
+            "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
         let _ = socket.write_all(head.as_bytes()).await;
         let _ = socket.write_all(body.as_bytes()).await;
     });

@@ -252,3 +252,23 @@ async fn an_expired_token_ends_the_account_at_expiry() {
     let now = f.account(a.id);
     assert_eq!((now.status, now.status_reason), (AccountStatus::NeedsReconnect, Some(StatusReason::Expired)));
 }
+
+/// Found by the simulation: an unlock whose reconciliation could not save returned an error
+/// with the vault left open, and the token of an account disconnected while locked stayed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unlock_whose_reconciliation_cannot_save_still_unlocks_and_forgets_later() {
+    let mut f = Fleet::new().await;
+    let gone = f.connect("gone");
+    f.start().await;
+    f.core.lock().await.unwrap();
+    f.core.disconnect(&gone.id.to_string()).unwrap();
+    f.vault_faults.fail_next(1);
+    let before = f.clock.sleeps_started();
+    f.core.unlock(pass(PASS)).await.expect("the vault opens whatever the disk does");
+    f.settle_after(before).await;
+    f.stop().await;
+    f.release_profile().await;
+    let vault = cheap_vault(&DataDir::new(f.dir.path()));
+    vault.unlock(&pass(PASS)).unwrap();
+    assert_eq!(vault.get(&gone.id).unwrap(), None, "removed at the catch-up, once the disk let it");
+}
