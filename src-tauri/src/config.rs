@@ -23,6 +23,8 @@ pub struct Config {
     pub relay_url: Option<String>,
     /// `EVERGREEN_LOG`: a tracing filter (`info`, `evergreen_core=debug`, …).
     pub log_filter: Option<String>,
+    /// `EVERGREEN_LOG_FILE`: also append the log to this file.
+    pub log_file: Option<PathBuf>,
     /// `APPIMAGE` is set: running from an AppImage, which registers its own scheme handler.
     pub appimage: bool,
     /// `EVERGREEN_BROWSER`: `system` (default) or `record:/path/to/file`.
@@ -55,6 +57,7 @@ impl Config {
             data_dir: non_empty("EVERGREEN_DATA_DIR").map(PathBuf::from),
             relay_url: non_empty("EVERGREEN_RELAY_URL"),
             log_filter: non_empty("EVERGREEN_LOG"),
+            log_file: non_empty("EVERGREEN_LOG_FILE").map(PathBuf::from),
             appimage: non_empty("APPIMAGE").is_some(),
             browser,
             connect_ttl_secs: non_empty("EVERGREEN_CONNECT_TTL_SECS").and_then(|v| v.parse().ok()),
@@ -70,6 +73,7 @@ impl Config {
             data_dir: None,
             relay_url: None,
             log_filter: None,
+            log_file: None,
             appimage: false,
             browser: Browser::System,
             connect_ttl_secs: None,

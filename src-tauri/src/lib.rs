@@ -122,7 +122,7 @@ pub fn manage_state<R: Runtime>(
 pub fn run() {
     let _ = STARTED.set(std::time::Instant::now());
     let config = Config::from_env();
-    init_tracing(config.log_filter.as_deref());
+    init_tracing(config.log_filter.as_deref(), config.log_file.as_deref());
     let context = tauri::generate_context!();
     #[cfg(target_os = "linux")]
     if handover::to_running_instance(&context.config().identifier) {
@@ -255,12 +255,29 @@ fn yield_cpu_to_others() {
 #[cfg(not(target_os = "linux"))]
 fn yield_cpu_to_others() {}
 
-/// Logs go to stderr. The deep-link plugin is kept quiet: it prints the arguments it skips,
+/// Logs go to stderr, and also to `log_file` when one is configured (support requests,
+/// end-to-end tests). The deep-link plugin is kept quiet: it prints the arguments it skips,
 /// and a launch argument may be a link carrying a handoff id.
-fn init_tracing(filter: Option<&str>) {
+fn init_tracing(filter: Option<&str>, log_file: Option<&std::path::Path>) {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = EnvFilter::try_new(filter.unwrap_or("info"))
         .unwrap_or_else(|_| EnvFilter::new("info"))
         .add_directive("tauri_plugin_deep_link=error".parse().expect("static directive"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let file = log_file.and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .inspect_err(|e| eprintln!("evergreen: cannot write the log file {}: {e}", path.display()))
+            .ok()
+    });
+    let to_file =
+        file.map(|f| tracing_subscriber::fmt::layer().with_ansi(false).with_writer(std::sync::Mutex::new(f)));
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(to_file)
+        .try_init();
 }

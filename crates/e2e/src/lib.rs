@@ -102,10 +102,16 @@ impl Profile {
         self.dir.path().join("browser.log")
     }
 
+    /// The file the app appends its log to.
+    pub fn app_log(&self) -> PathBuf {
+        self.dir.path().join("app.log")
+    }
+
     /// Environment for an app process using this profile.
     pub fn env(&self) -> Vec<(String, String)> {
         let mut env = vec![
             ("EVERGREEN_DATA_DIR".into(), self.path().display().to_string()),
+            ("EVERGREEN_LOG_FILE".into(), self.app_log().display().to_string()),
             ("EVERGREEN_BROWSER".into(), format!("record:{}", self.browser_log().display())),
             ("NO_AT_BRIDGE".into(), "1".into()),
             ("EVERGREEN_LOG".into(), "info".into()),
@@ -237,6 +243,20 @@ impl Session {
                 "no {css} containing {needle:?} within {UI_TIMEOUT:?}; page text: {}",
                 self.page_text().await
             );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Wait until the app's log holds `needle` at least `times` times (the app's own word that
+    /// it handled something that shows nothing on screen).
+    pub async fn wait_for_log(&self, needle: &str, times: usize) {
+        let started = Instant::now();
+        loop {
+            let log = std::fs::read_to_string(self.profile.app_log()).unwrap_or_default();
+            if log.matches(needle).count() >= times {
+                return;
+            }
+            assert!(started.elapsed() < UI_TIMEOUT, "the app never logged {needle:?} {times} times");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -102,7 +102,8 @@ fn healthy(account: &mut Account) {
 /// or was rolled back after a renewal) takes them, and a newer token means renewals work.
 fn take_dates(account: &mut Account, record: Option<&TokenRecord>) {
     let Some(record) = record else { return };
-    let newer = record.issued_at > account.token_refreshed_at;
+    // Whole seconds: the row keeps seconds, the vault finer.
+    let newer = record.issued_at.timestamp() > account.token_refreshed_at.timestamp();
     account.token_refreshed_at = record.issued_at;
     account.token_expires_at = record.expires_at;
     if newer && account.status.is_alive() {

@@ -69,6 +69,7 @@ impl Evergreen {
                 tracing::error!(%error, "notifications not checked");
             }
             let wait = rest.unwrap_or_else(|| self.until_next_due());
+
             let sleep = self.clock().sleep(wait);
             tokio::select! {
                 () = sleep => {}

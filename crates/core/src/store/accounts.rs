@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, named_params};
 
-use super::{Reader, Result, Writer, from_db, to_db};
+use super::{Reader, Result, Writer, due_to_db, from_db, to_db};
 use crate::account::{Account, AccountId, AccountStatus, AccountType, StatusReason};
 
 const COLUMNS: &str = "id, instagram_user_id, username, account_type, profile_picture_url, status, \
@@ -108,7 +108,7 @@ impl Writer<'_> {
             ":token_expires_at": to_db(a.token_expires_at),
             ":token_refreshed_at": to_db(a.token_refreshed_at),
             ":last_validated_at": a.last_validated_at.map(to_db),
-            ":next_refresh_at": a.next_refresh_at.map(to_db),
+            ":next_refresh_at": a.next_refresh_at.map(due_to_db),
             ":created_at": to_db(a.created_at),
             ":updated_at": to_db(a.updated_at),
             ":refresh_failures": a.refresh_failures,

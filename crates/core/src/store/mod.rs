@@ -130,6 +130,12 @@ fn to_db(at: DateTime<Utc>) -> i64 {
     at.timestamp()
 }
 
+/// A due time, to the next whole second: stored times are seconds, and a due time rounded
+/// down would wake the scheduler a fraction early, before the renewal is due.
+fn due_to_db(at: DateTime<Utc>) -> i64 {
+    at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0)
+}
+
 fn from_db(secs: i64) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::from_timestamp(secs, 0).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(

@@ -252,7 +252,8 @@ fn scratch_dir() -> tempfile::TempDir {
 impl Case {
     async fn new(refresh_ends_old_token: bool, latency_ms: u64) -> Self {
         let t = std::time::Instant::now();
-        let clock = ManualClock::at(t0());
+        // A fraction of a second in: the vault keeps sub-second times, SQLite whole seconds.
+        let clock = ManualClock::at(t0() + chrono::Duration::milliseconds(370));
         let sandbox_time = clock.clone();
         let world = World::new(SandboxClock::new(Arc::new(move || sandbox_time.now())), demo_app(vec![]));
         world.set_shapes(evergreen_sandbox::Shapes { refresh_ends_old_token, ..world.shapes() });
