@@ -64,12 +64,13 @@ impl AccountType {
         }
     }
 
-    /// Read Instagram's spelling.
+    /// Read Instagram's spelling (Meta's pages write `Business` / `Media_Creator`, the wire
+    /// has been seen upper case: either is read).
     pub fn parse(s: &str) -> Self {
-        match s {
+        match s.to_ascii_uppercase().as_str() {
             "BUSINESS" => Self::Business,
             "MEDIA_CREATOR" => Self::Creator,
-            other => Self::Other(other.to_string()),
+            _ => Self::Other(s.to_string()),
         }
     }
 }

@@ -27,6 +27,10 @@ pub enum Code {
     InstagramUnavailable,
     /// Instagram refused the sign-in.
     InstagramRefused,
+    /// Instagram wants a login on instagram.com before this sign-in (a checkpoint).
+    InstagramLoginRequired,
+    /// Instagram ended the new connection at once: log out and in again.
+    InstagramSessionRejected,
     /// The relay cannot be reached: check the connection.
     RelayUnreachable,
     /// The relay is full or limiting: try again in a minute.
@@ -72,6 +76,8 @@ impl Code {
             Self::PermissionsMissing => "permissions_missing",
             Self::InstagramUnavailable => "instagram_unavailable",
             Self::InstagramRefused => "instagram_refused",
+            Self::InstagramLoginRequired => "instagram_login_required",
+            Self::InstagramSessionRejected => "instagram_session_rejected",
             Self::RelayUnreachable => "relay_unreachable",
             Self::RelayBusy => "relay_busy",
             Self::ConnectFailed => "connect_failed",
@@ -137,6 +143,8 @@ impl Error {
                 connect::Error::PermissionsMissing => Code::PermissionsMissing,
                 connect::Error::InstagramUnavailable => Code::InstagramUnavailable,
                 connect::Error::InstagramRefused => Code::InstagramRefused,
+                connect::Error::CheckpointAtSignIn => Code::InstagramLoginRequired,
+                connect::Error::SessionRejected => Code::InstagramSessionRejected,
                 connect::Error::RelayUnreachable => Code::RelayUnreachable,
                 connect::Error::RelayBusy => Code::RelayBusy,
                 connect::Error::LinkWrongFlow

@@ -196,7 +196,7 @@ impl Client {
     /// The account behind `token`.
     pub async fn me(&self, token: &AccessToken) -> Result<Me, ApiError> {
         let url = self.graph_path("me");
-        let fields = "user_id,username,name,account_type,profile_picture_url,followers_count,media_count";
+        let fields = "id,user_id,username,name,account_type,profile_picture_url,followers_count,media_count";
         let query = [("fields", fields), ("access_token", token.expose())];
         self.call(self.http.get(with_query(&url, &query)), &[token.expose()]).await
     }

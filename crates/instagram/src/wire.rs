@@ -39,21 +39,18 @@ impl<'de> Deserialize<'de> for Id {
     }
 }
 
-/// Permissions as `"a,b"` or `["a", "b"]`.
-fn permissions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+/// Permissions as `"a,b"` or `["a", "b"]`; `None` when the answer does not list them.
+fn permissions<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<String>>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Either {
         Text(String),
         List(Vec<String>),
     }
-    Ok(match Option::<Either>::deserialize(deserializer)? {
-        None => Vec::new(),
-        Some(Either::Text(s)) => {
-            s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect()
-        }
-        Some(Either::List(v)) => v,
-    })
+    Ok(Option::<Either>::deserialize(deserializer)?.map(|either| match either {
+        Either::Text(s) => s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect(),
+        Either::List(v) => v,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -62,17 +59,18 @@ struct RawShortLived {
     access_token: AccessToken,
     user_id: Id,
     #[serde(default, deserialize_with = "permissions")]
-    permissions: Vec<String>,
+    permissions: Option<Vec<String>>,
 }
 
 /// The answer to the authorization-code exchange: a token valid for an hour.
 pub struct ShortLivedToken {
     /// The short-lived token.
     pub token: AccessToken,
-    /// The professional account's id.
+    /// The id Meta calls app-scoped (`/me`'s `id`; compare with care, see the relay).
     pub user_id: String,
-    /// What the user granted.
-    pub permissions: Vec<String>,
+    /// What the user granted, when the answer lists it (Meta's reference page shows an answer
+    /// without it).
+    pub permissions: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ShortLivedToken {
@@ -128,37 +126,73 @@ impl<'de> Deserialize<'de> for LongLivedToken {
     }
 }
 
-/// `GET /me`: the professional account behind a token.
+/// `GET /me`: the professional account behind a token. Read flat, or wrapped in a one-entry
+/// `data` array as Meta's Get Started guide shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "MeShape")]
 pub struct Me {
     /// The professional account id: key accounts on this.
     pub user_id: Id,
     /// App-scoped id.
-    #[serde(default)]
     pub id: Option<Id>,
     /// Handle.
     pub username: String,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// `BUSINESS` or `MEDIA_CREATOR` (anything else cannot use Instagram Login).
-    #[serde(default)]
     pub account_type: Option<String>,
     /// Avatar.
-    #[serde(default)]
     pub profile_picture_url: Option<String>,
     /// Followers.
-    #[serde(default)]
     pub followers_count: Option<u64>,
     /// Posts.
-    #[serde(default)]
     pub media_count: Option<u64>,
 }
 
+/// The two shapes `/me` may come in.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MeShape {
+    Wrapped { data: [MeFields; 1] },
+    Flat(MeFields),
+}
+
+/// `Me`'s fields, as Meta names them.
+#[derive(Deserialize)]
+struct MeFields {
+    user_id: Id,
+    #[serde(default)]
+    id: Option<Id>,
+    username: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    account_type: Option<String>,
+    #[serde(default)]
+    profile_picture_url: Option<String>,
+    #[serde(default)]
+    followers_count: Option<u64>,
+    #[serde(default)]
+    media_count: Option<u64>,
+}
+
+impl From<MeShape> for Me {
+    fn from(shape: MeShape) -> Self {
+        let MeFields { user_id, id, username, name, account_type, profile_picture_url, followers_count, media_count } =
+            match shape {
+                MeShape::Wrapped { data: [fields] } | MeShape::Flat(fields) => fields,
+            };
+        Self { user_id, id, username, name, account_type, profile_picture_url, followers_count, media_count }
+    }
+}
+
 impl Me {
-    /// Whether Instagram Login accepts this account (business or creator).
+    /// Whether Instagram Login accepts this account (business or creator). Meta's pages write
+    /// `Business` / `Media_Creator`, the wire has been seen upper case: either is read.
     pub fn is_professional(&self) -> bool {
-        matches!(self.account_type.as_deref(), Some("BUSINESS") | Some("MEDIA_CREATOR"))
+        self.account_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("BUSINESS") || t.eq_ignore_ascii_case("MEDIA_CREATOR"))
     }
 }
 
@@ -234,13 +268,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(flat.user_id, "17841400000000001", "a number beyond 2^53 stays exact");
-        assert_eq!(flat.permissions, ["instagram_business_basic", "instagram_business_manage_comments"]);
+        assert_eq!(
+            flat.permissions.as_deref(),
+            Some(&["instagram_business_basic".to_string(), "instagram_business_manage_comments".to_string()][..])
+        );
         let wrapped: ShortLivedToken = serde_json::from_str(
             r#"{"data":[{"access_token":"IGAAshort","user_id":"17841400000000001","permissions":["instagram_business_basic"]}]}"#,
         )
         .unwrap();
         assert_eq!(wrapped.token.expose(), "IGAAshort");
-        assert_eq!(wrapped.permissions, ["instagram_business_basic"]);
+        assert_eq!(wrapped.permissions.as_deref(), Some(&["instagram_business_basic".to_string()][..]));
         assert!(serde_json::from_str::<ShortLivedToken>(r#"{"data":[]}"#).is_err());
         assert!(!format!("{flat:?}").contains("IGAAshort"));
     }

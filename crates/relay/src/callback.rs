@@ -38,6 +38,10 @@ enum Failure {
     SessionExpired,
     /// The relay's store is full.
     Busy,
+    /// Instagram wants a login on instagram.com first (a checkpoint, subcode 459).
+    Checkpoint,
+    /// Instagram refused the new token at once (a dead-token answer during sign-in).
+    SessionRejected,
 }
 
 impl Failure {
@@ -50,6 +54,8 @@ impl Failure {
             Self::InstagramRefused => "instagram_refused",
             Self::SessionExpired => "session_expired",
             Self::Busy => "busy",
+            Self::Checkpoint => "checkpoint",
+            Self::SessionRejected => "session_rejected",
         }
     }
 
@@ -64,13 +70,18 @@ impl Failure {
             Self::InstagramRefused => "Instagram refused the sign-in.",
             Self::SessionExpired => "This sign-in took too long and expired.",
             Self::Busy => "The sign-in service is busy.",
+            Self::Checkpoint => "Instagram wants you to confirm this login on instagram.com first.",
+            Self::SessionRejected => "Instagram ended this sign-in straight away.",
         }
     }
 
     fn from_api(error: &ApiError) -> Self {
         match error.class {
             ErrorClass::Transient | ErrorClass::RateLimited { .. } => Self::InstagramUnavailable,
-            _ => Self::InstagramRefused,
+            ErrorClass::LoginRequired => Self::Checkpoint,
+            ErrorClass::TokenDead { .. } => Self::SessionRejected,
+            ErrorClass::PermissionMissing => Self::PermissionsMissing,
+            ErrorClass::ClientBug => Self::InstagramRefused,
         }
     }
 }
@@ -153,10 +164,14 @@ async fn exchange(
         redirect_uri: state.config.redirect_uri(),
     };
     let short = state.instagram.exchange_code(&app, code).await.map_err(api)?;
-    let missing = missing_scopes(&state.config.scopes, &short.permissions);
-    if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
-        return Err((Failure::PermissionsMissing, Some(format!("Missing: {}.", names.join(", ")))));
+    // Meta's reference shows an answer that lists no permissions: then `/me` below is the
+    // check (it needs `instagram_business_basic`).
+    if let Some(granted) = &short.permissions {
+        let missing = missing_scopes(&state.config.scopes, granted);
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+            return Err((Failure::PermissionsMissing, Some(format!("Missing: {}.", names.join(", ")))));
+        }
     }
     let long =
         state.instagram.exchange_long_lived(&state.config.client_secret, &short.token).await.map_err(api)?;
@@ -164,10 +179,18 @@ async fn exchange(
     if !me.is_professional() {
         return Err((Failure::NotProfessional, None));
     }
-    if me.user_id.0 != short.user_id {
+    // Like with like: Meta calls the exchange's `user_id` app-scoped, which is `/me`'s `id`;
+    // `/me`'s `user_id` is the professional account id. Either is accepted while Meta's wording
+    // stays ambiguous; which one matched is logged, never the ids.
+    let matched = if me.id.as_ref().is_some_and(|id| id.0 == short.user_id) {
+        "app_scoped_id"
+    } else if me.user_id.0 == short.user_id {
+        "professional_id"
+    } else {
         tracing::warn!("the code and the token name different accounts");
         return Err((Failure::InstagramRefused, None));
-    }
+    };
+    tracing::info!(matched, "the code and the token name one account");
     Ok(HandoffPayload {
         access_token: long.token,
         expires_in: long.expires_in.as_secs(),
@@ -178,6 +201,6 @@ async fn exchange(
         name: me.name,
         account_type: me.account_type.unwrap_or_default(),
         profile_picture_url: me.profile_picture_url,
-        permissions: short.permissions,
+        permissions: short.permissions.unwrap_or_default(),
     })
 }

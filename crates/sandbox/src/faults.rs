@@ -30,6 +30,12 @@ pub enum FaultKind {
     Http429,
     /// Code 10: the token lacks a permission for this call.
     Permission,
+    /// Code 190 with `subcode`: Instagram says the token is dead (without revoking it, so the
+    /// same token may work again: an answer to be careful with).
+    Dead {
+        /// 458, 460, 463, 464, 467.
+        subcode: i64,
+    },
     /// Answer normally, but only after this long.
     Latency {
         /// Milliseconds.
@@ -84,6 +90,7 @@ impl Fault {
     pub fn name(&self) -> String {
         match &self.kind {
             FaultKind::RateLimit { code } => format!("rate_limit_{code}"),
+            FaultKind::Dead { subcode } => format!("dead_{subcode}"),
             FaultKind::Latency { ms } => format!("latency_{ms}ms"),
             other => serde_json::to_value(other)
                 .ok()
@@ -113,6 +120,13 @@ pub async fn answer(kind: &FaultKind, user_id: Option<&str>) -> Option<Response>
             "OAuthException",
         ),
         FaultKind::RateLimit { code } => rate_limited(*code, user_id),
+        FaultKind::Dead { subcode } => graph_error(
+            StatusCode::BAD_REQUEST,
+            190,
+            Some(*subcode),
+            "Error validating access token: The session has been invalidated.",
+            "OAuthException",
+        ),
         FaultKind::Permission => graph_error(
             StatusCode::FORBIDDEN,
             10,

@@ -160,15 +160,24 @@ pub async fn exchange(
         Err(reason) => return flat_error(reason),
     };
     let (token, _) = world.issue_token(&grant.user_id, TokenKind::ShortLived, grant.scopes.clone());
+    // Meta calls this `user_id` the app-scoped id (`/me`'s `id`), not the professional
+    // `user_id` `/me` also reports: the two differ, as they do for Meta.
+    let app_scoped = world.account(&grant.user_id).map(|a| a.app_scoped_id).unwrap_or_default();
     let body = match world.shapes().code_exchange {
         ExchangeShape::Flat => {
             // Seen in the wild: a JSON number (beyond 2^53) and a comma string.
-            let user_id: u64 = grant.user_id.parse().unwrap_or_default();
+            let user_id: u64 = app_scoped.parse().unwrap_or_default();
             json!({ "access_token": token, "user_id": user_id, "permissions": grant.scopes.join(",") })
         }
+        // Meta's Business Login guide: wrapped, the id a string, the permissions a comma string.
         ExchangeShape::Wrapped => json!({
-            "data": [{ "access_token": token, "user_id": grant.user_id, "permissions": grant.scopes }]
+            "data": [{ "access_token": token, "user_id": app_scoped, "permissions": grant.scopes.join(",") }]
         }),
+        // Meta's `oauth/access_token` reference: flat, the id a number, no permissions.
+        ExchangeShape::Bare => {
+            let user_id: u64 = app_scoped.parse().unwrap_or_default();
+            json!({ "access_token": token, "user_id": user_id })
+        }
     };
     Json(body).into_response()
 }

@@ -162,8 +162,10 @@ pub struct Call {
 pub enum ExchangeShape {
     /// `{access_token, user_id: <number>, permissions: "a,b"}`.
     Flat,
-    /// `{data: [{access_token, user_id: "<string>", permissions: ["a"]}]}`.
+    /// `{data: [{access_token, user_id: "<string>", permissions: "a,b"}]}` (Meta's guide).
     Wrapped,
+    /// `{access_token, user_id: <number>}`, no permissions (Meta's reference page).
+    Bare,
 }
 
 /// Choices where Meta documents nothing, or documents two answers: the sandbox plays either.

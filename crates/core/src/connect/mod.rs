@@ -47,6 +47,16 @@ pub enum Error {
     /// Instagram is down or throttling.
     #[error("Instagram is having trouble right now. Try again in a few minutes.")]
     InstagramUnavailable,
+    /// Instagram wants the person to confirm the login on instagram.com first (a checkpoint).
+    #[error(
+        "Instagram wants you to confirm this login first. Log in on instagram.com or in the Instagram app, follow what it asks, then connect again."
+    )]
+    CheckpointAtSignIn,
+    /// Instagram ended the new connection at once (a dead-token answer during sign-in).
+    #[error(
+        "Instagram ended this sign-in straight away. Log out of Instagram in your browser, log in again, then connect again."
+    )]
+    SessionRejected,
     /// Instagram refused for another reason.
     #[error(
         "Instagram refused the sign-in. Try again; if it keeps happening, log out of Instagram in your browser and log in again."
@@ -86,6 +96,8 @@ impl Error {
             "instagram_unavailable" => Self::InstagramUnavailable,
             "session_expired" => Self::LinkExpired,
             "busy" => Self::RelayBusy,
+            "checkpoint" => Self::CheckpointAtSignIn,
+            "session_rejected" => Self::SessionRejected,
             _ => Self::InstagramRefused,
         }
     }

@@ -97,6 +97,45 @@ async fn each_failure_has_its_own_code() {
     assert!(s.core.accounts().unwrap().is_empty(), "nothing was saved");
 }
 
+/// What Instagram wants is said in its own words: a checkpoint, a token ended at once.
+#[tokio::test]
+async fn instagram_refusals_during_sign_in_say_what_to_do() {
+    use evergreen_sandbox::{Fault, FaultKind};
+    let s = Stack::new().await;
+    let user = s.sandbox.world().accounts().into_iter().find(|a| a.username == "evergreen.shop").unwrap().user_id;
+    s.sandbox.world().update_account(&user, |a| a.checkpoint = true);
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    let error = s.core.finish_connect(&link).await.unwrap_err();
+    assert_eq!(error.code(), Code::InstagramLoginRequired);
+    assert!(error.to_string().contains("Log in on instagram.com"), "{error}");
+    s.sandbox.world().update_account(&user, |a| a.checkpoint = false);
+
+    s.sandbox.world().add_fault(Fault::new(FaultKind::Dead { subcode: 460 }, 1).on("me"));
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    let error = s.core.finish_connect(&link).await.unwrap_err();
+    assert_eq!(error.code(), Code::InstagramSessionRejected);
+    assert!(error.to_string().contains("Log out of Instagram in your browser"), "{error}");
+    assert!(s.core.accounts().unwrap().is_empty());
+}
+
+/// Meta calls the code exchange's `user_id` app-scoped, and `/me` reports a different
+/// professional `user_id`: the sign-in succeeds, keyed on the professional id, with both kept.
+#[tokio::test]
+async fn a_sign_in_whose_two_ids_differ_connects_keyed_on_the_professional_id() {
+    let s = Stack::new().await;
+    let account = s.sandbox.world().accounts().into_iter().find(|a| a.username == "evergreen.shop").unwrap();
+    assert_ne!(account.user_id, account.app_scoped_id);
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    let connection = s.core.finish_connect(&link).await.expect("connects");
+    assert_eq!(connection.account.instagram_user_id, account.user_id);
+    assert_eq!(connection.account.app_scoped_id.as_deref(), Some(account.app_scoped_id.as_str()));
+    let row = s.core.store().read(|r| r.account(connection.account.id)).unwrap().unwrap();
+    assert_eq!(row.app_scoped_id.as_deref(), Some(account.app_scoped_id.as_str()), "kept in the metadata");
+}
+
 #[tokio::test]
 async fn a_replayed_link_is_refused() {
     let s = Stack::new().await;

@@ -27,22 +27,29 @@ async fn the_authorize_url_is_accepted_by_the_login_page() {
 }
 
 #[tokio::test]
-async fn a_code_becomes_a_short_lived_then_a_long_lived_token_in_both_answer_shapes() {
+async fn a_code_becomes_a_short_lived_then_a_long_lived_token_in_every_answer_shape() {
     let f = Fixture::new().await;
     let world = f.sandbox.world();
-    for (shape, permissions) in [(ExchangeShape::Flat, "string"), (ExchangeShape::Wrapped, "array")] {
+    for (shape, listed) in [(ExchangeShape::Flat, true), (ExchangeShape::Wrapped, true), (ExchangeShape::Bare, false)] {
         world.set_shapes(Shapes { code_exchange: shape, ..world.shapes() });
         let user = f.user_id("evergreen.shop");
+        let app_scoped = world.account(&user).unwrap().app_scoped_id;
+        assert_ne!(app_scoped, user, "two ids, as Meta has");
         let code = world.issue_code(&user, REDIRECT, vec!["instagram_business_basic".into()]);
         let short = f.client.exchange_code(&f.app, &code).await.unwrap_or_else(|e| panic!("{shape:?}: {e}"));
-        assert_eq!(short.user_id, user, "{permissions} permissions, {shape:?}");
-        assert_eq!(short.permissions, ["instagram_business_basic"]);
-        assert!(missing_scopes(&[Scope::BusinessBasic], &short.permissions).is_empty());
+        assert_eq!(short.user_id, app_scoped, "{shape:?}: the exchange names the app-scoped id");
+        if listed {
+            assert_eq!(short.permissions.as_deref(), Some(&["instagram_business_basic".to_string()][..]));
+            assert!(missing_scopes(&[Scope::BusinessBasic], short.permissions.as_deref().unwrap()).is_empty());
+        } else {
+            assert_eq!(short.permissions, None, "Meta's reference lists none");
+        }
 
         let long = f.client.exchange_long_lived(&f.app.client_secret, &short.token).await.unwrap();
         assert_eq!(long.expires_in.as_secs(), 60 * 86_400);
         let me = f.client.me(&long.token).await.unwrap();
-        assert_eq!(me.user_id.0, user);
+        assert_eq!(me.user_id.0, user, "`/me`'s user_id is the professional id");
+        assert_eq!(me.id.map(|i| i.0), Some(app_scoped), "and its id the app-scoped one");
     }
 }
 
@@ -79,7 +86,7 @@ async fn ungranted_scopes_are_reported() {
     );
     let short = f.client.exchange_code(&f.app, &code).await.unwrap();
     assert_eq!(
-        missing_scopes(&[Scope::BusinessBasic, Scope::ManageComments], &short.permissions),
+        missing_scopes(&[Scope::BusinessBasic, Scope::ManageComments], short.permissions.as_deref().unwrap()),
         [Scope::ManageComments]
     );
 }
