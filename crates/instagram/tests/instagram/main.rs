@@ -4,4 +4,5 @@
 mod contract;
 mod errors;
 mod hostile;
+mod meta;
 mod support;
