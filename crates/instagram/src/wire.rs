@@ -178,10 +178,18 @@ struct MeFields {
 
 impl From<MeShape> for Me {
     fn from(shape: MeShape) -> Self {
-        let MeFields { user_id, id, username, name, account_type, profile_picture_url, followers_count, media_count } =
-            match shape {
-                MeShape::Wrapped { data: [fields] } | MeShape::Flat(fields) => fields,
-            };
+        let MeFields {
+            user_id,
+            id,
+            username,
+            name,
+            account_type,
+            profile_picture_url,
+            followers_count,
+            media_count,
+        } = match shape {
+            MeShape::Wrapped { data: [fields] } | MeShape::Flat(fields) => fields,
+        };
         Self { user_id, id, username, name, account_type, profile_picture_url, followers_count, media_count }
     }
 }
@@ -270,7 +278,9 @@ mod tests {
         assert_eq!(flat.user_id, "17841400000000001", "a number beyond 2^53 stays exact");
         assert_eq!(
             flat.permissions.as_deref(),
-            Some(&["instagram_business_basic".to_string(), "instagram_business_manage_comments".to_string()][..])
+            Some(
+                &["instagram_business_basic".to_string(), "instagram_business_manage_comments".to_string()][..]
+            )
         );
         let wrapped: ShortLivedToken = serde_json::from_str(
             r#"{"data":[{"access_token":"IGAAshort","user_id":"17841400000000001","permissions":["instagram_business_basic"]}]}"#,

@@ -1,16 +1,195 @@
-//! The relay's configuration: one documented struct, read once in `main` from flags, the
-//! environment and an optional TOML file (in that order of precedence). Nothing else reads
+//! The relay's configuration. Every setting is declared once, in [`Settings`]: a flag, the
+//! environment variable it also reads, and the key of the same name in the TOML file given
+//! with `--config`. Precedence: flags, then the environment, then the file, then the default
+//! (in [`defaults`], also written once: `--help` lists them from there). [`Settings::resolve`]
+//! checks everything and gives the typed [`Config`] the relay runs on. Nothing else reads
 //! environment variables.
+//!
+//! The client secret is never read from the file (a TOML file is easily made readable by
+//! mistake; the package keeps the secret in a 0600 environment file), and a file that does
+//! not parse is reported by line and column only, never by quoting it.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use evergreen_instagram::{ClientSecret, Endpoints, Scope, Url};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// Everything the relay needs to run.
+/// Every default, once.
+pub mod defaults {
+    /// Loopback: a TLS-terminating proxy forwards to it.
+    pub const LISTEN: &str = "127.0.0.1:8788";
+    /// Instagram's login host.
+    pub const INSTAGRAM_WWW_URL: &str = "https://www.instagram.com";
+    /// Instagram's OAuth host.
+    pub const INSTAGRAM_API_URL: &str = "https://api.instagram.com";
+    /// Instagram's Graph host.
+    pub const INSTAGRAM_GRAPH_URL: &str = "https://graph.instagram.com";
+    /// The Graph API version.
+    pub const INSTAGRAM_API_VERSION: &str = "v23.0";
+    /// The app's URL scheme.
+    pub const APP_SCHEME: &str = "app.evergreen";
+    /// The permissions asked for.
+    pub const SCOPES: &str = "instagram_business_basic";
+    /// How long a started sign-in waits for Instagram, in seconds.
+    pub const SESSION_TTL_SECS: u64 = 600;
+    /// How long a finished sign-in waits for the app, in seconds.
+    pub const HANDOFF_TTL_SECS: u64 = 120;
+    /// Sign-ins waiting at once.
+    pub const MAX_SESSIONS: usize = 10_000;
+    /// Handoffs waiting at once.
+    pub const MAX_HANDOFFS: usize = 10_000;
+    /// Sign-ins one client (an address, or an IPv6 /64) may have waiting at once.
+    pub const MAX_SESSIONS_PER_CLIENT: usize = 20;
+    /// Sign-ins a client may start per minute.
+    pub const SESSIONS_PER_MINUTE: u32 = 30;
+    /// Handoffs a client may redeem per minute.
+    pub const REDEMPTIONS_PER_MINUTE: u32 = 60;
+    /// Proxies in front that add to `X-Forwarded-For` (0: the peer address is the client).
+    pub const TRUSTED_PROXIES: usize = 0;
+    /// Connections served at once.
+    pub const MAX_CONNECTIONS: usize = 1024;
+    /// Seconds a client may take to send a request's headers.
+    pub const HEADER_TIMEOUT_SECS: u64 = 10;
+}
+
+/// Every setting, as a flag, its environment variable and the file's key of the same name.
+/// `None`: not given here (the file or the default decides).
+#[derive(clap::Args, Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "RELAY_LISTEN")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    /// Public https base URL, e.g. https://relay.example.com (required).
+    #[arg(long, env = "RELAY_PUBLIC_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// Instagram app id (required).
+    #[arg(long, env = "INSTAGRAM_CLIENT_ID")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Instagram app secret (required; the environment, never the file).
+    #[arg(long, env = "INSTAGRAM_CLIENT_SECRET", hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Instagram's login host.
+    #[arg(long, env = "INSTAGRAM_WWW_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instagram_www_url: Option<String>,
+    /// Instagram's OAuth host.
+    #[arg(long, env = "INSTAGRAM_API_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instagram_api_url: Option<String>,
+    /// Instagram's Graph host.
+    #[arg(long, env = "INSTAGRAM_GRAPH_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instagram_graph_url: Option<String>,
+    /// Graph API version.
+    #[arg(long, env = "INSTAGRAM_API_VERSION")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instagram_api_version: Option<String>,
+    /// The app's URL scheme.
+    #[arg(long, env = "RELAY_APP_SCHEME")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_scheme: Option<String>,
+    /// Comma-separated permissions (must include instagram_business_basic).
+    #[arg(long, env = "RELAY_SCOPES")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<String>,
+    /// How long a started sign-in waits for Instagram (60 to 3600 seconds).
+    #[arg(long, env = "RELAY_SESSION_TTL_SECS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_ttl_secs: Option<u64>,
+    /// How long a finished sign-in waits for the app (10 to 600 seconds).
+    #[arg(long, env = "RELAY_HANDOFF_TTL_SECS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff_ttl_secs: Option<u64>,
+    /// Most sign-ins waiting at once; beyond, new ones are refused with 503.
+    #[arg(long, env = "RELAY_MAX_SESSIONS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_sessions: Option<usize>,
+    /// Most handoffs waiting at once; beyond, the callback answers "busy".
+    #[arg(long, env = "RELAY_MAX_HANDOFFS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_handoffs: Option<usize>,
+    /// Most sign-ins one client may have waiting at once; beyond, 429.
+    #[arg(long, env = "RELAY_MAX_SESSIONS_PER_CLIENT")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_sessions_per_client: Option<usize>,
+    /// Sign-ins a client may start per minute.
+    #[arg(long, env = "RELAY_SESSIONS_PER_MINUTE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions_per_minute: Option<u32>,
+    /// Handoffs a client may redeem per minute.
+    #[arg(long, env = "RELAY_REDEMPTIONS_PER_MINUTE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redemptions_per_minute: Option<u32>,
+    /// Proxies in front of the relay that append to X-Forwarded-For: the client is the address
+    /// the outermost of them saw (0: the peer address).
+    #[arg(long, env = "RELAY_TRUSTED_PROXIES")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_proxies: Option<usize>,
+    /// Connections served at once; beyond, new ones wait in the listen backlog.
+    #[arg(long, env = "RELAY_MAX_CONNECTIONS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<usize>,
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "RELAY_HEADER_TIMEOUT_SECS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_timeout_secs: Option<u64>,
+    /// A bearer token that opens `GET /metrics` (sessions and handoffs held); unset, the
+    /// endpoint does not exist.
+    #[arg(long, env = "RELAY_METRICS_TOKEN", hide_env_values = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<String>,
+}
+
+/// The command line.
+#[derive(Parser, Debug, Default)]
+#[command(
+    version,
+    about = "Evergreen's sign-in relay: owns Instagram's client secret, hands tokens to the app once."
+)]
+pub struct Args {
+    /// A TOML file with any of the settings (the same names, snake_case); flags and the
+    /// environment win.
+    #[arg(long, env = "RELAY_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// The settings.
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do (serve, when absent).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Check the configuration and print the redirect URI to register with Meta.
+    Check,
+}
+
+/// The defaults, for `--help`.
+pub fn defaults_help() -> String {
+    use defaults::*;
+    format!(
+        "Defaults: listen {LISTEN}, instagram_www_url {INSTAGRAM_WWW_URL}, instagram_api_url \
+         {INSTAGRAM_API_URL}, instagram_graph_url {INSTAGRAM_GRAPH_URL}, instagram_api_version \
+         {INSTAGRAM_API_VERSION}, app_scheme {APP_SCHEME}, scopes {SCOPES}, session_ttl_secs \
+         {SESSION_TTL_SECS}, handoff_ttl_secs {HANDOFF_TTL_SECS}, max_sessions {MAX_SESSIONS}, \
+         max_handoffs {MAX_HANDOFFS}, max_sessions_per_client {MAX_SESSIONS_PER_CLIENT}, \
+         sessions_per_minute {SESSIONS_PER_MINUTE}, redemptions_per_minute {REDEMPTIONS_PER_MINUTE}, \
+         trusted_proxies {TRUSTED_PROXIES}, max_connections {MAX_CONNECTIONS}, header_timeout_secs \
+         {HEADER_TIMEOUT_SECS}."
+    )
+}
+
+/// Everything the relay needs to run, checked.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address to listen on. Put a TLS-terminating reverse proxy in front (see the README).
@@ -36,16 +215,20 @@ pub struct Config {
     pub max_sessions: usize,
     /// Handoffs kept at most; beyond, the callback answers "busy".
     pub max_handoffs: usize,
-    /// Session creations per client address per minute.
+    /// Sessions one client may have waiting at once.
+    pub max_sessions_per_client: usize,
+    /// Session creations per client per minute.
     pub sessions_per_minute: u32,
-    /// Handoff redemptions per client address per minute.
+    /// Handoff redemptions per client per minute.
     pub redemptions_per_minute: u32,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
-    /// Open connections served at once; beyond, new ones wait in the listen backlog.
+    /// Proxies in front that append to `X-Forwarded-For`.
+    pub trusted_proxies: usize,
+    /// Open connections served at once.
     pub max_connections: usize,
-    /// How long a client may take to send a request's headers (slow clients are cut off).
+    /// How long a client may take to send a request's headers.
     pub header_timeout: Duration,
+    /// What opens `GET /metrics`; none: no such endpoint.
+    pub metrics_token: Option<ClientSecret>,
 }
 
 impl Config {
@@ -55,114 +238,24 @@ impl Config {
     }
 
     /// A configuration for tests and the app's demo mode: everything at `instagram`, public
-    /// at `public_url`, default limits.
+    /// at `public_url`, the defaults otherwise.
     pub fn local(
         public_url: Url,
         instagram: Endpoints,
         client_id: String,
         client_secret: ClientSecret,
     ) -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            public_url,
-            client_id,
-            client_secret,
-            instagram,
-            app_scheme: "app.evergreen".into(),
-            scopes: vec![Scope::BusinessBasic],
-            session_ttl: Duration::from_secs(600),
-            handoff_ttl: Duration::from_secs(120),
-            max_sessions: 10_000,
-            max_handoffs: 10_000,
-            sessions_per_minute: 30,
-            redemptions_per_minute: 60,
-            trust_forwarded_for: false,
-            max_connections: 1024,
-            header_timeout: Duration::from_secs(10),
-        }
+        let settings = Settings {
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            public_url: Some(public_url.to_string()),
+            client_id: Some(client_id),
+            client_secret: Some(client_secret.expose().to_string()),
+            ..Settings::default()
+        };
+        let mut config = settings.resolve().expect("the defaults with a local public URL resolve");
+        config.instagram = instagram;
+        config
     }
-}
-
-/// Command-line flags; each also reads an environment variable.
-#[derive(Parser, Debug, Default)]
-#[command(
-    version,
-    about = "Evergreen's sign-in relay: owns Instagram's client secret, hands tokens to the app once."
-)]
-pub struct Args {
-    /// A TOML file with any of the settings below (snake_case keys); flags and env win.
-    #[arg(long, env = "RELAY_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Address to listen on [default: 127.0.0.1:8788].
-    #[arg(long, env = "RELAY_LISTEN")]
-    pub listen: Option<SocketAddr>,
-    /// Public https base URL, e.g. https://relay.example.com.
-    #[arg(long, env = "RELAY_PUBLIC_URL")]
-    pub public_url: Option<String>,
-    /// Instagram app id.
-    #[arg(long, env = "INSTAGRAM_CLIENT_ID")]
-    pub client_id: Option<String>,
-    /// Instagram app secret (prefer the environment or the file to a flag).
-    #[arg(long, env = "INSTAGRAM_CLIENT_SECRET", hide_env_values = true)]
-    pub client_secret: Option<String>,
-    /// Login host [default: https://www.instagram.com].
-    #[arg(long, env = "INSTAGRAM_WWW_URL")]
-    pub instagram_www_url: Option<String>,
-    /// OAuth host [default: https://api.instagram.com].
-    #[arg(long, env = "INSTAGRAM_API_URL")]
-    pub instagram_api_url: Option<String>,
-    /// Graph host [default: https://graph.instagram.com].
-    #[arg(long, env = "INSTAGRAM_GRAPH_URL")]
-    pub instagram_graph_url: Option<String>,
-    /// Graph API version [default: v23.0].
-    #[arg(long, env = "INSTAGRAM_API_VERSION")]
-    pub instagram_api_version: Option<String>,
-    /// The app's URL scheme [default: app.evergreen].
-    #[arg(long, env = "RELAY_APP_SCHEME")]
-    pub app_scheme: Option<String>,
-    /// Comma-separated permissions [default: instagram_business_basic].
-    #[arg(long, env = "RELAY_SCOPES")]
-    pub scopes: Option<String>,
-    /// Most sign-ins waiting at once [default: 10000].
-    #[arg(long, env = "RELAY_MAX_SESSIONS")]
-    pub max_sessions: Option<usize>,
-    /// Most handoffs waiting at once [default: 10000].
-    #[arg(long, env = "RELAY_MAX_HANDOFFS")]
-    pub max_handoffs: Option<usize>,
-    /// Sign-ins a client may start per minute [default: 30].
-    #[arg(long, env = "RELAY_SESSIONS_PER_MINUTE")]
-    pub sessions_per_minute: Option<u32>,
-    /// Handoffs a client may redeem per minute [default: 60].
-    #[arg(long, env = "RELAY_REDEMPTIONS_PER_MINUTE")]
-    pub redemptions_per_minute: Option<u32>,
-    /// Trust X-Forwarded-For for the client address [default: false].
-    #[arg(long, env = "RELAY_TRUST_FORWARDED_FOR")]
-    pub trust_forwarded_for: Option<bool>,
-    /// Connections served at once [default: 1024].
-    #[arg(long, env = "RELAY_MAX_CONNECTIONS")]
-    pub max_connections: Option<usize>,
-}
-
-/// The same settings from a file.
-#[derive(Deserialize, Default, Debug)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    listen: Option<SocketAddr>,
-    public_url: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    instagram_www_url: Option<String>,
-    instagram_api_url: Option<String>,
-    instagram_graph_url: Option<String>,
-    instagram_api_version: Option<String>,
-    app_scheme: Option<String>,
-    scopes: Option<String>,
-    max_sessions: Option<usize>,
-    max_handoffs: Option<usize>,
-    sessions_per_minute: Option<u32>,
-    redemptions_per_minute: Option<u32>,
-    trust_forwarded_for: Option<bool>,
-    max_connections: Option<usize>,
 }
 
 /// A configuration that cannot run.
@@ -179,115 +272,336 @@ pub enum ConfigError {
     File {
         /// Which file.
         path: PathBuf,
-        /// Why.
+        /// Why (a position and what is wrong there; never the file's text).
         reason: String,
     },
 }
 
 impl Args {
-    /// Merge flags/env over the file over the defaults, and validate.
+    /// Merge flags/env over the file over the defaults, and check.
     pub fn resolve(self) -> Result<Config, ConfigError> {
         let file = match &self.config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| ConfigError::File { path: path.clone(), reason: e.to_string() })?;
-                toml::from_str::<FileConfig>(&text)
-                    .map_err(|e| ConfigError::File { path: path.clone(), reason: e.to_string() })?
-            }
-            None => FileConfig::default(),
+            Some(path) => Some(read_file(path)?),
+            None => None,
         };
+        let merged = match file {
+            Some((path, file)) => self.settings.over(path, file)?,
+            None => self.settings,
+        };
+        merged.resolve()
+    }
+}
+
+/// The settings in the file at `path`.
+fn read_file(path: &Path) -> Result<(PathBuf, toml::Table), ConfigError> {
+    let file_error = |reason: String| ConfigError::File { path: path.to_path_buf(), reason };
+    let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        // `toml`'s own text quotes the offending line, which may be a secret's.
+        let at = e.span().map(|span| line_and_column(&text, span.start)).unwrap_or_default();
+        file_error(format!("{at}{}", e.message()))
+    })?;
+    if table.contains_key("client_secret") {
+        return Err(file_error(
+            "client_secret does not belong in the file: set INSTAGRAM_CLIENT_SECRET in the environment \
+             (the package reads it from /etc/evergreen-relay/secret.env, mode 0600)"
+                .into(),
+        ));
+    }
+    if table.contains_key("trust_forwarded_for") {
+        return Err(file_error(
+            "trust_forwarded_for was replaced by trusted_proxies: the number of proxies in front of the \
+             relay (1 for one reverse proxy)"
+                .into(),
+        ));
+    }
+    Ok((path.to_path_buf(), table))
+}
+
+fn line_and_column(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: ")
+}
+
+impl Settings {
+    /// These settings over the file's: each key of the file is checked on its own, so an
+    /// error names it.
+    fn over(self, path: PathBuf, file: toml::Table) -> Result<Settings, ConfigError> {
+        let mut merged = serde_json::to_value(Settings::default()).expect("settings serialize");
+        let file_error = |reason: String| ConfigError::File { path: path.clone(), reason };
+        for (key, value) in file {
+            let value = serde_json::to_value(&value).map_err(|e| file_error(format!("{key}: {e}")))?;
+            let mut probe = serde_json::Map::new();
+            probe.insert(key.clone(), value.clone());
+            serde_json::from_value::<Settings>(serde_json::Value::Object(probe)).map_err(|e| {
+                let reason = e.to_string();
+                // serde names unknown fields itself; for a wrong type say which key.
+                file_error(if reason.starts_with("unknown field") {
+                    reason
+                } else {
+                    format!("{key}: {reason}")
+                })
+            })?;
+            merged[key] = value;
+        }
+        let ours = serde_json::to_value(&self).expect("settings serialize");
+        for (key, value) in ours.as_object().expect("an object") {
+            merged[key] = value.clone();
+        }
+        Ok(serde_json::from_value(merged).expect("every key was checked"))
+    }
+
+    /// Apply the defaults and check everything.
+    pub fn resolve(self) -> Result<Config, ConfigError> {
+        let invalid = |m: String| ConfigError::Invalid(m);
         let url = |name: &'static str, value: Option<String>, default: &str| -> Result<Url, ConfigError> {
             let value = value.unwrap_or_else(|| default.to_string());
-            Url::parse(&value).map_err(|e| ConfigError::Invalid(format!("{name}: {e}")))
+            Url::parse(&value).map_err(|e| invalid(format!("{name}: {e}")))
         };
-        let public_url = url("public_url", self.public_url.or(file.public_url), "")
-            .map_err(|_| ConfigError::Missing("public_url (RELAY_PUBLIC_URL)"))?;
-        let local = matches!(public_url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-        if public_url.scheme() != "https" && !local {
-            return Err(ConfigError::Invalid(
-                "public_url must be https: Instagram only redirects to https (plain http is allowed on loopback for testing)".into(),
+        let public_url = self.public_url.ok_or(ConfigError::Missing("public_url (RELAY_PUBLIC_URL)"))?;
+        let public_url = Url::parse(&public_url).map_err(|e| invalid(format!("public_url: {e}")))?;
+        if public_url.scheme() != "https" && !is_loopback(&public_url) {
+            return Err(invalid(
+                "public_url must be https: Instagram only redirects to https (plain http is allowed on loopback for testing)"
+                    .into(),
             ));
         }
-        let client_id = self
-            .client_id
-            .or(file.client_id)
-            .ok_or(ConfigError::Missing("client_id (INSTAGRAM_CLIENT_ID)"))?;
-        let client_secret = self
-            .client_secret
-            .or(file.client_secret)
-            .ok_or(ConfigError::Missing("client_secret (INSTAGRAM_CLIENT_SECRET)"))?;
+        let client_id = self.client_id.ok_or(ConfigError::Missing("client_id (INSTAGRAM_CLIENT_ID)"))?;
+        let client_secret =
+            self.client_secret.ok_or(ConfigError::Missing("client_secret (INSTAGRAM_CLIENT_SECRET)"))?;
         let scopes = self
             .scopes
-            .or(file.scopes)
-            .unwrap_or_else(|| "instagram_business_basic".into())
+            .unwrap_or_else(|| defaults::SCOPES.into())
             .split(',')
-            .map(|s| Scope::parse(s.trim()).ok_or_else(|| ConfigError::Invalid(format!("unknown scope {s}"))))
+            .map(|s| {
+                Scope::parse(s.trim())
+                    .ok_or_else(|| invalid(format!("scopes: unknown permission {}", s.trim())))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if !scopes.contains(&Scope::BusinessBasic) {
-            return Err(ConfigError::Invalid("scopes must include instagram_business_basic".into()));
+            return Err(invalid("scopes must include instagram_business_basic".into()));
         }
         let instagram = Endpoints {
-            www: url(
-                "instagram_www_url",
-                self.instagram_www_url.or(file.instagram_www_url),
-                "https://www.instagram.com",
-            )?,
-            api: url(
-                "instagram_api_url",
-                self.instagram_api_url.or(file.instagram_api_url),
-                "https://api.instagram.com",
-            )?,
-            graph: url(
-                "instagram_graph_url",
-                self.instagram_graph_url.or(file.instagram_graph_url),
-                "https://graph.instagram.com",
-            )?,
-            version: self
-                .instagram_api_version
-                .or(file.instagram_api_version)
-                .unwrap_or_else(|| "v23.0".into()),
+            www: url("instagram_www_url", self.instagram_www_url, defaults::INSTAGRAM_WWW_URL)?,
+            api: url("instagram_api_url", self.instagram_api_url, defaults::INSTAGRAM_API_URL)?,
+            graph: url("instagram_graph_url", self.instagram_graph_url, defaults::INSTAGRAM_GRAPH_URL)?,
+            version: self.instagram_api_version.unwrap_or_else(|| defaults::INSTAGRAM_API_VERSION.into()),
         };
-        let app_scheme = self.app_scheme.or(file.app_scheme).unwrap_or_else(|| "app.evergreen".into());
+        let app_scheme = self.app_scheme.unwrap_or_else(|| defaults::APP_SCHEME.into());
         if app_scheme.is_empty()
             || !app_scheme.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.')
         {
-            return Err(ConfigError::Invalid("app_scheme: lowercase letters, digits and dots".into()));
+            return Err(invalid("app_scheme: lowercase letters, digits and dots".into()));
         }
+        let within = |name: &str, value: u64, range: std::ops::RangeInclusive<u64>| {
+            if range.contains(&value) {
+                Ok(value)
+            } else {
+                Err(invalid(format!("{name} must be between {} and {}", range.start(), range.end())))
+            }
+        };
         let at_least_one = |name: &str, v: usize| {
-            if v == 0 { Err(ConfigError::Invalid(format!("{name} must be at least 1"))) } else { Ok(v) }
+            if v == 0 { Err(invalid(format!("{name} must be at least 1"))) } else { Ok(v) }
+        };
+        let session_ttl = within(
+            "session_ttl_secs",
+            self.session_ttl_secs.unwrap_or(defaults::SESSION_TTL_SECS),
+            60..=3600,
+        )?;
+        let handoff_ttl = within(
+            "handoff_ttl_secs",
+            self.handoff_ttl_secs.unwrap_or(defaults::HANDOFF_TTL_SECS),
+            10..=600,
+        )?;
+        let header_timeout = within(
+            "header_timeout_secs",
+            self.header_timeout_secs.unwrap_or(defaults::HEADER_TIMEOUT_SECS),
+            1..=120,
+        )?;
+        let trusted_proxies = self.trusted_proxies.unwrap_or(defaults::TRUSTED_PROXIES);
+        if trusted_proxies > 8 {
+            return Err(invalid("trusted_proxies: at most 8 proxies in front of the relay".into()));
+        }
+        let metrics_token = match self.metrics_token {
+            Some(token) if token.len() < 16 => {
+                return Err(invalid("metrics_token: at least 16 characters".into()));
+            }
+            other => other.map(ClientSecret::new),
         };
         Ok(Config {
-            listen: self.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8788))),
+            listen: self.listen.unwrap_or_else(|| defaults::LISTEN.parse().expect("a static address")),
             public_url,
             client_id,
             client_secret: ClientSecret::new(client_secret),
             instagram,
             app_scheme,
             scopes,
-            session_ttl: Duration::from_secs(600),
-            handoff_ttl: Duration::from_secs(120),
-            max_sessions: at_least_one(
-                "max_sessions",
-                self.max_sessions.or(file.max_sessions).unwrap_or(10_000),
-            )?,
-            max_handoffs: at_least_one(
-                "max_handoffs",
-                self.max_handoffs.or(file.max_handoffs).unwrap_or(10_000),
+            session_ttl: Duration::from_secs(session_ttl),
+            handoff_ttl: Duration::from_secs(handoff_ttl),
+            max_sessions: at_least_one("max_sessions", self.max_sessions.unwrap_or(defaults::MAX_SESSIONS))?,
+            max_handoffs: at_least_one("max_handoffs", self.max_handoffs.unwrap_or(defaults::MAX_HANDOFFS))?,
+            max_sessions_per_client: at_least_one(
+                "max_sessions_per_client",
+                self.max_sessions_per_client.unwrap_or(defaults::MAX_SESSIONS_PER_CLIENT),
             )?,
             sessions_per_minute: at_least_one(
                 "sessions_per_minute",
-                self.sessions_per_minute.or(file.sessions_per_minute).unwrap_or(30) as usize,
+                self.sessions_per_minute.unwrap_or(defaults::SESSIONS_PER_MINUTE) as usize,
             )? as u32,
             redemptions_per_minute: at_least_one(
                 "redemptions_per_minute",
-                self.redemptions_per_minute.or(file.redemptions_per_minute).unwrap_or(60) as usize,
+                self.redemptions_per_minute.unwrap_or(defaults::REDEMPTIONS_PER_MINUTE) as usize,
             )? as u32,
-            trust_forwarded_for: self.trust_forwarded_for.or(file.trust_forwarded_for).unwrap_or(false),
+            trusted_proxies,
             max_connections: at_least_one(
                 "max_connections",
-                self.max_connections.or(file.max_connections).unwrap_or(1024),
+                self.max_connections.unwrap_or(defaults::MAX_CONNECTIONS),
             )?,
-            header_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(header_timeout),
+            metrics_token,
         })
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// What `evergreen-relay check` says about a configuration that resolves.
+pub fn check_report(config: &Config) -> String {
+    let https = config.public_url.scheme() == "https";
+    format!(
+        "The configuration is valid.\n\
+         Register this redirect URI with Meta (Instagram → API setup with Instagram login → Business login settings),\n\
+         exactly as written:\n  {}\n\
+         Public URL: {}\n\
+         Listening on: {}{}\n\
+         Client addresses: {}\n",
+        config.redirect_uri(),
+        if https {
+            "https (good)"
+        } else {
+            "plain http on loopback: for testing only, Instagram will refuse it"
+        },
+        config.listen,
+        if config.listen.ip().is_loopback() { " (loopback: put a TLS proxy in front)" } else { "" },
+        match config.trusted_proxies {
+            0 => "the peer address (no proxy trusted)".to_string(),
+            n => format!("X-Forwarded-For, {n} trusted prox{}", if n == 1 { "y" } else { "ies" }),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> tempfile_path::Temp {
+        tempfile_path::Temp::new(text)
+    }
+
+    /// A tiny temporary file, without another dependency.
+    mod tempfile_path {
+        pub struct Temp(pub std::path::PathBuf);
+        impl Temp {
+            pub fn new(text: &str) -> Self {
+                let path = std::env::temp_dir().join(format!(
+                    "relay-config-{}-{}.toml",
+                    std::process::id(),
+                    rand::random::<u64>()
+                ));
+                std::fs::write(&path, text).unwrap();
+                Self(path)
+            }
+        }
+        impl Drop for Temp {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_file(&self.0);
+            }
+        }
+    }
+
+    fn required() -> Settings {
+        Settings {
+            public_url: Some("https://relay.example.com".into()),
+            client_id: Some("1".into()),
+            client_secret: Some("s3cr3t-value".into()),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn flags_win_over_the_file_which_wins_over_the_defaults() {
+        let f = file("max_sessions = 5\nmax_handoffs = 7\n");
+        let config = Args {
+            config: Some(f.0.clone()),
+            settings: Settings { max_sessions: Some(9), ..required() },
+            command: None,
+        }
+        .resolve()
+        .unwrap();
+        assert_eq!((config.max_sessions, config.max_handoffs, config.sessions_per_minute), (9, 7, 30));
+    }
+
+    #[test]
+    fn a_file_error_names_the_place_and_never_quotes_a_value() {
+        let f = file("listen = \"127.0.0.1:8788\"\nclient_id = s3cr3t-looking-value\n");
+        let error =
+            Args { config: Some(f.0.clone()), settings: required(), command: None }.resolve().unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("line 2, column"), "{text}");
+        assert!(!text.contains("s3cr3t-looking-value"), "{text}");
+        let f = file("max_sessions = \"many\"\n");
+        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
+            .resolve()
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("max_sessions:"), "names the key: {text}");
+        let f = file("max_sesions = 3\n");
+        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
+            .resolve()
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("unknown field `max_sesions`"), "{text}");
+    }
+
+    #[test]
+    fn the_secret_is_refused_in_the_file() {
+        let f = file("client_secret = \"s3cr3t-value\"\n");
+        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
+            .resolve()
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("INSTAGRAM_CLIENT_SECRET") && !text.contains("s3cr3t-value"), "{text}");
+    }
+
+    #[test]
+    fn lifetimes_are_settings_with_bounds() {
+        let config = Settings { session_ttl_secs: Some(300), handoff_ttl_secs: Some(60), ..required() }
+            .resolve()
+            .unwrap();
+        assert_eq!((config.session_ttl.as_secs(), config.handoff_ttl.as_secs()), (300, 60));
+        assert!(Settings { handoff_ttl_secs: Some(5), ..required() }.resolve().is_err());
+        assert!(Settings { session_ttl_secs: Some(86_400), ..required() }.resolve().is_err());
+    }
+
+    #[test]
+    fn check_prints_the_redirect_uri_to_register() {
+        let report = check_report(&required().resolve().unwrap());
+        assert!(report.contains("https://relay.example.com/v1/callback"), "{report}");
+        assert!(report.contains("https (good)"), "{report}");
+        let local =
+            Settings { public_url: Some("http://127.0.0.1:8788".into()), ..required() }.resolve().unwrap();
+        assert!(check_report(&local).contains("for testing only"));
+        assert!(
+            Settings { public_url: Some("http://relay.example.com".into()), ..required() }.resolve().is_err()
+        );
     }
 }

@@ -33,6 +33,12 @@ pub enum Error {
     /// The bounded store is full.
     #[error("The sign-in service is busy. Try again in a minute.")]
     Busy,
+    /// This client already has as many sign-ins waiting as it may.
+    #[error("Too many sign-ins are waiting from this network. Finish or cancel one, or wait ten minutes.")]
+    TooManySignIns,
+    /// `/metrics` without the right token.
+    #[error("Not allowed.")]
+    Forbidden,
     /// Our own failure: logged, never detailed to the client.
     #[error("Something went wrong at the sign-in service. Try again.")]
     Internal(#[source] anyhow::Error),
@@ -51,7 +57,8 @@ impl Error {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnknownHandoff | Self::ExpiredHandoff => StatusCode::GONE,
             Self::WrongVerifier => StatusCode::FORBIDDEN,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::TooManySignIns => StatusCode::TOO_MANY_REQUESTS,
+            Self::Forbidden => StatusCode::UNAUTHORIZED,
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,6 +73,8 @@ impl Error {
             Self::WrongVerifier => "wrong_verifier",
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
+            Self::TooManySignIns => "too_many_sessions",
+            Self::Forbidden => "forbidden",
             Self::Internal(_) => "internal",
         }
     }

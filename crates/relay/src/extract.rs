@@ -26,24 +26,85 @@ impl From<JsonRejection> for Error {
     }
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` hop when configured.
+/// The client, as rate limits and per-client caps key it: the peer's address, or — behind
+/// `trusted_proxies` proxies — the address the outermost trusted proxy saw (counted from the
+/// right of `X-Forwarded-For`: what a client writes there itself comes first and is ignored).
+/// An IPv6 client is keyed by its /64, which one household or office usually holds whole.
 pub struct ClientIp(pub IpAddr);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if state.config.trust_forwarded_for
-            && let Some(ip) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse().ok())
-        {
-            return Ok(Self(ip));
-        }
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        Ok(Self(peer.unwrap_or(IpAddr::from([127, 0, 0, 1]))))
+        let peer = peer.unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let hops = state.config.trusted_proxies;
+        let client = if hops == 0 { peer } else { forwarded_client(&parts.headers, hops).unwrap_or(peer) };
+        Ok(Self(client_key(client)))
+    }
+}
+
+/// The address `hops` trusted proxies say the request came from, if their entries are there
+/// and readable.
+fn forwarded_client(headers: &axum::http::HeaderMap, hops: usize) -> Option<IpAddr> {
+    let mut entries = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        entries.extend(value.to_str().ok()?.split(',').map(str::trim).map(String::from));
+    }
+    if entries.is_empty() {
+        return None;
+    }
+    // The last `hops` entries were written by our proxies; the one they name first is the
+    // client as the outermost proxy saw it.
+    let at = entries.len().saturating_sub(hops);
+    entries.get(at)?.parse().ok()
+}
+
+/// IPv4 as it is; IPv6 by its /64 (and an IPv4-mapped IPv6 address as the IPv4 one).
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(values: &[&str]) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_counted_from_the_right() {
+        let forged = headers(&["1.1.1.1, 2.2.2.2, 203.0.113.7"]);
+        assert_eq!(
+            forwarded_client(&forged, 1),
+            Some("203.0.113.7".parse().unwrap()),
+            "what our proxy added"
+        );
+        assert_eq!(forwarded_client(&forged, 2), Some("2.2.2.2".parse().unwrap()));
+        let two_headers = headers(&["9.9.9.9", "203.0.113.7"]);
+        assert_eq!(forwarded_client(&two_headers, 1), Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(forwarded_client(&headers(&["not an address"]), 1), None);
+        assert_eq!(forwarded_client(&headers(&[]), 1), None);
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(c));
+        assert_eq!(client_key("::ffff:192.0.2.1".parse().unwrap()), "192.0.2.1".parse::<IpAddr>().unwrap());
     }
 }

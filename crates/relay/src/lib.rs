@@ -9,7 +9,8 @@
 //!   `app.evergreen:/oauth/instagram?handoff=…&state=…` (or `?error=…&error_description=…&state=…`).
 //! * `POST /v1/handoff` `{handoff, code_verifier}` → the token and profile, exactly once.
 //!   Handoffs live 2 minutes.
-//! * `GET /healthz`.
+//! * `GET /healthz` (alive), `GET /metrics` (what it holds, with `Authorization: Bearer
+//!   <metrics_token>`; absent unless one is configured).
 //!
 //! Errors are `{code, message}` with a precise status. Sessions and handoffs are bounded (full
 //! → 503), starts and redemptions are rate limited per client (429). The relay logs matched
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(callback::router())
         .merge(handoff::router())
         .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
         .layer(middleware::from_fn(log_internal_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
@@ -75,9 +77,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let (sessions, handoffs) = state.store.counts();
-    Json(serde_json::json!({ "status": "ok", "sessions": sessions, "handoffs": handoffs }))
+/// Alive, and nothing more: anyone can ask.
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// What the relay holds, for whoever has the metrics token; without one configured there is
+/// no such endpoint (404).
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<Response, Error> {
+    let Some(token) = &state.config.metrics_token else {
+        return Ok(axum::http::StatusCode::NOT_FOUND.into_response());
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !pkce::constant_time_eq(given.as_bytes(), token.expose().as_bytes()) {
+        return Err(Error::Forbidden);
+    }
+    let (sessions, handoffs) = state.store.counts((state.now)());
+    Ok(Json(serde_json::json!({ "sessions": sessions, "handoffs": handoffs })).into_response())
 }
 
 /// Log internal errors in full, inside the request's span; the client saw a generic body.

@@ -24,7 +24,8 @@ impl PerClient {
     pub fn check(&self, ip: IpAddr) -> Result<(), Error> {
         self.limiter.check_key(&ip).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            Error::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+            // Up, never down: a client told 1 s when the next place comes in 1.4 s is refused again.
+            Error::RateLimited { retry_after_secs: (wait.as_secs_f64().ceil() as u64).max(1) }
         })?;
         // Keep the table to addresses seen recently: an attacker's many addresses do not pile up.
         if self.limiter.len() > 10_000 {

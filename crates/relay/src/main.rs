@@ -1,7 +1,8 @@
 //! The relay binary: parse the configuration, install tracing, bind, serve until SIGINT or
 //! SIGTERM.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+use evergreen_relay::config::{Command, check_report, defaults_help};
 use evergreen_relay::{AppState, Args, serve};
 
 #[tokio::main]
@@ -12,13 +13,20 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info,tower_http=info".into()),
         )
         .init();
-    let config = match Args::parse().resolve() {
+    let matches = Args::command().after_help(defaults_help()).get_matches();
+    let args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let command = args.command;
+    let config = match args.resolve() {
         Ok(config) => config,
         Err(error) => {
             eprintln!("evergreen-relay: {error}");
             std::process::exit(2);
         }
     };
+    if command == Some(Command::Check) {
+        print!("{}", check_report(&config));
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(
         address = %listener.local_addr()?,

@@ -18,8 +18,12 @@ pub fn is_verifier(s: &str) -> bool {
 /// Whether `verifier` hashes to `challenge`, compared in constant time.
 pub fn verifies(verifier: &str, challenge: &str) -> bool {
     let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    computed.len() == challenge.len()
-        && computed.bytes().zip(challenge.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    constant_time_eq(computed.as_bytes(), challenge.as_bytes())
+}
+
+/// Whether `a` and `b` are equal, in a time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// 32 random bytes, base64url: a `state` or a handoff id.

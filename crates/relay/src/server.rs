@@ -22,6 +22,8 @@ use crate::AppState;
 
 /// How long in-flight requests may take to finish once shutdown begins.
 const DRAIN: Duration = Duration::from_secs(10);
+/// How often expired sessions and handoffs are dropped when nobody calls.
+const PURGE_EVERY: Duration = Duration::from_secs(5);
 
 /// Serve on `listener` until `shutdown` completes, then let requests in flight finish.
 pub async fn serve(
@@ -30,6 +32,18 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(state.config.max_connections));
+    // Records also leave on time when nobody calls: no token waits past its handoff.
+    let purging = {
+        let (store, now) = (state.store.clone(), state.now.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(PURGE_EVERY);
+            loop {
+                every.tick().await;
+                store.purge(now());
+            }
+        })
+    };
+    let _purging = AbortOnDrop(purging);
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(state.config.header_timeout);
     builder.http2().timer(TokioTimer::new());
@@ -74,4 +88,13 @@ pub async fn serve(
         tracing::warn!("requests still in flight after {DRAIN:?}; stopping anyway");
     }
     Ok(())
+}
+
+/// Ends a task when dropped (the purge stops with the server).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::extract::{AppJson, ClientIp};
 use crate::pkce::{is_challenge, random_id};
 use crate::state::AppState;
-use crate::store::{Full, Session};
+use crate::store::{Refused, Session};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -49,7 +49,8 @@ async fn create(
     }
     let now = (state.now)();
     let ttl = chrono::Duration::from_std(state.config.session_ttl).expect("a small duration");
-    let session = Session { state: random_id(), challenge: body.code_challenge, expires_at: now + ttl };
+    let session =
+        Session { state: random_id(), client: ip, challenge: body.code_challenge, expires_at: now + ttl };
     let redirect_uri = state.config.redirect_uri();
     let authorize_url = state.instagram.authorize_url(&AuthorizeRequest {
         client_id: &state.config.client_id,
@@ -63,7 +64,10 @@ async fn create(
         authorize_url: authorize_url.to_string(),
         expires_in: state.config.session_ttl.as_secs(),
     };
-    state.store.insert_session(session, now).map_err(|Full| Error::Busy)?;
+    state.store.insert_session(session, now).map_err(|refused| match refused {
+        Refused::Full => Error::Busy,
+        Refused::TooManyForClient => Error::TooManySignIns,
+    })?;
     tracing::info!("sign-in started");
     Ok((StatusCode::CREATED, Json(created)))
 }

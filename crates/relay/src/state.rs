@@ -34,7 +34,11 @@ pub struct AppState {
 impl AppState {
     /// State for `config`: an in-memory store, the system clock, 10 s per Instagram call.
     pub fn new(config: Config) -> Self {
-        let store = Arc::new(InMemoryStore::new(config.max_sessions, config.max_handoffs));
+        let store = Arc::new(InMemoryStore::new(
+            config.max_sessions,
+            config.max_handoffs,
+            config.max_sessions_per_client,
+        ));
         Self::with(config, store, Arc::new(Utc::now))
     }
 

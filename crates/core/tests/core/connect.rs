@@ -102,7 +102,8 @@ async fn each_failure_has_its_own_code() {
 async fn instagram_refusals_during_sign_in_say_what_to_do() {
     use evergreen_sandbox::{Fault, FaultKind};
     let s = Stack::new().await;
-    let user = s.sandbox.world().accounts().into_iter().find(|a| a.username == "evergreen.shop").unwrap().user_id;
+    let user =
+        s.sandbox.world().accounts().into_iter().find(|a| a.username == "evergreen.shop").unwrap().user_id;
     s.sandbox.world().update_account(&user, |a| a.checkpoint = true);
     let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();

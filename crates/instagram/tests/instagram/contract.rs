@@ -30,7 +30,9 @@ async fn the_authorize_url_is_accepted_by_the_login_page() {
 async fn a_code_becomes_a_short_lived_then_a_long_lived_token_in_every_answer_shape() {
     let f = Fixture::new().await;
     let world = f.sandbox.world();
-    for (shape, listed) in [(ExchangeShape::Flat, true), (ExchangeShape::Wrapped, true), (ExchangeShape::Bare, false)] {
+    for (shape, listed) in
+        [(ExchangeShape::Flat, true), (ExchangeShape::Wrapped, true), (ExchangeShape::Bare, false)]
+    {
         world.set_shapes(Shapes { code_exchange: shape, ..world.shapes() });
         let user = f.user_id("evergreen.shop");
         let app_scoped = world.account(&user).unwrap().app_scoped_id;
@@ -40,7 +42,9 @@ async fn a_code_becomes_a_short_lived_then_a_long_lived_token_in_every_answer_sh
         assert_eq!(short.user_id, app_scoped, "{shape:?}: the exchange names the app-scoped id");
         if listed {
             assert_eq!(short.permissions.as_deref(), Some(&["instagram_business_basic".to_string()][..]));
-            assert!(missing_scopes(&[Scope::BusinessBasic], short.permissions.as_deref().unwrap()).is_empty());
+            assert!(
+                missing_scopes(&[Scope::BusinessBasic], short.permissions.as_deref().unwrap()).is_empty()
+            );
         } else {
             assert_eq!(short.permissions, None, "Meta's reference lists none");
         }

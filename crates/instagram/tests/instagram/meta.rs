@@ -7,7 +7,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use evergreen_instagram::{AccessToken, AppCredentials, Client, ClientSecret, Endpoints, ErrorClass, Transport};
+use evergreen_instagram::{
+    AccessToken, AppCredentials, Client, ClientSecret, Endpoints, ErrorClass, Transport,
+};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -37,7 +39,12 @@ fn example(name: &str) -> Example {
         .as_object()
         .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
         .unwrap_or_default();
-    Example { name: name.into(), status: file["status"].as_u64().map(|s| s as u16), headers, body: file["body"].clone() }
+    Example {
+        name: name.into(),
+        status: file["status"].as_u64().map(|s| s as u16),
+        headers,
+        body: file["body"].clone(),
+    }
 }
 
 /// Serve `example` (with `status`, or its own, or 200) to the next request, once.
@@ -46,7 +53,10 @@ async fn serve(example: &Example, status: u16) -> url::Url {
     let url = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
     let body = serde_json::to_vec(&example.body).unwrap();
     let status = example.status.unwrap_or(status);
-    let mut head = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n", body.len());
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+        body.len()
+    );
     for (name, value) in &example.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -66,7 +76,11 @@ fn client_at(url: &url::Url) -> Client {
 }
 
 fn app() -> AppCredentials {
-    AppCredentials { client_id: "990602627938098".into(), client_secret: ClientSecret::new("s3cret".into()), redirect_uri: REDIRECT.into() }
+    AppCredentials {
+        client_id: "990602627938098".into(),
+        client_secret: ClientSecret::new("s3cret".into()),
+        redirect_uri: REDIRECT.into(),
+    }
 }
 
 fn token() -> AccessToken {
@@ -111,7 +125,8 @@ async fn the_code_exchanges_documented_refusal_is_a_refusal_never_a_retry() {
 
 #[tokio::test]
 async fn long_lived_tokens_and_renewals_use_their_documented_lifetime() {
-    for (name, expires) in [("access_token.success", 5_184_000), ("refresh_access_token.success", 5_183_944)] {
+    for (name, expires) in [("access_token.success", 5_184_000), ("refresh_access_token.success", 5_183_944)]
+    {
         let answer = example(name);
         let client = client_at(&serve(&answer, 200).await);
         let long = if name.starts_with("refresh") {
@@ -146,7 +161,8 @@ async fn media_pages_follow_next_not_the_cursor() {
 
 #[tokio::test]
 async fn documented_errors_are_classified_as_the_reference_says() {
-    let cases: [(&str, fn(&ErrorClass) -> bool); 5] = [
+    type Expected = fn(&ErrorClass) -> bool;
+    let cases: [(&str, Expected); 5] = [
         ("error.190_460", |c| *c == ErrorClass::TokenDead { subcode: Some(460) }),
         ("error.rate_limit_80001", |c| matches!(c, ErrorClass::RateLimited { .. })),
         ("error.rate_limit_32", |c| matches!(c, ErrorClass::RateLimited { .. })),
@@ -212,9 +228,15 @@ fn shape(value: &Value) -> Value {
 /// same kind (ids may be strings or numbers: Meta shows both).
 fn covers(answered: &Value, documented: &Value) -> bool {
     match (answered, documented) {
-        (Value::Object(a), Value::Object(d)) => d.iter().all(|(k, dv)| a.get(k).is_some_and(|av| covers(av, dv))),
-        (Value::Array(a), Value::Array(d)) => d.first().is_none_or(|dv| a.first().is_some_and(|av| covers(av, dv))),
-        (Value::String(a), Value::String(d)) => a == d || (a == "string" && d == "number") || (a == "number" && d == "string"),
+        (Value::Object(a), Value::Object(d)) => {
+            d.iter().all(|(k, dv)| a.get(k).is_some_and(|av| covers(av, dv)))
+        }
+        (Value::Array(a), Value::Array(d)) => {
+            d.first().is_none_or(|dv| a.first().is_some_and(|av| covers(av, dv)))
+        }
+        (Value::String(a), Value::String(d)) => {
+            a == d || (a == "string" && d == "number") || (a == "number" && d == "string")
+        }
         (a, d) => a == d,
     }
 }
@@ -242,12 +264,17 @@ async fn the_sandbox_answers_in_metas_documented_shapes() {
             ("code", code),
         ];
         let url = format!("{base}/oauth/access_token");
-        async move { reqwest::Client::new().post(url).form(&form).send().await.unwrap().json::<Value>().await.unwrap() }
+        async move {
+            reqwest::Client::new().post(url).form(&form).send().await.unwrap().json::<Value>().await.unwrap()
+        }
     };
     let wrapped = exchange(ExchangeShape::Wrapped).await;
     assert!(covers(&shape(&wrapped), &shape(&example("oauth_access_token.success").body)), "{wrapped}");
     let bare = exchange(ExchangeShape::Bare).await;
-    assert!(covers(&shape(&bare), &shape(&example("oauth_access_token.success.reference_flat").body)), "{bare}");
+    assert!(
+        covers(&shape(&bare), &shape(&example("oauth_access_token.success.reference_flat").body)),
+        "{bare}"
+    );
 
     let (long, _) = world.issue_token(&user, TokenKind::LongLived, vec!["instagram_business_basic".into()]);
     let me = sandbox_json(format!("{base}/v23.0/me?fields=user_id,username&access_token={long}")).await;
@@ -260,18 +287,28 @@ async fn the_sandbox_answers_in_metas_documented_shapes() {
 
     let (short, _) = world.issue_token(&user, TokenKind::ShortLived, vec!["instagram_business_basic".into()]);
     let secret = world.app.client_secret.clone();
-    let exchanged =
-        sandbox_json(format!("{base}/access_token?grant_type=ig_exchange_token&client_secret={secret}&access_token={short}")).await;
+    let exchanged = sandbox_json(format!(
+        "{base}/access_token?grant_type=ig_exchange_token&client_secret={secret}&access_token={short}"
+    ))
+    .await;
     assert!(covers(&shape(&exchanged), &shape(&example("access_token.success").body)), "{exchanged}");
     f.advance(chrono::Duration::hours(25));
-    let renewed = sandbox_json(format!("{base}/refresh_access_token?grant_type=ig_refresh_token&access_token={long}")).await;
+    let renewed =
+        sandbox_json(format!("{base}/refresh_access_token?grant_type=ig_refresh_token&access_token={long}"))
+            .await;
     assert!(covers(&shape(&renewed), &shape(&example("refresh_access_token.success").body)), "{renewed}");
 
     world.revoke(&user, 460);
     let dead = sandbox_json(format!("{base}/v23.0/me?fields=username&access_token={long}")).await;
     let mut documented = shape(&example("error.190_460").body);
     // `error_user_title`/`error_user_msg` are only for errors with words for the person.
-    documented["error"].as_object_mut().unwrap().retain(|k, _| k != "error_user_title" && k != "error_user_msg");
+    documented["error"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| k != "error_user_title" && k != "error_user_msg");
     assert!(covers(&shape(&dead), &documented), "{dead}");
-    assert_eq!((dead["error"]["code"].clone(), dead["error"]["error_subcode"].clone()), (190.into(), 460.into()));
+    assert_eq!(
+        (dead["error"]["code"].clone(), dead["error"]["error_subcode"].clone()),
+        (190.into(), 460.into())
+    );
 }

@@ -73,7 +73,7 @@ async fn a_session_flood_is_bounded() {
     // Once the old ones expire, there is room again.
     relay.advance(chrono::Duration::minutes(11));
     relay.start().await;
-    assert_eq!(relay.get("/healthz").await.json()["sessions"], 1);
+    assert_eq!(relay.metrics().await["sessions"], 1);
 }
 
 #[tokio::test]
@@ -86,7 +86,64 @@ async fn session_creation_is_rate_limited_per_client() {
         .post("/v1/sessions", json!({"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}).to_string())
         .await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(answer.headers.get("retry-after").is_some());
+    // Three a minute: the next place comes in 20 s, and the answer never says less.
+    let wait: u64 = answer.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((19..=20).contains(&wait), "rounded up: {wait}");
+}
+
+#[tokio::test]
+async fn forged_forwarded_for_hops_do_not_escape_the_rate_limit() {
+    let relay = Relay::with(|c| {
+        c.sessions_per_minute = 3;
+        c.trusted_proxies = 1;
+    })
+    .await;
+    // One client (203.0.113.7, as our proxy appends it) writing a new first hop every time.
+    let mut refused = 0;
+    for i in 0..50 {
+        let answer = relay.start_from(&format!("198.51.100.{i}, 203.0.113.7")).await;
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 47, "three sessions for the one real client, whatever it writes");
+    // Another client is not affected.
+    assert_eq!(relay.start_from("203.0.113.8").await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn one_client_cannot_fill_the_store() {
+    let relay = Relay::with(|c| {
+        c.sessions_per_minute = 1_000;
+        c.max_sessions_per_client = 4;
+        c.trusted_proxies = 1;
+    })
+    .await;
+    for _ in 0..4 {
+        assert_eq!(relay.start_from("203.0.113.7").await.status, StatusCode::CREATED);
+    }
+    let answer = relay.start_from("203.0.113.7").await;
+    assert_eq!(
+        (answer.status, answer.json()["code"].clone()),
+        (StatusCode::TOO_MANY_REQUESTS, json!("too_many_sessions"))
+    );
+    // An IPv6 client is one client for its whole /64.
+    for i in 0..4 {
+        assert_eq!(relay.start_from(&format!("2001:db8:7:7::{i}")).await.status, StatusCode::CREATED);
+    }
+    assert_eq!(relay.start_from("2001:db8:7:7:ffff::1").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(relay.start_from("203.0.113.99").await.status, StatusCode::CREATED, "others still can");
+}
+
+#[tokio::test]
+async fn health_says_nothing_and_metrics_need_their_token() {
+    let relay = Relay::new().await;
+    relay.start().await;
+    assert_eq!(relay.get("/healthz").await.json(), json!({"status": "ok"}));
+    assert_eq!(relay.get("/metrics").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(relay.metrics().await, json!({"sessions": 1, "handoffs": 0}));
+    let closed = Relay::with(|c| c.metrics_token = None).await;
+    assert_eq!(closed.get("/metrics").await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -145,6 +202,17 @@ async fn an_unredeemed_handoff_expires_after_two_minutes() {
     let answer =
         relay.post("/v1/handoff", json!({"handoff": handoff, "code_verifier": verifier}).to_string()).await;
     assert_eq!((answer.status, answer.json()["code"].clone()), (StatusCode::GONE, json!("expired_handoff")));
+}
+
+#[tokio::test]
+async fn an_unredeemed_handoff_leaves_memory_on_time_even_if_nobody_calls() {
+    let relay = Relay::new().await;
+    relay.sign_in("evergreen.shop").await;
+    assert_eq!(relay.metrics().await["handoffs"], 1);
+    relay.advance(chrono::Duration::seconds(121));
+    // What the server's purge does every few seconds, with nothing else asked.
+    relay.state.store.purge((relay.state.now)());
+    assert_eq!(relay.metrics().await, json!({"sessions": 0, "handoffs": 0}));
 }
 
 #[tokio::test]
@@ -245,9 +313,27 @@ async fn instagram_failing_on_any_hop_is_instagram_unavailable() {
             assert_eq!(error, "instagram_unavailable", "{kind:?} on {endpoint}");
         }
     }
-    relay.sandbox.world().add_fault(Fault::new(FaultKind::Permission, 1).on("me"));
+    // Refusals say what Instagram wants, each in its own code (they were one
+    // `instagram_refused` before).
+    for (kind, expected) in [
+        (FaultKind::Permission, "permissions_missing"),
+        (FaultKind::Dead { subcode: 460 }, "session_rejected"),
+    ] {
+        relay.sandbox.world().add_fault(Fault::new(kind, 1).on("me"));
+        let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
+        assert_eq!(failure(&relay, &format!("code={code}")).await.0, expected);
+    }
+    let user = relay
+        .sandbox
+        .world()
+        .accounts()
+        .into_iter()
+        .find(|a| a.username == "evergreen.shop")
+        .unwrap()
+        .user_id;
+    relay.sandbox.world().update_account(&user, |a| a.checkpoint = true);
     let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
-    assert_eq!(failure(&relay, &format!("code={code}")).await.0, "instagram_refused");
+    assert_eq!(failure(&relay, &format!("code={code}")).await.0, "checkpoint");
 }
 
 /// Everything any test of this binary logs, at every level, from the first call on.

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use evergreen_relay::Args;
+use evergreen_relay::config::Settings;
 
 fn packaging(file: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/relay").join(file)
@@ -18,14 +19,14 @@ fn the_sample_config_resolves_with_the_secret_from_the_environment_file() {
         .expect("the environment file sets the secret");
     let config = Args {
         config: Some(packaging("relay.toml")),
-        client_secret: Some(secret.to_string()),
+        settings: Settings { client_secret: Some(secret.to_string()), ..Settings::default() },
         ..Args::default()
     }
     .resolve()
     .expect("the sample config runs");
     assert_eq!(config.redirect_uri(), "https://relay.example.com/v1/callback");
     assert!(config.listen.ip().is_loopback(), "behind a proxy, never on a public address");
-    assert!(config.trust_forwarded_for);
+    assert_eq!(config.trusted_proxies, 1, "one reverse proxy");
 }
 
 #[test]
@@ -44,7 +45,43 @@ fn the_unit_runs_the_packaged_binary_on_the_packaged_config_unprivileged() {
         "EnvironmentFile=/etc/evergreen-relay/secret.env",
         "DynamicUser=yes",
         "NoNewPrivileges=yes",
+        "LimitCORE=0",
     ] {
         assert!(unit.lines().any(|l| l == line), "missing {line}");
     }
+}
+
+#[test]
+fn check_prints_the_redirect_uri_of_the_packaged_config() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_evergreen-relay"))
+        .args(["--config", packaging("relay.toml").to_str().unwrap(), "check"])
+        .env("INSTAGRAM_CLIENT_SECRET", "not-the-real-one")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(text.contains("  https://relay.example.com/v1/callback\n"), "{text}");
+    assert!(text.contains("https (good)"), "{text}");
+}
+
+#[test]
+fn a_config_error_never_prints_the_file() {
+    let dir = std::env::temp_dir().join(format!("relay-packaging-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(
+        &file,
+        "public_url = \"https://relay.example.com\"\nclient_id = s3cr3t-in-the-wrong-place\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_evergreen-relay"))
+        .args(["--config", file.to_str().unwrap(), "check"])
+        .env("INSTAGRAM_CLIENT_SECRET", "x")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text.contains("line 2, column"), "{text}");
+    assert!(!text.contains("s3cr3t-in-the-wrong-place"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
 }

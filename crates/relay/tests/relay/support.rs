@@ -18,6 +18,8 @@ use tower::ServiceExt;
 
 pub const PUBLIC: &str = "https://relay.example.test";
 pub const REDIRECT: &str = "https://relay.example.test/v1/callback";
+/// Opens `/metrics` on the tests' relay.
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
 
 pub struct Relay {
     pub sandbox: Sandbox,
@@ -60,10 +62,15 @@ impl Relay {
             app.client_id.clone(),
             ClientSecret::new(app.client_secret.clone()),
         );
+        config.metrics_token = Some(ClientSecret::new(METRICS_TOKEN.into()));
         tune(&mut config);
         let now = Arc::new(Mutex::new(Utc::now()));
         let clock = now.clone();
-        let store = Arc::new(InMemoryStore::new(config.max_sessions, config.max_handoffs));
+        let store = Arc::new(InMemoryStore::new(
+            config.max_sessions,
+            config.max_handoffs,
+            config.max_sessions_per_client,
+        ));
         let state = AppState::with(config, store, Arc::new(move || *clock.lock().unwrap()));
         Self { sandbox, state, now }
     }
@@ -91,6 +98,29 @@ impl Relay {
 
     pub async fn get(&self, path: &str) -> Answer {
         self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    /// Ask for a session as a client behind our proxy, with `forwarded` as X-Forwarded-For.
+    pub async fn start_from(&self, forwarded: &str) -> Answer {
+        let challenge =
+            URL_SAFE_NO_PAD.encode(Sha256::digest(URL_SAFE_NO_PAD.encode(rand_bytes()).as_bytes()));
+        let request = Request::post("/v1/sessions")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", forwarded)
+            .body(Body::from(
+                json!({"code_challenge": challenge, "code_challenge_method": "S256"}).to_string(),
+            ))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// What `/metrics` says (the tests' relay has a metrics token).
+    pub async fn metrics(&self) -> Value {
+        let request = Request::get("/metrics")
+            .header(header::AUTHORIZATION, format!("Bearer {METRICS_TOKEN}"))
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await.json()
     }
 
     /// Start a sign-in with a fresh verifier; returns (verifier, state, authorize URL).
