@@ -69,9 +69,12 @@ impl Evergreen {
     pub fn open(setup: Setup) -> Result<Self, Error> {
         let Setup { data_dir, clock, vault, sink, relay, instagram, instagram_timeout, notifier, flow_ttl } =
             setup;
+        if !crate::connect::is_https_or_loopback(&relay) {
+            return Err(crate::connect::Error::RelayNotHttps.into());
+        }
         let claimed = data_dir.claim()?;
         let store = Store::open(&data_dir.metadata_db())?;
-        let mut connector = Connector::new(clock.clone(), RelayClient::new(relay));
+        let mut connector = Connector::new(clock.clone(), RelayClient::new(relay), &instagram);
         if let Some(ttl) = flow_ttl {
             connector = connector.with_ttl(ttl);
         }

@@ -35,6 +35,8 @@ pub enum Code {
     RelayUnreachable,
     /// The relay is full or limiting: try again in a minute.
     RelayBusy,
+    /// The relay is not one to trust as configured (plain http, a login page elsewhere).
+    RelayUntrusted,
     /// The flow cannot finish (handoff gone, wrong flow, odd relay answer): start again.
     ConnectFailed,
     /// No vault yet: the UI shows "Create your vault".
@@ -80,6 +82,7 @@ impl Code {
             Self::InstagramSessionRejected => "instagram_session_rejected",
             Self::RelayUnreachable => "relay_unreachable",
             Self::RelayBusy => "relay_busy",
+            Self::RelayUntrusted => "relay_untrusted",
             Self::ConnectFailed => "connect_failed",
             Self::VaultMissing => "vault_missing",
             Self::VaultExists => "vault_exists",
@@ -152,6 +155,7 @@ impl Error {
                 | connect::Error::HandoffGone
                 | connect::Error::IdentityMismatch => Code::ConnectFailed,
                 connect::Error::IdentityUnconfirmed => Code::InstagramUnavailable,
+                connect::Error::RelayNotHttps | connect::Error::LoginPageNotInstagram => Code::RelayUntrusted,
             },
             Self::Vault(e) => match e {
                 vault::Error::Missing => Code::VaultMissing,

@@ -20,5 +20,5 @@ pub use client::{AppCredentials, AuthorizeRequest, Client, Endpoints, Scope, mis
 pub use error::{ApiError, ErrorClass, Transport, Usage, classify};
 pub use scrub::scrub;
 pub use token::{AccessToken, ClientSecret, serde_expose};
-pub use url::Url;
+pub use url::{self, Url};
 pub use wire::{Id, LongLivedToken, Me, MediaItem, MediaPage, ShortLivedToken};

@@ -68,6 +68,16 @@ pub enum Error {
     /// The relay is full or limiting us.
     #[error("The sign-in service is busy. Try again in a minute.")]
     RelayBusy,
+    /// The relay is configured at a plain-http address that is not this computer.
+    #[error(
+        "The sign-in service must be reached over https (plain http only on this computer). Check the address Evergreen is set to use."
+    )]
+    RelayNotHttps,
+    /// The relay asked to open a login page that is not Instagram's.
+    #[error(
+        "The sign-in service asked Evergreen to open a page that is not Instagram's, so it didn't. Check the sign-in service Evergreen is set to use."
+    )]
+    LoginPageNotInstagram,
     /// The relay answered something we cannot use.
     #[error("The sign-in service answered something unexpected. Start again from Evergreen.")]
     RelayRefused,
@@ -135,12 +145,34 @@ pub struct Connector {
     clock: Arc<dyn Clock>,
     relay: RelayClient,
     ttl: chrono::Duration,
+    /// Where a login page may be: Instagram's login hosts (the sandbox's in demo mode).
+    login_origins: Vec<evergreen_instagram::url::Origin>,
+}
+
+/// Whether `url` may carry a sign-in: https, or plain http to this computer.
+pub fn is_https_or_loopback(url: &evergreen_instagram::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(evergreen_instagram::url::Host::Domain(d)) => d == "localhost",
+            Some(evergreen_instagram::url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(evergreen_instagram::url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
 }
 
 impl Connector {
-    /// A connector using the relay at `relay`, flows living [`FLOW_TTL`].
-    pub fn new(clock: Arc<dyn Clock>, relay: RelayClient) -> Self {
-        Self { flows: Mutex::default(), clock, relay, ttl: FLOW_TTL }
+    /// A connector using the relay at `relay`, flows living [`FLOW_TTL`], login pages allowed
+    /// on `instagram`'s login hosts only.
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        relay: RelayClient,
+        instagram: &evergreen_instagram::Endpoints,
+    ) -> Self {
+        let login_origins = vec![instagram.www.origin(), instagram.api.origin()];
+        Self { flows: Mutex::default(), clock, relay, ttl: FLOW_TTL, login_origins }
     }
 
     /// The same with another flow lifetime.
@@ -160,8 +192,11 @@ impl Connector {
         let started = self.relay.start(&verifier.challenge(), force).await?;
         let state = FlowState::new(started.state).map_err(|_| Error::RelayRefused)?;
         let url = evergreen_instagram::Url::parse(&started.authorize_url).map_err(|_| Error::RelayRefused)?;
-        if !matches!(url.scheme(), "https" | "http") {
-            return Err(Error::RelayRefused.into());
+        // The relay chooses the page the browser opens: only Instagram's (a compromised relay
+        // must not send the person anywhere else).
+        if !self.login_origins.contains(&url.origin()) || !is_https_or_loopback(&url) {
+            tracing::warn!("the relay's login page is not on Instagram's login hosts");
+            return Err(Error::LoginPageNotInstagram.into());
         }
         let flow = PendingFlow {
             verifier: Arc::new(verifier),

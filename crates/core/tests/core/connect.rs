@@ -320,3 +320,59 @@ mod relay_restarts {
         connect_again_works(&s).await;
     }
 }
+
+/// A fake relay that answers every request with `body` (status 201).
+async fn fake_relay(body: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = format!(
+                "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(body.as_bytes()).await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_relay_cannot_send_the_browser_to_a_page_that_is_not_instagrams() {
+    let relay =
+        fake_relay(r#"{"state":"s","authorize_url":"https://evil.example/oauth/authorize?x=1"}"#.into())
+            .await;
+    let (_dir, data) = crate::support::profile();
+    let clock = evergreen_core::clock::ManualClock::at(crate::support::t0());
+    let mut setup = crate::support::setup(&data, &clock, &relay, evergreen_core::ignore_changes());
+    setup.instagram = evergreen_instagram::Endpoints::instagram();
+    let core = evergreen_core::Evergreen::open(setup).unwrap();
+    core.create_vault(pass(PASS)).await.unwrap();
+    let error = core.start_connect(FlowPurpose::Connect).await.unwrap_err();
+    assert_eq!(error.code(), Code::RelayUntrusted);
+    assert!(error.to_string().contains("not Instagram's"), "{error}");
+}
+
+#[tokio::test]
+async fn a_plain_http_relay_is_refused_unless_it_is_this_computer() {
+    let (_dir, data) = crate::support::profile();
+    let clock = evergreen_core::clock::ManualClock::at(crate::support::t0());
+    let setup =
+        crate::support::setup(&data, &clock, "http://relay.example.com/", evergreen_core::ignore_changes());
+    let error = evergreen_core::Evergreen::open(setup).err().expect("refused");
+    assert_eq!(error.code(), Code::RelayUntrusted);
+    for fine in [
+        "https://relay.example.com/",
+        "http://127.0.0.1:8788/",
+        "http://localhost:8788/",
+        "http://[::1]:8788/",
+    ] {
+        let (_dir, data) = crate::support::profile();
+        let setup = crate::support::setup(&data, &clock, fine, evergreen_core::ignore_changes());
+        assert!(evergreen_core::Evergreen::open(setup).is_ok(), "{fine}");
+    }
+}
