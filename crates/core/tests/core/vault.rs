@@ -268,13 +268,14 @@ fn vault_writer_child() {
     vault.unlock(&pass(PASS)).unwrap();
     let ids = vault.accounts().unwrap();
     let mut generation = generation_of(&vault).unwrap();
-    println!("\nready");
+    println!("\nready {generation}");
     loop {
         generation += 1;
         let changes = ids
             .iter()
             .map(|id| VaultChange::Put(*id, record(&format!("IGAA-{id}-{generation}"), t0())))
             .collect();
+        println!("\nsaving {generation}");
         vault.apply(changes).unwrap();
         println!("\ncommitted {generation}");
     }
@@ -305,35 +306,39 @@ fn killed_saves_leave_the_old_or_the_new_content() {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        lines.by_ref().map(Result::unwrap).find(|l| l == "ready").expect("child ready");
-        // Let it commit a random number of saves, then kill it at a random point of the next.
+        let ready =
+            lines.by_ref().map(Result::unwrap).find(|l| l.starts_with("ready ")).expect("child ready");
+        let durable: u64 = ready["ready ".len()..].parse().unwrap();
+        // Let it commit a random number of saves, then kill it at a random point of the next:
+        // it says when it starts one, and a save takes a few milliseconds.
         let saves = rng.random_range(1..6);
-        let mut committed = 0;
+        let mut committed = durable;
         for line in lines.by_ref() {
-            if let Some(g) = line.unwrap().strip_prefix("committed ") {
+            let line = line.unwrap();
+            if let Some(g) = line.strip_prefix("committed ") {
                 committed = g.parse().unwrap();
-                if committed % saves == 0 {
-                    break;
-                }
+            } else if let Some(g) = line.strip_prefix("saving ")
+                && g.parse::<u64>().unwrap() % saves == 0
+            {
+                break;
             }
         }
-        std::thread::sleep(std::time::Duration::from_micros(rng.random_range(0..3000)));
+        std::thread::sleep(std::time::Duration::from_micros(rng.random_range(0..2000)));
         child.kill().unwrap();
         child.wait().unwrap();
-        // Whatever it printed after our last read was durable too.
-        let last_reported = lines
-            .map_while(Result::ok)
-            .filter_map(|l| l.strip_prefix("committed ").map(|g| g.parse::<u64>().unwrap()))
-            .last()
-            .unwrap_or(committed);
-        let leftovers = fs::read_dir(dir.path())
-            .unwrap()
-            .filter(|e| {
-                let name = e.as_ref().unwrap().file_name().into_string().unwrap();
-                name.starts_with("vault.stronghold.") && name != "vault.stronghold.prev"
-            })
-            .count();
-        if leftovers > 0 {
+        // Whatever it printed after our last read was durable too; the kill landed inside a
+        // save when its last word was "saving".
+        let mut last_reported = committed;
+        let mut mid_save = true;
+        for line in lines.map_while(Result::ok) {
+            if let Some(g) = line.strip_prefix("committed ") {
+                last_reported = g.parse().unwrap();
+                mid_save = false;
+            } else if line.starts_with("saving ") {
+                mid_save = true;
+            }
+        }
+        if mid_save {
             interrupted_mid_save += 1;
         }
 
