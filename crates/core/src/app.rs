@@ -181,6 +181,14 @@ impl Evergreen {
         Ok(())
     }
 
+    /// Record an event for the audit trail, best effort: a failing disk is logged, and never
+    /// undoes or hides what already happened (an unlock, a lock).
+    pub(crate) fn note(&self, account: Option<AccountId>, kind: EventKind, detail: impl Into<String>) {
+        if let Err(error) = self.record(account, kind, detail) {
+            tracing::error!(%error, "the activity could not be recorded");
+        }
+    }
+
     /// Missing, locked or unlocked.
     pub fn vault_state(&self) -> VaultState {
         self.inner.vault.state()

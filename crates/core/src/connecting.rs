@@ -140,8 +140,9 @@ impl Evergreen {
                 refresh_failures: 0,
                 failing_since: None,
             };
-            replacing.replace(account.id);
             self.vault().apply(vec![VaultChange::Put(account.id, record)])?;
+            // Only once the new token is durable: a failed save forgets nothing.
+            replacing.replace(account.id);
             let (kind, verb) = if reconnect {
                 (EventKind::Reconnected, "Reconnected")
             } else {

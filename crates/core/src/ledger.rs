@@ -107,6 +107,11 @@ impl Replacing<'_> {
     pub fn replace(&mut self, id: AccountId) {
         self.state.replace(id);
     }
+
+    /// Whether `ticket` is still current for `id`.
+    pub fn is_current(&self, id: AccountId, ticket: Ticket) -> bool {
+        self.state.ticket(id) == ticket
+    }
 }
 
 /// What a flush did.
@@ -141,13 +146,18 @@ impl Ledger {
         &self,
         core: &Evergreen,
         id: AccountId,
-    ) -> Result<(Option<TokenRecord>, Ticket), crate::Error> {
+    ) -> (Result<Option<TokenRecord>, crate::vault::Error>, Ticket) {
         let state = lock(&self.state);
         let ticket = state.ticket(id);
         if let Some(record) = state.unsaved.get(&id) {
-            return Ok((Some(record.clone()), ticket));
+            return (Ok(Some(record.clone())), ticket);
         }
-        Ok((core.vault().get(&id)?, ticket))
+        (core.vault().get(&id), ticket)
+    }
+
+    /// Whether `ticket` is still the current one for `id` (nothing replaced its token since).
+    pub fn is_current(&self, id: AccountId, ticket: Ticket) -> bool {
+        lock(&self.state).ticket(id) == ticket
     }
 
     /// Keep an attempt's result until the next flush. A result read under a stale ticket is
@@ -199,6 +209,7 @@ impl Ledger {
             (state.unsaved.clone(), std::mem::take(&mut state.staged))
         };
         let mut tokens_saved = true;
+        let mut saved_now: Vec<(AccountId, TokenRecord)> = Vec::new();
         if !tokens.is_empty() {
             flushed.vault_saves = 1;
             let puts = tokens.iter().map(|(id, record)| VaultChange::Put(*id, record.clone())).collect();
@@ -209,6 +220,7 @@ impl Ledger {
                     if state.unsaved.is_empty() {
                         state.unsaved_since = None;
                     }
+                    saved_now = tokens.iter().map(|(id, r)| (*id, r.clone())).collect();
                 }
                 Err(error) => {
                     tracing::error!(%error, unsaved = tokens.len(), "renewed tokens could not be saved yet");
@@ -217,17 +229,35 @@ impl Ledger {
                 }
             }
         }
-        if staged.is_empty() {
+        // Tokens saved now whose result was applied at an earlier flush (the vault refused
+        // them then): their rows take the new dates.
+        let staged_ids: std::collections::HashSet<AccountId> = staged.iter().map(|s| s.id).collect();
+        saved_now.retain(|(id, _)| !staged_ids.contains(id));
+        if staged.is_empty() && saved_now.is_empty() {
             return flushed;
         }
         let policy = core.store().read(|r| r.refresh_policy()).unwrap_or_default();
         let mut tallies: Vec<SweepReport> = vec![SweepReport::default(); staged.len()];
         let written = core.store().write(|w| {
+            for (id, record) in &saved_now {
+                if let Some(row) = w.reader().account(*id)? {
+                    let synced = outcome::sync_dates(row.clone(), record, &policy);
+                    if synced != row {
+                        w.save_account(&synced)?;
+                    }
+                }
+            }
             for (item, tally) in staged.iter().zip(tallies.iter_mut()) {
                 *tally = SweepReport::default();
                 // Gone: disconnected after the attempt read it. Nothing to apply.
                 let Some(row) = w.reader().account(item.id)? else { continue };
-                let saved = tokens_saved || !matches!(item.result, AttemptResult::Refreshed { .. });
+                // Not saved only if this very token was in this flush's save, and it failed.
+                let saved = match &item.result {
+                    AttemptResult::Refreshed { record, .. } => {
+                        tokens_saved || tokens.get(&item.id) != Some(record.as_ref())
+                    }
+                    _ => true,
+                };
                 let (row, events) =
                     outcome::apply(row, &item.result, item.used.as_ref(), saved, &policy, item.at, tally);
                 w.save_account(&row)?;
@@ -288,8 +318,10 @@ impl Ledger {
         let _writing = lock(&self.writing);
         self.flush_locked(core);
         let mut state = lock(&self.state);
-        let value = change()?;
+        let value = change();
+        // Even when `change` failed half-way (a reset that removed the vault, then could not
+        // write the rows): what was read before is stale either way.
         let lost = state.new_epoch();
-        Ok((value, lost))
+        Ok((value?, lost))
     }
 }

@@ -32,7 +32,7 @@ impl Evergreen {
     pub async fn create_vault(&self, passphrase: Passphrase) -> Result<(), Error> {
         self.blocking(move |this| {
             this.ledger().new_epoch(this, || Ok(this.vault().create(&passphrase)?))?;
-            this.record(None, EventKind::Vault, "Vault created")?;
+            this.note(None, EventKind::Vault, "Vault created");
             this.engine().wake.notify_waiters();
             this.emit(Change::VaultChanged { state: VaultState::Unlocked });
             Ok(())
@@ -66,7 +66,7 @@ impl Evergreen {
             tracing::error!(%error, "vault and account list not reconciled");
             Reconciliation::default()
         });
-        self.record(None, EventKind::Vault, what)?;
+        self.note(None, EventKind::Vault, what);
         self.engine().request_catch_up();
         self.emit(Change::VaultChanged { state: VaultState::Unlocked });
         if report != Reconciliation::default() {
@@ -92,16 +92,16 @@ impl Evergreen {
             .await;
         self.engine().resume();
         let ((), lost) = locked?;
-        self.record(None, EventKind::Vault, "Vault locked")?;
+        self.note(None, EventKind::Vault, "Vault locked");
         if lost > 0 {
             tracing::error!(lost, "renewed tokens were still unsaved when the vault locked");
-            self.record(
+            self.note(
                 None,
                 EventKind::Vault,
                 format!(
                     "{lost} renewed connection(s) could not be saved before Evergreen locked; if a renewal fails after the next unlock, choose Reconnect"
                 ),
-            )?;
+            );
         }
         self.emit(Change::VaultChanged { state: VaultState::Locked });
         Ok(())
@@ -183,9 +183,10 @@ impl Evergreen {
                         report.missing_tokens.push(account.id);
                         changed.push(account);
                     }
+                    // Whole seconds: the rows keep seconds, the vault finer.
                     Some(record)
-                        if record.expires_at != account.token_expires_at
-                            || record.issued_at != account.token_refreshed_at =>
+                        if record.expires_at.timestamp() != account.token_expires_at.timestamp()
+                            || record.issued_at.timestamp() != account.token_refreshed_at.timestamp() =>
                     {
                         // A crash between the vault write and the SQLite write: the vault wins.
                         account.token_expires_at = record.expires_at;
@@ -236,12 +237,13 @@ impl Evergreen {
         };
         let mut recovered = false;
         for id in orphans {
-            let Ok((Some(record), _)) = self.ledger().token(self, id) else { continue };
+            let (Ok(Some(record)), ticket) = self.ledger().token(self, id) else { continue };
             let answer = self.instagram().me(&record.token).await;
             let now = self.now();
             let done = self.ledger().now(self, |replacing| {
-                // Listed meanwhile (a connect, or another recovery): nothing to do.
-                if self.store().read(|r| r.account(id))?.is_some() {
+                // Listed meanwhile (a connect, or another recovery), or the vault locked or
+                // was reset while Instagram answered: nothing to do.
+                if self.store().read(|r| r.account(id))?.is_some() || !replacing.is_current(id, ticket) {
                     return Ok(false);
                 }
                 match &answer {

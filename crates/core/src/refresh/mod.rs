@@ -76,8 +76,10 @@ pub(crate) struct Engine {
     /// Calls to Instagram in flight whose result is not staged yet.
     in_flight: AtomicUsize,
     settled: Notify,
-    /// Lock or quit is waiting: start no new call.
-    quiescing: AtomicBool,
+    /// Locks (or a quit) waiting for the calls in flight: start no new call while any does.
+    quiescing: AtomicUsize,
+    /// Quitting: no new call, ever.
+    closing: AtomicBool,
     /// Sweeps started since the engine was made (a loop would show here).
     sweeps: AtomicUsize,
     pub(crate) wake: Notify,
@@ -113,7 +115,8 @@ impl Engine {
             catch_up: Mutex::new(false),
             in_flight: AtomicUsize::new(0),
             settled: Notify::new(),
-            quiescing: AtomicBool::new(false),
+            quiescing: AtomicUsize::new(0),
+            closing: AtomicBool::new(false),
             sweeps: AtomicUsize::new(0),
             wake: Notify::new(),
         }
@@ -153,9 +156,15 @@ impl Engine {
     }
 
     /// Start no new call, and wait until every call in flight has staged its result. Calls
-    /// end within the Instagram client's timeout, so this does too.
+    /// end within the Instagram client's timeout, so this does too. Every `quiesce` is paired
+    /// with a [`resume`](Self::resume).
     pub(crate) async fn quiesce(&self) {
-        self.quiescing.store(true, Ordering::SeqCst);
+        self.quiescing.fetch_add(1, Ordering::SeqCst);
+        self.settle().await;
+    }
+
+    /// Wait until no call is in flight.
+    async fn settle(&self) {
         loop {
             let settled = self.settled.notified();
             tokio::pin!(settled);
@@ -167,13 +176,21 @@ impl Engine {
         }
     }
 
-    /// Calls may start again.
+    /// Calls may start again (once every `quiesce` has resumed).
     pub(crate) fn resume(&self) {
-        self.quiescing.store(false, Ordering::SeqCst);
+        self.quiescing.fetch_sub(1, Ordering::SeqCst);
     }
 
     fn is_quiescing(&self) -> bool {
-        self.quiescing.load(Ordering::SeqCst)
+        self.closing.load(Ordering::SeqCst) || self.quiescing.load(Ordering::SeqCst) > 0
+    }
+
+    /// Count a call about to start, unless calls are held: the count comes first, so a lock
+    /// that saw none in flight also sees the hold before any call starts.
+    fn start_call(&self) -> Option<InFlight<'_>> {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let call = InFlight(self);
+        if self.is_quiescing() { None } else { Some(call) }
     }
 }
 
@@ -292,8 +309,18 @@ impl Evergreen {
             return;
         }
         let Ok(Some(account)) = self.store().read(|r| r.account(id)) else { return };
-        // Locked meanwhile: nothing to do until the next unlock.
-        let Ok((record, ticket)) = self.ledger().token(self, id) else { return };
+        let (read, ticket) = self.ledger().token(self, id);
+        let record = match read {
+            Ok(record) => record,
+            // Locked meanwhile: nothing to do until the next unlock.
+            Err(crate::vault::Error::Locked) => return,
+            // A record the vault cannot read is no token: the account needs a reconnect, and
+            // the person hears of it (rather than renewals stopping unseen).
+            Err(error) => {
+                tracing::error!(%error, "a token record could not be read");
+                None
+            }
+        };
         let now = self.now();
         let plan = match (&record, account.status) {
             (_, AccountStatus::NeedsReconnect) => Plan::Skip,
@@ -323,12 +350,13 @@ impl Evergreen {
                 let record = record.as_ref().expect("planned only with a token");
                 self.mark_refreshing(id, true);
                 let permit = self.engine().limiter.acquire().await;
-                if self.engine().is_quiescing() {
+                // Held by a lock or a quit, or read before one: the token may be gone.
+                let call = self.engine().start_call().filter(|_| self.ledger().is_current(id, ticket));
+                let Some(call) = call else {
                     self.mark_refreshing(id, false);
                     return;
-                }
-                self.engine().in_flight.fetch_add(1, Ordering::SeqCst);
-                in_flight = Some(InFlight(self.engine()));
+                };
+                in_flight = Some(call);
                 let result = self.call(record, matches!(plan, Plan::Refresh)).await;
                 drop(permit);
                 result
@@ -356,8 +384,10 @@ impl Evergreen {
                     chrono::Duration::from_std(fresh.expires_in).unwrap_or(chrono::Duration::days(60));
                 let record = TokenRecord { token: fresh.token, issued_at, expires_at: issued_at + lifetime };
                 // Re-read the profile with the new token (a renamed handle, a new avatar); a
-                // failure here does not undo the refresh.
-                let me: Option<Me> = client.me(&record.token).await.ok();
+                // failure here does not undo the refresh. Not while a lock or quit waits: the
+                // new token must be saved first, and soon.
+                let me: Option<Me> =
+                    if self.engine().is_quiescing() { None } else { client.me(&record.token).await.ok() };
                 self.answered(AttemptResult::Refreshed { record: Box::new(record), me })
             }
             Err(error) if needs_confirmation(&error) => {
@@ -419,17 +449,25 @@ impl Evergreen {
             .collect()
     }
 
-    /// Let the calls in flight finish and make every result durable: what *Quit* does
-    /// before the process ends. The engine stays usable afterwards.
-    pub async fn shutdown(&self) -> Result<(), Error> {
-        self.engine().quiesce().await;
-        let flushed = self.flush_in_background().await;
-        self.engine().resume();
-        match flushed {
+    /// Make every result staged so far durable now (whatever is in flight goes on).
+    pub async fn save_now(&self) -> Result<(), Error> {
+        match self.flush_in_background().await {
             Ok(flushed) if flushed.failed() => Err(Error::Internal("results could not all be saved".into())),
             Ok(_) => Ok(()),
             Err(e) => Err(Error::Internal(format!("the writer failed: {e}"))),
         }
+    }
+
+    /// What *Quit* does before the process ends: start no new call, ever; let the calls in
+    /// flight finish until `deadline` (the shell gives a few seconds); then, whatever is still
+    /// out, make every result staged so far durable. Errors when something could not be saved.
+    pub async fn shutdown(&self, deadline: impl std::future::Future<Output = ()>) -> Result<(), Error> {
+        self.engine().closing.store(true, Ordering::SeqCst);
+        tokio::select! {
+            () = self.engine().settle() => {}
+            () = deadline => tracing::warn!("quitting with calls to Instagram still out"),
+        }
+        self.save_now().await
     }
 }
 

@@ -111,6 +111,16 @@ fn take_dates(account: &mut Account, record: Option<&TokenRecord>) {
     }
 }
 
+/// A row after its renewed token was saved late (the vault refused it at first): the token's
+/// dates, healthy again, next renewal from them.
+pub fn sync_dates(mut account: Account, record: &TokenRecord, policy: &RefreshPolicy) -> Account {
+    take_dates(&mut account, Some(record));
+    if account.status.is_alive() {
+        account.next_refresh_at = policy.due_at(&account);
+    }
+    account
+}
+
 fn end(account: &mut Account, status: AccountStatus, reason: StatusReason) {
     account.status = status;
     account.status_reason = Some(reason);

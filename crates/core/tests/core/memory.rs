@@ -30,9 +30,9 @@ fn digest(bytes: &[u8]) -> String {
 /// Every readable region of this process, scanned for `IGAA…` strings: the digest of each
 /// found, with how many copies.
 fn tokens_in_memory() -> std::collections::BTreeMap<String, usize> {
-    use std::io::{Read, Seek, SeekFrom};
+    use std::os::unix::fs::FileExt;
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
-    let mut mem = std::fs::File::open("/proc/self/mem").unwrap();
+    let mem = std::fs::File::open("/proc/self/mem").unwrap();
     let mut found = std::collections::BTreeMap::new();
     for line in maps.lines() {
         let mut fields = line.split_whitespace();
@@ -43,9 +43,14 @@ fn tokens_in_memory() -> std::collections::BTreeMap<String, usize> {
         }
         let (start, end) = range.split_once('-').unwrap();
         let (start, end) = (u64::from_str_radix(start, 16).unwrap(), u64::from_str_radix(end, 16).unwrap());
+        // In chunks, each read on its own: a region that shrinks while it is read (the heap
+        // trimmed by another thread) loses its tail, not the whole region.
         let mut region = vec![0u8; (end - start) as usize];
-        if mem.seek(SeekFrom::Start(start)).is_err() || mem.read_exact(&mut region).is_err() {
-            continue;
+        for (i, chunk) in region.chunks_mut(64 * 1024).enumerate() {
+            match mem.read_at(chunk, start + (i * 64 * 1024) as u64) {
+                Ok(n) if n == chunk.len() => {}
+                _ => chunk.fill(0),
+            }
         }
         let mut at = 0;
         while let Some(offset) = region[at..].windows(4).position(|w| w == b"IGAA") {
@@ -118,6 +123,8 @@ fn memory_child() {
         (unlocked, locked)
     });
     let (unlocked, locked) = found;
+    // A line of its own first: libtest prints the test's name before the first line.
+    println!();
     for (digest, copies) in unlocked {
         println!("UNLOCKED {digest} {copies}");
     }
@@ -176,7 +183,8 @@ async fn no_token_of_ours_is_left_in_memory_after_lock() {
     let planted = digest(planted_token().as_bytes());
     assert!(
         stdout.lines().any(|l| l.starts_with(&format!("UNLOCKED {planted} "))),
-        "the scan missed the token held on purpose: {stdout}"
+        "the scan missed the token held on purpose: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
     );
     println!(
         "copies after lock: never sent {}, renewed (old, sent once) {}, renewed (new, received and sent once) {}; \

@@ -407,7 +407,7 @@ impl Case {
                 }
                 Op::QuitAndReopen => {
                     let was_unlocked = self.core().vault_state() == VaultState::Unlocked;
-                    let saved = tokio::time::timeout(HANG, self.core().shutdown())
+                    let saved = tokio::time::timeout(HANG, self.core().shutdown(std::future::pending()))
                         .await
                         .expect("invariant 1: quit hung");
                     if saved.is_err() || self.saves.remaining() > 0 {
@@ -583,7 +583,7 @@ impl Case {
             return Ok(());
         }
         // Whatever is staged becomes durable (if the disk lets it), as Quit would make it.
-        let durable = core.shutdown().await.is_ok()
+        let durable = core.save_now().await.is_ok()
             && self.saves.remaining() == 0
             && core.store().failing_writes() == 0;
         let side = StrongholdVault::with_kdf(&self.data(), CHEAP_KDF);

@@ -244,7 +244,7 @@ impl Fleet {
     /// profile, so another core or process may open this one. Renewals still staged are
     /// saved first, as Quit does.
     pub async fn release_profile(&mut self) {
-        self.core.shutdown().await.unwrap();
+        self.core.shutdown(std::future::pending()).await.unwrap();
         let (scratch_dir, scratch) = profile();
         let stand_in =
             Self::core_on(&scratch, &self.clock, &self.sandbox, Recorder::default(), &Default::default());
