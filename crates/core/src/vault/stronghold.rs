@@ -199,13 +199,31 @@ impl StrongholdVault {
         Some((header, at))
     }
 
-    /// Replace the header durably, and keep a copy of it as `vault.json.prev`: a header
-    /// damaged later (a bad sector, a stray edit) is restored from it.
+    /// Replace the header durably, then keep a copy of it as `vault.json.prev`: a header
+    /// damaged later (a bad sector, a stray edit) is restored from it. Only the header
+    /// itself can fail the write: once it is on disk it is what unlocks the vault, and a
+    /// copy that could not be kept must not make the caller believe otherwise.
     fn write_header(&self, header: &VaultHeader) -> Result<(), Error> {
         write_atomic(&self.header, &header.to_bytes())?;
-        keep_copy(&self.header, &self.header_prev())?;
-        sync_dir(&self.header)?;
+        self.keep_header_copy();
         Ok(())
+    }
+
+    fn keep_header_copy(&self) {
+        let prev = self.header_prev();
+        if let Err(error) = keep_copy(&self.header, &prev).and_then(|()| Ok(sync_dir(&self.header)?)) {
+            // A stale copy would name the wrong key or passphrase: better none.
+            let _ = remove_if_exists(&prev);
+            tracing::warn!(%error, "the vault header's spare copy could not be kept");
+        }
+    }
+
+    /// A rotated snapshot left once the snapshot in place opens with the header's key is
+    /// stale: the change that wrote it was finished, or its header never landed.
+    fn remove_stale_rotation(&self) {
+        if let Err(error) = remove_if_exists(&self.rotated()) {
+            tracing::warn!(%error, "a finished passphrase change's snapshot could not be removed");
+        }
     }
 
     /// Load the snapshot at `path` with `key`. Any failure (missing, truncated, flipped,
@@ -264,6 +282,7 @@ impl StrongholdVault {
         fs::rename(&next, &self.snapshot)?;
         sync_dir(&self.snapshot)?;
         self.saves.fetch_add(1, Ordering::Relaxed);
+        self.remove_stale_rotation();
         Ok(())
     }
 
@@ -329,15 +348,22 @@ impl TokenVault for StrongholdVault {
         let key = header.unwrap_key(passphrase)?;
         remove_stale_temporaries(&self.snapshot)?;
         let open = match Self::load(&key, &self.snapshot) {
-            Some(open) => open,
+            Some(open) => {
+                self.remove_stale_rotation();
+                open
+            }
             None => self.finish_rotation(&key)?.ok_or_else(|| Error::Damaged {
                 part: DamagedPart::Snapshot,
                 last_good: self.last_good(&key),
             })?,
         };
         if header.kdf().weaker_than(&self.kdf) || header.is_legacy() {
+            // The same key under a stronger wrap: either header unlocks, so an upgrade that
+            // cannot be written is tried again at the next unlock rather than refusing this one.
             let kdf = if header.kdf().weaker_than(&self.kdf) { self.kdf } else { header.kdf() };
-            self.write_header(&VaultHeader::wrap(&key, passphrase, kdf)?)?;
+            if let Err(error) = self.write_header(&VaultHeader::wrap(&key, passphrase, kdf)?) {
+                tracing::warn!(%error, "the vault header could not be upgraded");
+            }
         }
         if open.has_legacy_records() {
             // Written before records were sealed: seal them now, in one save.
@@ -397,6 +423,10 @@ impl TokenVault for StrongholdVault {
         if !new.is_strong_enough() {
             return Err(Error::WeakPassphrase);
         }
+        let old_header = fs::read(&self.header).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::Missing,
+            _ => Error::Io(e),
+        })?;
         let header = self.read_header()?;
         let old_key = header.unwrap_key(current)?;
         let kdf = if header.kdf().weaker_than(&self.kdf) { self.kdf } else { header.kdf() };
@@ -418,6 +448,7 @@ impl TokenVault for StrongholdVault {
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut new_key);
         let provider = KeyProvider::try_from(new_key.clone()).map_err(|e| Error::Internal(e.to_string()))?;
         let new_records = RecordKey::derive(&new_key);
+        let new_header = VaultHeader::wrap(&new_key, new, kdf)?;
         let internal = |e: iota_stronghold::ClientError| Error::Internal(e.to_string());
         // 1. The snapshot under the new key, beside the current one, its records sealed anew.
         let rotated = self.rotated();
@@ -432,20 +463,38 @@ impl TokenVault for StrongholdVault {
             make_private(&rotated)?;
             // 2. The header that names the new key: from here an interrupted change is
             //    finished at the next unlock (`finish_rotation`).
-            self.write_header(&VaultHeader::wrap(&new_key, new, kdf)?)
+            Ok::<_, Error>(write_atomic(&self.header, &new_header.to_bytes())?)
         })();
         if let Err(error) = written {
-            // Nothing on disk names the new key: back to the old seal in memory.
-            open.reseal(&new_records, &open.records)?;
+            // Memory and disk must name the same key, or the next save is written under a key
+            // no header unwraps. The old header back if the new one may have landed; if even
+            // that fails, lock: the next unlock finds whichever header is there and its
+            // snapshot (the current one, or the rotated one).
+            let unchanged = fs::read(&self.header).is_ok_and(|bytes| bytes == old_header);
+            if unchanged || write_atomic(&self.header, &old_header).is_ok() {
+                open.reseal(&new_records, &open.records)?;
+                let _ = remove_if_exists(&rotated);
+            } else {
+                tracing::warn!("a failed passphrase change left the header unknown: vault locked");
+                guard.take();
+            }
             return Err(error);
         }
-        // 3. The new snapshot in place; the last good copy is of it (the old key is gone).
-        fs::rename(&rotated, &self.snapshot)?;
-        keep_copy(&self.snapshot, &self.prev())?;
-        sync_dir(&self.snapshot)?;
+        // The change is made: the new passphrase is what unlocks. Memory follows at once, so
+        // every later save is under the new key whatever happens to the steps below.
         if let Some(open) = guard.as_mut() {
             open.key = provider;
             open.records = new_records;
+        }
+        self.keep_header_copy();
+        // 3. The new snapshot in place; the last good copy is of it (the old key is gone).
+        //    Should this fail, the next save or unlock finishes it.
+        let placed = fs::rename(&rotated, &self.snapshot)
+            .map_err(Error::Io)
+            .and_then(|()| keep_copy(&self.snapshot, &self.prev()))
+            .and_then(|()| Ok(sync_dir(&self.snapshot)?));
+        if let Err(error) = placed {
+            tracing::warn!(%error, "the new snapshot waits to be put in place");
         }
         Ok(())
     }

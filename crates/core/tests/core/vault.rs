@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use evergreen_core::account::AccountId;
+use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{
     DamagedPart, Error, KdfParams, StrongholdVault, TokenVault, VaultChange, VaultState,
 };
@@ -492,6 +493,70 @@ fn a_passphrase_change_interrupted_after_its_header_is_finished_at_the_next_unlo
     vault.unlock(&pass("a brand new passphrase")).unwrap();
     assert_eq!(vault.get(&a).unwrap().unwrap().token.expose(), "IGAA-keep-me");
     assert!(!dir.path().join("vault.stronghold.rotated").exists());
+}
+
+/// Changes made after a passphrase change whose later, spare steps failed: they are saved
+/// under the new key and the new passphrase opens them.
+fn later_changes_survive(dir: &std::path::Path, data: &DataDir, vault: &StrongholdVault) {
+    let later = AccountId::new();
+    vault.apply(vec![VaultChange::Put(later, record("IGAA-later", t0()))]).unwrap();
+    assert!(!dir.join("vault.stronghold.rotated").exists(), "a save finishes the rotation");
+    vault.lock();
+    let reopened = cheap_vault(data);
+    reopened.unlock(&pass("a brand new passphrase")).unwrap();
+    assert_eq!(reopened.get(&later).unwrap().unwrap().token.expose(), "IGAA-later");
+    assert_eq!(reopened.accounts().unwrap().len(), 2);
+}
+
+#[test]
+fn a_header_copy_that_cannot_be_kept_does_not_undo_a_passphrase_change() {
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-1", t0()))]).unwrap();
+    // The spare copy's temporary cannot be made (a directory sits where it goes).
+    let obstacle = dir.path().join("vault.json.prev.tmp");
+    fs::create_dir(&obstacle).unwrap();
+    fs::write(obstacle.join("x"), b"x").unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    assert!(!dir.path().join("vault.json.prev").exists(), "no spare copy naming the old key");
+    later_changes_survive(dir.path(), &data, &vault);
+}
+
+#[test]
+fn a_snapshot_that_cannot_be_put_in_place_does_not_undo_a_passphrase_change() {
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-1", t0()))]).unwrap();
+    // Step 3 fails after the header: the last good copy's temporary cannot be made.
+    let obstacle = dir.path().join("vault.stronghold.prev.tmp");
+    fs::create_dir(&obstacle).unwrap();
+    fs::write(obstacle.join("x"), b"x").unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    fs::remove_dir_all(&obstacle).unwrap();
+    later_changes_survive(dir.path(), &data, &vault);
+}
+
+#[test]
+fn a_passphrase_change_whose_header_cannot_be_written_changes_nothing() {
+    let (dir, data) = profile();
+    let vault = cheap_vault(&data);
+    vault.create(&pass(PASS)).unwrap();
+    let a = AccountId::new();
+    vault.apply(vec![VaultChange::Put(a, record("IGAA-1", t0()))]).unwrap();
+    let obstacle = dir.path().join("vault.json.tmp");
+    fs::create_dir(&obstacle).unwrap();
+    fs::write(obstacle.join("x"), b"x").unwrap();
+    assert!(vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).is_err());
+    fs::remove_dir_all(&obstacle).unwrap();
+    // Still open, still under the old key: later saves open with the old passphrase.
+    vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-2", t0()))]).unwrap();
+    assert!(!dir.path().join("vault.stronghold.rotated").exists());
+    vault.lock();
+    vault.unlock(&pass(PASS)).unwrap();
+    assert_eq!(vault.get(&a).unwrap().unwrap().token.expose(), "IGAA-1");
+    assert_eq!(vault.accounts().unwrap().len(), 2);
 }
 
 #[test]
