@@ -100,6 +100,27 @@ describe('connecting Instagram', () => {
     expect(backend.calls).toContainEqual({ cmd: 'dismiss_link_notice', args: { id: 2 } });
   });
 
+  it('connects when a good link follows a failed one for the same sign-in', async () => {
+    let notices: unknown[] = [];
+    let accounts: unknown[] = [];
+    mockBackend({ start_connect: () => started, link_notices: () => notices, list_accounts: () => accounts });
+    renderApp('/settings/integrations');
+    const dialog = await openAndContinue();
+    await within(dialog).findByTestId('connect-waiting');
+    const failed = { id: 2, kind: 'failed', code: 'connect_cancelled', message: 'You cancelled the Instagram login.', state: 'flow-1', accountId: null, username: null };
+    notices = [failed];
+    await emit('connect://notice');
+    await within(dialog).findByTestId('connect-error');
+    accounts = [account];
+    notices = [
+      failed,
+      { id: 3, kind: 'connected', code: null, message: '@evergreen.shop is connected.', state: 'flow-1', accountId: 'a1', username: 'evergreen.shop' },
+    ];
+    await emit('accounts://changed');
+    await emit('connect://notice');
+    await waitFor(() => expect(currentRoute().pathname).toBe('/dashboard'));
+  });
+
   it('says so when the sign-in service is unreachable', async () => {
     mockBackend({
       start_connect: () =>

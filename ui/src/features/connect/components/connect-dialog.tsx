@@ -21,6 +21,11 @@ type Props = {
   onConnected: (notice: LinkNotice) => void;
 };
 
+function outcomeOf(notices: LinkNotice[], state: string): LinkNotice | undefined {
+  const ours = notices.filter((n) => n.state === state);
+  return ours.find((n) => n.kind === 'connected') ?? ours.at(-1);
+}
+
 function title(purpose: Purpose, username?: string) {
   if (purpose === 'reconnect') return username ? `Reconnect @${username}` : 'Reconnect Instagram';
   return purpose === 'add' ? 'Connect another account' : 'Connect Instagram';
@@ -46,8 +51,10 @@ export function ConnectDialog({ purpose, accountId, username, onClose, onConnect
   const { mutate: dismissNotice } = useDismissLinkNotice();
   const notices = useLinkNotices();
 
-  // The outcome arrives as a notice for our flow's state.
-  const outcome = flow ? notices.data?.find((n) => n.state === flow.state) : undefined;
+  // The outcome arrives as a notice for our flow's state. A failure link does not end the
+  // flow (the browser may still bring the good one), so a success wins over any failure
+  // before it, and otherwise the latest failure speaks.
+  const outcome = flow ? outcomeOf(notices.data ?? [], flow.state) : undefined;
   const failed = outcome && outcome.kind !== 'connected' ? outcome : undefined;
   useEffect(() => {
     if (outcome?.kind === 'connected') onConnected(outcome);
