@@ -36,7 +36,10 @@ fn redact_after(text: &str, key: &str, ends: impl Fn(char) -> bool) -> String {
     out
 }
 
-/// Redact a token-shaped run: the prefix followed by at least 12 URL-safe characters.
+/// Redact a token-shaped run: the prefix followed by at least 12 URL-safe characters, with
+/// whatever token characters are glued before it. A word that merely contains the prefix is
+/// redacted too: a server (or a mangled answer) can put anything in front of a token, and an
+/// error message losing a word costs nothing next to a token shown in the clear.
 fn redact_prefixed(text: &str, prefix: &str) -> String {
     let token_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
     let mut out = String::with_capacity(text.len());
@@ -44,9 +47,9 @@ fn redact_prefixed(text: &str, prefix: &str) -> String {
     while let Some(at) = rest.find(prefix) {
         let after = &rest[at + prefix.len()..];
         let run = after.find(|c| !token_char(c)).unwrap_or(after.len());
-        let boundary = rest[..at].chars().next_back().is_none_or(|c| !token_char(c));
-        if boundary && run >= 12 {
-            out.push_str(&rest[..at]);
+        if run >= 12 {
+            let start = rest[..at].trim_end_matches(token_char).len();
+            out.push_str(&rest[..start]);
             out.push_str("[redacted]");
         } else {
             out.push_str(&rest[..at + prefix.len() + run]);
@@ -77,7 +80,9 @@ mod tests {
         check("EAAGm0PX4ZCpsBAKZC0123456789", "[redacted]");
         check("the value s3cr3t-value leaked", "the value [redacted] leaked");
         check("IGAA is short", "IGAA is short");
-        check("BIGAAAAAAAAAAAAAAAAAAAAAA not a token", "BIGAAAAAAAAAAAAAAAAAAAAAA not a token");
+        check("tokenFIGAAx7Yz0123456789abcdef glued", "[redacted] glued");
+        check("été:IGAAx7Yz0123456789abcdef", "été:[redacted]");
+        check("BIGAA is a word", "BIGAA is a word");
         check("Session has expired on Sunday", "Session has expired on Sunday");
     }
 }

@@ -139,7 +139,8 @@ async fn me_reports_the_professional_account() {
     assert!(me.is_professional());
     assert!(me.profile_picture_url.unwrap().ends_with(".svg"));
     assert!(me.followers_count.is_some() && me.media_count.is_some());
-    assert_eq!(me.id, None, "the app-scoped id comes only when asked for");
+    let app_scoped = me.id.clone().expect("the client asks for the app-scoped id");
+    assert_ne!(app_scoped, me.user_id, "the app-scoped and professional ids differ, as Meta's do");
     let personal = f.client.me(&f.long_lived("pat.personal")).await.unwrap();
     assert!(!personal.is_professional(), "a personal account is told apart");
 }
