@@ -5,17 +5,25 @@
 //! checks everything and gives the typed [`Config`] the relay runs on. Nothing else reads
 //! environment variables.
 //!
-//! The client secret is never read from the file (a TOML file is easily made readable by
-//! mistake; the package keeps the secret in a 0600 environment file), and a file that does
-//! not parse is reported by line and column only, never by quoting it.
+//! Secrets (the client secret, the metrics token) come from the environment only: never a
+//! flag (a command line is readable by every user in `ps` and `/proc`) and never the file (a
+//! TOML file is easily made readable by mistake; the package keeps them in a 0600 environment
+//! file). A file that does not parse is reported by line and column, a wrong value by its key
+//! and what was expected, never by quoting it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use evergreen_instagram::{ClientSecret, Endpoints, Scope, Url};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+/// The environment variable that holds Instagram's app secret.
+pub const CLIENT_SECRET_ENV: &str = "INSTAGRAM_CLIENT_SECRET";
+/// The environment variable that holds the metrics bearer token.
+pub const METRICS_TOKEN_ENV: &str = "RELAY_METRICS_TOKEN";
 
 /// Every default, once.
 pub mod defaults {
@@ -49,6 +57,8 @@ pub mod defaults {
     pub const REDEMPTIONS_PER_MINUTE: u32 = 60;
     /// Proxies in front that add to `X-Forwarded-For` (0: the peer address is the client).
     pub const TRUSTED_PROXIES: usize = 0;
+    /// Where those proxies connect from: `X-Forwarded-For` is read only from these peers.
+    pub const PROXY_NETWORKS: &str = "127.0.0.0/8,::1/128";
     /// Connections served at once.
     pub const MAX_CONNECTIONS: usize = 1024;
     /// Seconds a client may take to send a request's headers.
@@ -56,8 +66,8 @@ pub mod defaults {
 }
 
 /// Every setting, as a flag, its environment variable and the file's key of the same name.
-/// `None`: not given here (the file or the default decides).
-#[derive(clap::Args, Debug, Default, Clone, Serialize, Deserialize)]
+/// `None`: not given here (the file or the default decides). No `Debug`: it holds the secrets.
+#[derive(clap::Args, Default, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Address to listen on.
@@ -72,9 +82,9 @@ pub struct Settings {
     #[arg(long, env = "INSTAGRAM_CLIENT_ID")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// Instagram app secret (required; the environment, never the file).
-    #[arg(long, env = "INSTAGRAM_CLIENT_SECRET", hide_env_values = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Instagram app secret: only from [`CLIENT_SECRET_ENV`], never a flag or the file.
+    #[arg(skip)]
+    #[serde(skip)]
     pub client_secret: Option<String>,
     /// Instagram's login host.
     #[arg(long, env = "INSTAGRAM_WWW_URL")]
@@ -133,6 +143,11 @@ pub struct Settings {
     #[arg(long, env = "RELAY_TRUSTED_PROXIES")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_proxies: Option<usize>,
+    /// Comma-separated networks (CIDR) the trusted proxies connect from; X-Forwarded-For from
+    /// any other peer is ignored.
+    #[arg(long, env = "RELAY_PROXY_NETWORKS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_networks: Option<String>,
     /// Connections served at once; beyond, new ones wait in the listen backlog.
     #[arg(long, env = "RELAY_MAX_CONNECTIONS")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,14 +157,14 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub header_timeout_secs: Option<u64>,
     /// A bearer token that opens `GET /metrics` (sessions and handoffs held); unset, the
-    /// endpoint does not exist.
-    #[arg(long, env = "RELAY_METRICS_TOKEN", hide_env_values = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// endpoint does not exist. Only from [`METRICS_TOKEN_ENV`], never a flag or the file.
+    #[arg(skip)]
+    #[serde(skip)]
     pub metrics_token: Option<String>,
 }
 
 /// The command line.
-#[derive(Parser, Debug, Default)]
+#[derive(Parser, Default)]
 #[command(
     version,
     about = "Evergreen's sign-in relay: owns Instagram's client secret, hands tokens to the app once."
@@ -174,18 +189,19 @@ pub enum Command {
     Check,
 }
 
-/// The defaults, for `--help`.
+/// The defaults and where the secrets come from, for `--help`.
 pub fn defaults_help() -> String {
     use defaults::*;
     format!(
-        "Defaults: listen {LISTEN}, instagram_www_url {INSTAGRAM_WWW_URL}, instagram_api_url \
+        "Secrets come from the environment only: {CLIENT_SECRET_ENV} (required) and \
+         {METRICS_TOKEN_ENV} (opens GET /metrics).\n\nDefaults: listen {LISTEN}, instagram_www_url {INSTAGRAM_WWW_URL}, instagram_api_url \
          {INSTAGRAM_API_URL}, instagram_graph_url {INSTAGRAM_GRAPH_URL}, instagram_api_version \
          {INSTAGRAM_API_VERSION}, app_scheme {APP_SCHEME}, scopes {SCOPES}, session_ttl_secs \
          {SESSION_TTL_SECS}, handoff_ttl_secs {HANDOFF_TTL_SECS}, max_sessions {MAX_SESSIONS}, \
          max_handoffs {MAX_HANDOFFS}, max_sessions_per_client {MAX_SESSIONS_PER_CLIENT}, \
          sessions_per_minute {SESSIONS_PER_MINUTE}, redemptions_per_minute {REDEMPTIONS_PER_MINUTE}, \
-         trusted_proxies {TRUSTED_PROXIES}, max_connections {MAX_CONNECTIONS}, header_timeout_secs \
-         {HEADER_TIMEOUT_SECS}."
+         trusted_proxies {TRUSTED_PROXIES}, proxy_networks {PROXY_NETWORKS}, max_connections \
+         {MAX_CONNECTIONS}, header_timeout_secs {HEADER_TIMEOUT_SECS}."
     )
 }
 
@@ -223,6 +239,8 @@ pub struct Config {
     pub redemptions_per_minute: u32,
     /// Proxies in front that append to `X-Forwarded-For`.
     pub trusted_proxies: usize,
+    /// The networks those proxies connect from.
+    pub proxy_networks: Vec<IpNet>,
     /// Open connections served at once.
     pub max_connections: usize,
     /// How long a client may take to send a request's headers.
@@ -232,6 +250,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether `peer` is one of the trusted proxies, whose `X-Forwarded-For` is read.
+    pub fn is_trusted_proxy(&self, peer: IpAddr) -> bool {
+        let peer = peer.to_canonical();
+        self.trusted_proxies > 0 && self.proxy_networks.iter().any(|net| net.contains(&peer))
+    }
+
     /// The exact redirect URI registered with Meta.
     pub fn redirect_uri(&self) -> String {
         format!("{}/v1/callback", self.public_url.as_str().trim_end_matches('/'))
@@ -278,16 +302,24 @@ pub enum ConfigError {
 }
 
 impl Args {
-    /// Merge flags/env over the file over the defaults, and check.
+    /// Merge flags/env over the file over the defaults, take the secrets from the process's
+    /// environment, and check.
     pub fn resolve(self) -> Result<Config, ConfigError> {
+        self.resolve_with_env(|name| std::env::var(name).ok())
+    }
+
+    /// [`Args::resolve`] with the secrets read through `env` (tests give their own).
+    pub fn resolve_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let file = match &self.config {
             Some(path) => Some(read_file(path)?),
             None => None,
         };
-        let merged = match file {
+        let mut merged = match file {
             Some((path, file)) => self.settings.over(path, file)?,
             None => self.settings,
         };
+        merged.client_secret = merged.client_secret.or_else(|| env(CLIENT_SECRET_ENV));
+        merged.metrics_token = merged.metrics_token.or_else(|| env(METRICS_TOKEN_ENV));
         merged.resolve()
     }
 }
@@ -301,12 +333,13 @@ fn read_file(path: &Path) -> Result<(PathBuf, toml::Table), ConfigError> {
         let at = e.span().map(|span| line_and_column(&text, span.start)).unwrap_or_default();
         file_error(format!("{at}{}", e.message()))
     })?;
-    if table.contains_key("client_secret") {
-        return Err(file_error(
-            "client_secret does not belong in the file: set INSTAGRAM_CLIENT_SECRET in the environment \
-             (the package reads it from /etc/evergreen-relay/secret.env, mode 0600)"
-                .into(),
-        ));
+    for (key, env) in [("client_secret", CLIENT_SECRET_ENV), ("metrics_token", METRICS_TOKEN_ENV)] {
+        if table.contains_key(key) {
+            return Err(file_error(format!(
+                "{key} does not belong in the file: set {env} in the environment \
+                 (the package reads it from /etc/evergreen-relay/secret.env, mode 0600)"
+            )));
+        }
     }
     if table.contains_key("trust_forwarded_for") {
         return Err(file_error(
@@ -337,11 +370,16 @@ impl Settings {
             probe.insert(key.clone(), value.clone());
             serde_json::from_value::<Settings>(serde_json::Value::Object(probe)).map_err(|e| {
                 let reason = e.to_string();
-                // serde names unknown fields itself; for a wrong type say which key.
+                // serde names unknown fields itself (the key is the file's, not a value); for a
+                // wrong type its text quotes the value ("invalid type: string \"…\""), so only
+                // the key and what was expected are kept.
                 file_error(if reason.starts_with("unknown field") {
                     reason
                 } else {
-                    format!("{key}: {reason}")
+                    match reason.split_once("expected ") {
+                        Some((_, expected)) => format!("{key}: expected {expected}"),
+                        None => format!("{key}: a value of the wrong kind"),
+                    }
                 })
             })?;
             merged[key] = value;
@@ -350,15 +388,25 @@ impl Settings {
         for (key, value) in ours.as_object().expect("an object") {
             merged[key] = value.clone();
         }
-        Ok(serde_json::from_value(merged).expect("every key was checked"))
+        let merged: Settings = serde_json::from_value(merged).expect("every key was checked");
+        // The secrets are never serialized, so they come across by hand.
+        Ok(Settings { client_secret: self.client_secret, metrics_token: self.metrics_token, ..merged })
     }
 
     /// Apply the defaults and check everything.
     pub fn resolve(self) -> Result<Config, ConfigError> {
         let invalid = |m: String| ConfigError::Invalid(m);
+        // Instagram's hosts receive the secret and hand out tokens: https, or loopback for a
+        // sandbox on this machine.
         let url = |name: &'static str, value: Option<String>, default: &str| -> Result<Url, ConfigError> {
             let value = value.unwrap_or_else(|| default.to_string());
-            Url::parse(&value).map_err(|e| invalid(format!("{name}: {e}")))
+            let url = Url::parse(&value).map_err(|e| invalid(format!("{name}: {e}")))?;
+            if url.scheme() != "https" && !(url.scheme() == "http" && is_loopback(&url)) {
+                return Err(invalid(format!(
+                    "{name} must be https (plain http is allowed on loopback for a sandbox)"
+                )));
+            }
+            Ok(url)
         };
         let public_url = self.public_url.ok_or(ConfigError::Missing("public_url (RELAY_PUBLIC_URL)"))?;
         let public_url = Url::parse(&public_url).map_err(|e| invalid(format!("public_url: {e}")))?;
@@ -369,8 +417,9 @@ impl Settings {
             ));
         }
         let client_id = self.client_id.ok_or(ConfigError::Missing("client_id (INSTAGRAM_CLIENT_ID)"))?;
-        let client_secret =
-            self.client_secret.ok_or(ConfigError::Missing("client_secret (INSTAGRAM_CLIENT_SECRET)"))?;
+        let client_secret = self.client_secret.ok_or(ConfigError::Missing(
+            "client_secret (the INSTAGRAM_CLIENT_SECRET environment variable)",
+        ))?;
         let scopes = self
             .scopes
             .unwrap_or_else(|| defaults::SCOPES.into())
@@ -424,6 +473,21 @@ impl Settings {
         if trusted_proxies > 8 {
             return Err(invalid("trusted_proxies: at most 8 proxies in front of the relay".into()));
         }
+        let proxy_networks = self
+            .proxy_networks
+            .as_deref()
+            .unwrap_or(defaults::PROXY_NETWORKS)
+            .split(',')
+            .map(|net| {
+                let net = net.trim();
+                net.parse::<IpNet>()
+                    .or_else(|_| net.parse::<IpAddr>().map(IpNet::from))
+                    .map(|net| net.trunc())
+                    .map_err(|_| {
+                        invalid(format!("proxy_networks: {net} is not a network such as 10.0.0.0/8"))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let metrics_token = match self.metrics_token {
             Some(token) if token.len() < 16 => {
                 return Err(invalid("metrics_token: at least 16 characters".into()));
@@ -455,6 +519,7 @@ impl Settings {
                 self.redemptions_per_minute.unwrap_or(defaults::REDEMPTIONS_PER_MINUTE) as usize,
             )? as u32,
             trusted_proxies,
+            proxy_networks,
             max_connections: at_least_one(
                 "max_connections",
                 self.max_connections.unwrap_or(defaults::MAX_CONNECTIONS),
@@ -494,7 +559,11 @@ pub fn check_report(config: &Config) -> String {
         if config.listen.ip().is_loopback() { " (loopback: put a TLS proxy in front)" } else { "" },
         match config.trusted_proxies {
             0 => "the peer address (no proxy trusted)".to_string(),
-            n => format!("X-Forwarded-For, {n} trusted prox{}", if n == 1 { "y" } else { "ies" }),
+            n => format!(
+                "X-Forwarded-For, {n} trusted prox{}, from peers in {}",
+                if n == 1 { "y" } else { "ies" },
+                config.proxy_networks.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            ),
         },
     )
 }
@@ -563,7 +632,14 @@ mod tests {
             .resolve()
             .unwrap_err()
             .to_string();
-        assert!(text.contains("max_sessions:"), "names the key: {text}");
+        assert!(text.contains("max_sessions: expected"), "names the key: {text}");
+        assert!(!text.contains("many"), "never the value: {text}");
+        let f = file("client_id = 12345678987654321\n");
+        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
+            .resolve()
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("client_id: expected") && !text.contains("12345678987654321"), "{text}");
         let f = file("max_sesions = 3\n");
         let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
             .resolve()
@@ -573,13 +649,75 @@ mod tests {
     }
 
     #[test]
-    fn the_secret_is_refused_in_the_file() {
-        let f = file("client_secret = \"s3cr3t-value\"\n");
-        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
-            .resolve()
-            .unwrap_err()
-            .to_string();
-        assert!(text.contains("INSTAGRAM_CLIENT_SECRET") && !text.contains("s3cr3t-value"), "{text}");
+    fn secrets_are_refused_in_the_file() {
+        for (line, env) in [
+            ("client_secret = \"s3cr3t-value\"\n", CLIENT_SECRET_ENV),
+            ("metrics_token = \"s3cr3t-value-metrics\"\n", METRICS_TOKEN_ENV),
+        ] {
+            let f = file(line);
+            let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
+                .resolve()
+                .unwrap_err()
+                .to_string();
+            assert!(text.contains(env) && !text.contains("s3cr3t-value"), "{text}");
+        }
+    }
+
+    #[test]
+    fn secrets_come_from_the_environment_never_a_flag() {
+        for flag in ["--client-secret", "--metrics-token"] {
+            assert!(Args::try_parse_from(["evergreen-relay", flag, "s3cr3t-value"]).is_err(), "{flag}");
+        }
+        let f = file("public_url = \"https://relay.example.com\"\nclient_id = \"1\"\n");
+        let env = |name: &str| match name {
+            CLIENT_SECRET_ENV => Some("from-the-environment".to_string()),
+            METRICS_TOKEN_ENV => Some("a-metrics-token-of-length".to_string()),
+            _ => None,
+        };
+        let config =
+            Args { config: Some(f.0.clone()), ..Args::default() }.resolve_with_env(env).expect("resolves");
+        assert_eq!(config.client_secret.expose(), "from-the-environment");
+        assert_eq!(config.metrics_token.unwrap().expose(), "a-metrics-token-of-length");
+        let missing = Args { config: Some(f.0.clone()), ..Args::default() }.resolve_with_env(|_| None);
+        assert!(missing.unwrap_err().to_string().contains(CLIENT_SECRET_ENV));
+        let given = Settings { client_secret: Some("given-in-code".into()), ..Settings::default() };
+        let kept = Args { config: Some(f.0.clone()), settings: given, command: None }
+            .resolve_with_env(|_| None)
+            .expect("a secret set in code survives the file's merge");
+        assert_eq!(kept.client_secret.expose(), "given-in-code");
+    }
+
+    #[test]
+    fn instagram_hosts_are_https_or_loopback() {
+        for (url, ok) in [
+            ("https://graph.instagram.com", true),
+            ("http://127.0.0.1:9000", true),
+            ("http://localhost:9000", true),
+            ("http://graph.instagram.com", false),
+            ("ftp://127.0.0.1", false),
+        ] {
+            let settings = Settings { instagram_graph_url: Some(url.into()), ..required() };
+            assert_eq!(settings.resolve().is_ok(), ok, "{url}");
+        }
+    }
+
+    #[test]
+    fn forwarded_for_is_read_only_from_the_proxy_networks() {
+        let behind = |networks: Option<&str>| {
+            Settings { trusted_proxies: Some(1), proxy_networks: networks.map(Into::into), ..required() }
+                .resolve()
+        };
+        let default = behind(None).unwrap();
+        assert!(default.is_trusted_proxy("127.0.0.1".parse().unwrap()));
+        assert!(default.is_trusted_proxy("::ffff:127.0.0.1".parse().unwrap()), "IPv4-mapped");
+        assert!(!default.is_trusted_proxy("203.0.113.9".parse().unwrap()));
+        let lan = behind(Some("10.0.0.0/8, 192.168.1.7")).unwrap();
+        assert!(lan.is_trusted_proxy("10.20.30.40".parse().unwrap()));
+        assert!(lan.is_trusted_proxy("192.168.1.7".parse().unwrap()));
+        assert!(!lan.is_trusted_proxy("192.168.1.8".parse().unwrap()));
+        assert!(!required().resolve().unwrap().is_trusted_proxy("127.0.0.1".parse().unwrap()), "no proxies");
+        let error = behind(Some("10.0.0.0/8,nonsense")).unwrap_err().to_string();
+        assert!(error.contains("proxy_networks") && error.contains("nonsense"), "{error}");
     }
 
     #[test]

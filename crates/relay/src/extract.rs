@@ -26,9 +26,11 @@ impl From<JsonRejection> for Error {
     }
 }
 
-/// The client, as rate limits and per-client caps key it: the peer's address, or — behind
-/// `trusted_proxies` proxies — the address the outermost trusted proxy saw (counted from the
-/// right of `X-Forwarded-For`: what a client writes there itself comes first and is ignored).
+/// The client, as rate limits and per-client caps key it: the peer's address, or — when the
+/// peer is one of `trusted_proxies` proxies in `proxy_networks` — the address the outermost
+/// trusted proxy saw (counted from the right of `X-Forwarded-For`: what a client writes there
+/// itself comes first and is ignored). A client that reaches the relay around its proxy
+/// cannot choose its key by writing the header.
 /// An IPv6 client is keyed by its /64, which one household or office usually holds whole.
 pub struct ClientIp(pub IpAddr);
 
@@ -38,25 +40,25 @@ impl FromRequestParts<AppState> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         let peer = peer.unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        let hops = state.config.trusted_proxies;
-        let client = if hops == 0 { peer } else { forwarded_client(&parts.headers, hops).unwrap_or(peer) };
+        let client = if state.config.is_trusted_proxy(peer) {
+            forwarded_client(&parts.headers, state.config.trusted_proxies).unwrap_or(peer)
+        } else {
+            peer
+        };
         Ok(Self(client_key(client)))
     }
 }
 
-/// The address `hops` trusted proxies say the request came from, if their entries are there
-/// and readable.
+/// The address `hops` trusted proxies say the request came from, if all their entries are
+/// there and readable (fewer entries than proxies: the header did not come through them all).
 fn forwarded_client(headers: &axum::http::HeaderMap, hops: usize) -> Option<IpAddr> {
     let mut entries = Vec::new();
     for value in headers.get_all("x-forwarded-for") {
         entries.extend(value.to_str().ok()?.split(',').map(str::trim).map(String::from));
     }
-    if entries.is_empty() {
-        return None;
-    }
     // The last `hops` entries were written by our proxies; the one they name first is the
     // client as the outermost proxy saw it.
-    let at = entries.len().saturating_sub(hops);
+    let at = entries.len().checked_sub(hops)?;
     entries.get(at)?.parse().ok()
 }
 
@@ -96,6 +98,7 @@ mod tests {
         assert_eq!(forwarded_client(&two_headers, 1), Some("203.0.113.7".parse().unwrap()));
         assert_eq!(forwarded_client(&headers(&["not an address"]), 1), None);
         assert_eq!(forwarded_client(&headers(&[]), 1), None);
+        assert_eq!(forwarded_client(&headers(&["203.0.113.7"]), 2), None, "fewer entries than proxies");
     }
 
     #[test]

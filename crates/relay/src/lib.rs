@@ -74,6 +74,12 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path, id)
         }))
         .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+        // Outermost: an id a client sends is dropped, so every logged id is ours (a client
+        // could otherwise write what it likes into our log lines and echo it back).
+        .layer(tower::util::MapRequestLayer::new(|mut request: Request| {
+            request.headers_mut().remove("x-request-id");
+            request
+        }))
         .with_state(state)
 }
 

@@ -1,8 +1,12 @@
 //! The accept loop: axum's router on hyper, with the limits a public service needs that
 //! `axum::serve` does not set. At most `max_connections` connections are served at once
 //! (further ones wait in the kernel's listen backlog, so a flood costs no memory here), and a
-//! client that does not finish its headers within `header_timeout` is disconnected (slowloris).
-//! Bodies are capped and whole requests time out in the router's layers.
+//! client that does not finish its headers within `header_timeout` is disconnected (slowloris;
+//! hyper runs that timer while an HTTP/1 connection idles between requests too). HTTP/2 has no
+//! such timer, so every connection is also closed gracefully at `MAX_CONNECTION_AGE` (requests
+//! in flight finish; the client reconnects), and dead HTTP/2 peers are found by pings: an idle
+//! connection can never hold a permit for long. Bodies are capped and whole requests time out
+//! in the router's layers.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,10 +16,9 @@ use std::time::Duration;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
 use crate::AppState;
@@ -24,6 +27,11 @@ use crate::AppState;
 const DRAIN: Duration = Duration::from_secs(10);
 /// How often expired sessions and handoffs are dropped when nobody calls.
 const PURGE_EVERY: Duration = Duration::from_secs(5);
+/// Longest a connection is kept, however busy or idle; then it is closed gracefully.
+const MAX_CONNECTION_AGE: Duration = Duration::from_secs(60);
+/// How often an HTTP/2 peer is pinged, and how long its answer may take.
+const H2_PING_EVERY: Duration = Duration::from_secs(20);
+const H2_PING_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serve on `listener` until `shutdown` completes, then let requests in flight finish.
 pub async fn serve(
@@ -46,10 +54,15 @@ pub async fn serve(
     let _purging = AbortOnDrop(purging);
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(state.config.header_timeout);
-    builder.http2().timer(TokioTimer::new());
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(H2_PING_EVERY))
+        .keep_alive_timeout(H2_PING_TIMEOUT);
     let builder = Arc::new(builder);
+    let max_connections = state.config.max_connections;
     let app = crate::router(state);
-    let graceful = GracefulShutdown::new();
+    let (stop, stopping) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         // Take a permit before accepting: a full relay leaves new clients in the backlog.
@@ -76,15 +89,29 @@ pub async fn serve(
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
             .into_owned();
-        let connection = graceful.watch(connection);
+        let mut stopping = stopping.clone();
         tokio::spawn(async move {
+            let mut connection = std::pin::pin!(connection);
             // Timeouts and resets are the client's business; nothing to report.
-            let _ = connection.await;
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = tokio::time::sleep(MAX_CONNECTION_AGE) => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(DRAIN, connection).await;
+                }
+                () = async { while !*stopping.borrow_and_update() && stopping.changed().await.is_ok() {} } => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(DRAIN, connection).await;
+                }
+            }
             drop(permit);
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+    let _ = stop.send(true);
+    // Every connection holds a permit until it is done: all permits back means all drained.
+    let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+    if tokio::time::timeout(DRAIN, permits.acquire_many(all)).await.is_err() {
         tracing::warn!("requests still in flight after {DRAIN:?}; stopping anyway");
     }
     Ok(())

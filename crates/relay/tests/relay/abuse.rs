@@ -61,6 +61,24 @@ async fn slow_clients_are_cut_off_and_cannot_starve_others() {
     }
 }
 
+/// HTTP/2 has no header timer between requests: without an age limit and pings, an idle
+/// connection would hold its slot for ever. Virtual time: the relay's timers are tokio's.
+#[tokio::test]
+async fn an_idle_http2_connection_gives_its_slot_back_within_a_minute() {
+    let relay = Relay::new().await;
+    let address = listen(&relay).await;
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    // HTTP/2 with prior knowledge: the preface and an empty SETTINGS frame, then silence (and
+    // no answer to the relay's pings).
+    stream.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0").await.unwrap();
+    tokio::time::pause();
+    let started = tokio::time::Instant::now();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(600), stream.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "an idle HTTP/2 connection was kept for 10 minutes");
+    assert!(started.elapsed() <= Duration::from_secs(75), "closed after {:?}", started.elapsed());
+}
+
 #[tokio::test]
 async fn a_connection_flood_waits_in_the_backlog_and_everyone_is_answered() {
     let relay = Relay::with(|c| c.max_connections = 8).await;

@@ -112,6 +112,38 @@ async fn forged_forwarded_for_hops_do_not_escape_the_rate_limit() {
 }
 
 #[tokio::test]
+async fn forwarded_for_from_a_peer_outside_the_proxy_networks_is_ignored() {
+    // The proxy is said to be on 10.0.0.0/8; these requests come from 127.0.0.1 (around it).
+    let relay = Relay::with(|c| {
+        c.sessions_per_minute = 3;
+        c.trusted_proxies = 1;
+        c.proxy_networks = vec!["10.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        statuses.push(relay.start_from(&format!("203.0.113.{i}")).await.status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(),
+        3,
+        "one peer, one bucket, whatever it writes: {statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_request_id_sent_by_a_client_is_replaced_by_ours() {
+    let relay = Relay::new().await;
+    let request = axum::http::Request::get("/healthz")
+        .header("x-request-id", "forged-id")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let answer = relay.send(request).await;
+    let id = answer.headers.get("x-request-id").expect("an id").to_str().unwrap();
+    assert!(id.starts_with('r') && !id.contains("forged"), "{id}");
+}
+
+#[tokio::test]
 async fn one_client_cannot_fill_the_store() {
     let relay = Relay::with(|c| {
         c.sessions_per_minute = 1_000;
