@@ -71,6 +71,12 @@ impl Evergreen {
             self.connector().receive_link(link)?;
             return Err(vault::Error::Locked.into());
         }
+        // Counted as a call in flight from the handoff to the save: a lock (or a quit) waits
+        // for it, so a token the relay hands over only once is never lost to a lock between.
+        let Some(_call) = self.engine().start_call() else {
+            self.connector().receive_link(link)?;
+            return Err(vault::Error::Locked.into());
+        };
         let accepted = self.connector().receive_link(link)?;
         let Collected { handoff, purpose, state } = self.connector().collect_accepted(accepted).await?;
         let now = self.now();

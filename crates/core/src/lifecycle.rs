@@ -237,6 +237,8 @@ impl Evergreen {
         };
         let mut recovered = false;
         for id in orphans {
+            // A lock or a quit waits for this call, and none starts while one is under way.
+            let Some(_call) = self.engine().start_call() else { break };
             let (Ok(Some(record)), ticket) = self.ledger().token(self, id) else { continue };
             let answer = self.instagram().me(&record.token).await;
             let now = self.now();

@@ -73,7 +73,8 @@ pub(crate) struct Engine {
     limiter: Limiter,
     online: Mutex<Option<bool>>,
     catch_up: Mutex<bool>,
-    /// Calls to Instagram in flight whose result is not staged yet.
+    /// Calls to Instagram (or the relay) in flight whose result is not staged yet: renewals,
+    /// checks, a connect from its handoff to its save, an orphan token's recovery.
     in_flight: AtomicUsize,
     settled: Notify,
     /// Locks (or a quit) waiting for the calls in flight: start no new call while any does.
@@ -90,7 +91,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Counts a call in flight until its result is staged (or the attempt is dropped).
-struct InFlight<'a>(&'a Engine);
+pub(crate) struct InFlight<'a>(&'a Engine);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
@@ -187,7 +188,7 @@ impl Engine {
 
     /// Count a call about to start, unless calls are held: the count comes first, so a lock
     /// that saw none in flight also sees the hold before any call starts.
-    fn start_call(&self) -> Option<InFlight<'_>> {
+    pub(crate) fn start_call(&self) -> Option<InFlight<'_>> {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let call = InFlight(self);
         if self.is_quiescing() { None } else { Some(call) }

@@ -6,6 +6,7 @@ use evergreen_core::account::AccountStatus;
 use evergreen_core::connect::FlowPurpose;
 use evergreen_core::vault::TokenVault;
 use evergreen_sandbox::person::{Decision, sign_in};
+use evergreen_sandbox::{Fault, FaultKind};
 
 use crate::support::{PASS, Stack, cheap_vault, pass};
 
@@ -194,6 +195,27 @@ async fn a_link_that_arrives_while_locked_can_be_used_after_unlocking() {
     assert!(s.core.connector().is_pending(&flow.state), "not consumed");
     s.core.unlock(pass(PASS)).await.unwrap();
     s.core.finish_connect(&link).await.expect("connects after unlocking");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locking_while_a_sign_in_is_being_saved_waits_for_it_and_loses_nothing() {
+    let s = Stack::new().await;
+    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
+    // The handoff is collected (once, for ever); the app's own /me is slow.
+    s.sandbox.world().add_fault(Fault::new(FaultKind::Latency { ms: 300 }, 1).on("me"));
+    let finishing = {
+        let core = s.core.clone();
+        tokio::spawn(async move { core.finish_connect(&link).await })
+    };
+    while s.sandbox.world().stats().in_flight == 0 {
+        tokio::task::yield_now().await;
+    }
+    s.core.lock().await.unwrap();
+    let connection = finishing.await.unwrap().expect("the sign-in finished before the vault locked");
+    let vault = cheap_vault(&evergreen_core::paths::DataDir::new(s.dir.path()));
+    vault.unlock(&pass(PASS)).unwrap();
+    assert!(vault.get(&connection.account.id).unwrap().is_some(), "its token is in the vault");
 }
 
 #[tokio::test]
