@@ -266,9 +266,12 @@ fn init_tracing(filter: Option<&str>, log_file: Option<&std::path::Path>) {
         .unwrap_or_else(|_| EnvFilter::new("info"))
         .add_directive("tauri_plugin_deep_link=error".parse().expect("static directive"));
     let file = log_file.and_then(|path| {
+        use std::os::unix::fs::OpenOptionsExt;
+        // The user's alone, like the profile: a log names accounts and what happened to them.
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(path)
             .inspect_err(|e| eprintln!("evergreen: cannot write the log file {}: {e}", path.display()))
             .ok()

@@ -7,12 +7,25 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-/// Create `dir` (and its parents) if missing, and make it the user's alone.
+const METADATA_DB: &str = "evergreen.sqlite3";
+const LOCK_FILE: &str = "evergreen.lock";
+const VAULT_HEADER: &str = "vault.json";
+const VAULT_SNAPSHOT: &str = "vault.stronghold";
+/// Files only a profile holds: a directory with one of them is Evergreen's to tighten.
+const PROFILE_FILES: [&str; 4] = [METADATA_DB, LOCK_FILE, VAULT_HEADER, VAULT_SNAPSHOT];
+
+/// Create `dir` (and its parents) if missing, and make it the user's alone. An existing
+/// directory is tightened only when it is empty or already a profile: one given by mistake (a
+/// home directory, `/tmp`) keeps its mode, and the files Evergreen writes are private anyway.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     if !dir.exists() {
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        return fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
     }
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+    let mut entries = fs::read_dir(dir)?.peekable();
+    let empty = entries.peek().is_none();
+    let profile = empty
+        || entries.filter_map(Result::ok).any(|e| PROFILE_FILES.iter().any(|name| e.file_name() == *name));
+    if profile { fs::set_permissions(dir, fs::Permissions::from_mode(0o700)) } else { Ok(()) }
 }
 
 /// Make the file at `path` readable and writable by the user alone.
@@ -57,22 +70,22 @@ impl DataDir {
 
     /// The Stronghold snapshot holding every token.
     pub fn vault_snapshot(&self) -> PathBuf {
-        self.root.join("vault.stronghold")
+        self.root.join(VAULT_SNAPSHOT)
     }
 
     /// The vault's key-derivation parameters and salt (not secret).
     pub fn vault_header(&self) -> PathBuf {
-        self.root.join("vault.json")
+        self.root.join(VAULT_HEADER)
     }
 
     /// The SQLite metadata database.
     pub fn metadata_db(&self) -> PathBuf {
-        self.root.join("evergreen.sqlite3")
+        self.root.join(METADATA_DB)
     }
 
     /// The lock file that says which process uses the profile.
     pub fn lock_file(&self) -> PathBuf {
-        self.root.join("evergreen.lock")
+        self.root.join(LOCK_FILE)
     }
 
     /// Claim the profile for this process (creating the directory, private, if needed).
@@ -90,5 +103,36 @@ impl DataDir {
     /// Whether a vault has been created here.
     pub fn vault_exists(&self) -> bool {
         self.vault_header().exists()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn only_a_new_empty_or_profile_directory_is_made_private() {
+        let parent = tempfile::tempdir().unwrap();
+        let new = parent.path().join("a/b");
+        create_private_dir(&new).unwrap();
+        assert_eq!(mode(&new), 0o700, "created private");
+        for (name, files, expected) in [
+            ("empty", &[][..], 0o700),
+            ("profile", &[METADATA_DB][..], 0o700),
+            ("home", &["notes.txt"][..], 0o755),
+        ] {
+            let dir = parent.path().join(name);
+            fs::create_dir(&dir).unwrap();
+            for file in files {
+                fs::write(dir.join(file), "").unwrap();
+            }
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+            create_private_dir(&dir).unwrap();
+            assert_eq!(mode(&dir), expected, "{name}");
+        }
     }
 }
