@@ -166,10 +166,10 @@ pub fn run() {
 fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = match &config.data_dir {
         Some(dir) => dir.clone(),
-        None if config.is_demo() => app.path().app_data_dir()?.join("demo"),
+        None if config.is_demo() => app.path().app_data_dir()?.join(evergreen_core::paths::DEMO_PROFILE),
         None => app.path().app_data_dir()?,
     };
-    std::fs::create_dir_all(&data_dir)?;
+    evergreen_core::paths::create_private_dir(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), demo = config.is_demo(), "starting");
     let (relay, instagram) = match &config.relay_url {
         Some(url) => {

@@ -11,8 +11,10 @@ const METADATA_DB: &str = "evergreen.sqlite3";
 const LOCK_FILE: &str = "evergreen.lock";
 const VAULT_HEADER: &str = "vault.json";
 const VAULT_SNAPSHOT: &str = "vault.stronghold";
-/// Files only a profile holds: a directory with one of them is Evergreen's to tighten.
-const PROFILE_FILES: [&str; 4] = [METADATA_DB, LOCK_FILE, VAULT_HEADER, VAULT_SNAPSHOT];
+/// Demo mode's profile, inside the product's data directory: real and pretend data never mix.
+pub const DEMO_PROFILE: &str = "demo";
+/// What only a profile holds: a directory with one of them is Evergreen's to tighten.
+const PROFILE_FILES: [&str; 5] = [METADATA_DB, LOCK_FILE, VAULT_HEADER, VAULT_SNAPSHOT, DEMO_PROFILE];
 
 /// Create `dir` (and its parents) if missing, and make it the user's alone. An existing
 /// directory is tightened only when it is empty or already a profile: one given by mistake (a
