@@ -132,6 +132,8 @@ async fn allowing_without_an_account_or_with_a_forged_redirect_is_refused() {
 async fn the_code_exchange_answers_flat_with_a_numeric_user_id_or_wrapped() {
     let w = world();
     let user = w.accounts()[0].user_id.clone();
+    // Meta's reference calls the exchange's user_id the app-scoped id, not the professional one.
+    let app_scoped = w.accounts()[0].app_scoped_id.clone();
     let form = |code: &str| {
         format!(
             "client_id={}&client_secret={}&grant_type=authorization_code&redirect_uri={}&code={code}",
@@ -144,7 +146,7 @@ async fn the_code_exchange_answers_flat_with_a_numeric_user_id_or_wrapped() {
     let (status, _, body) = post_form(&w, "/oauth/access_token", &form(&code)).await;
     assert_eq!(status, StatusCode::OK);
     let body = json(&body);
-    assert!(body["user_id"].is_u64(), "{body}");
+    assert_eq!(body["user_id"].as_u64().map(|id| id.to_string()), Some(app_scoped.clone()), "{body}");
     assert_eq!(body["permissions"], "instagram_business_basic");
 
     w.set_shapes(evergreen_sandbox::Shapes {
@@ -153,8 +155,8 @@ async fn the_code_exchange_answers_flat_with_a_numeric_user_id_or_wrapped() {
     });
     let code = w.issue_code(&user, REDIRECT, vec!["instagram_business_basic".into()]);
     let body = json(&post_form(&w, "/oauth/access_token", &form(&code)).await.2);
-    assert_eq!(body["data"][0]["user_id"], user);
-    assert_eq!(body["data"][0]["permissions"], json!(["instagram_business_basic"]));
+    assert_eq!(body["data"][0]["user_id"], app_scoped);
+    assert_eq!(body["data"][0]["permissions"], "instagram_business_basic", "a comma string, as Meta's guide shows");
 
     let (status, _, body) = post_form(&w, "/oauth/access_token", &form(&code)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
