@@ -156,7 +156,10 @@ async fn the_code_exchange_answers_flat_with_a_numeric_user_id_or_wrapped() {
     let code = w.issue_code(&user, REDIRECT, vec!["instagram_business_basic".into()]);
     let body = json(&post_form(&w, "/oauth/access_token", &form(&code)).await.2);
     assert_eq!(body["data"][0]["user_id"], app_scoped);
-    assert_eq!(body["data"][0]["permissions"], "instagram_business_basic", "a comma string, as Meta's guide shows");
+    assert_eq!(
+        body["data"][0]["permissions"], "instagram_business_basic",
+        "a comma string, as Meta's guide shows"
+    );
 
     let (status, _, body) = post_form(&w, "/oauth/access_token", &form(&code)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
