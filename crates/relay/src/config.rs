@@ -8,8 +8,10 @@
 //! Secrets (the client secret, the metrics token) come from the environment only: never a
 //! flag (a command line is readable by every user in `ps` and `/proc`) and never the file (a
 //! TOML file is easily made readable by mistake; the package keeps them in a 0600 environment
-//! file). A file that does not parse is reported by line and column, a wrong value by its key
-//! and what was expected, never by quoting it.
+//! file). A file that does not parse is reported by line and column, a value of the wrong kind
+//! by its key and what was expected, never by quoting it (a file may hold a secret by mistake).
+//! A setting of the right kind whose content is wrong (an unknown permission, a network that
+//! does not parse) names the offending item: it is never a secret, and the operator needs it.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -376,7 +378,8 @@ impl Settings {
                 file_error(if reason.starts_with("unknown field") {
                     reason
                 } else {
-                    match reason.split_once("expected ") {
+                    // The last "expected": the value quoted before it may hold the word too.
+                    match reason.rsplit_once("expected ") {
                         Some((_, expected)) => format!("{key}: expected {expected}"),
                         None => format!("{key}: a value of the wrong kind"),
                     }
@@ -482,7 +485,7 @@ impl Settings {
                 let net = net.trim();
                 net.parse::<IpNet>()
                     .or_else(|_| net.parse::<IpAddr>().map(IpNet::from))
-                    .map(|net| net.trunc())
+                    .map(|net| canonical_network(net.trunc()))
                     .map_err(|_| {
                         invalid(format!("proxy_networks: {net} is not a network such as 10.0.0.0/8"))
                     })
@@ -527,6 +530,18 @@ impl Settings {
             header_timeout: Duration::from_secs(header_timeout),
             metrics_token,
         })
+    }
+}
+
+/// An IPv4-mapped IPv6 network as the IPv4 one: peers are compared in their canonical form,
+/// so `::ffff:10.0.0.0/104` must mean `10.0.0.0/8` or it would never match.
+fn canonical_network(net: IpNet) -> IpNet {
+    match net {
+        IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.addr().to_ipv4_mapped() {
+            Some(v4) => ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96).map_or(net, IpNet::V4),
+            None => net,
+        },
+        other => other,
     }
 }
 
@@ -634,6 +649,12 @@ mod tests {
             .to_string();
         assert!(text.contains("max_sessions: expected"), "names the key: {text}");
         assert!(!text.contains("many"), "never the value: {text}");
+        let f = file("max_sessions = \"x expected s3cr3t-looking\"\n");
+        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
+            .resolve()
+            .unwrap_err()
+            .to_string();
+        assert!(!text.contains("s3cr3t-looking"), "a value holding the word 'expected': {text}");
         let f = file("client_id = 12345678987654321\n");
         let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
             .resolve()
@@ -716,6 +737,9 @@ mod tests {
         assert!(lan.is_trusted_proxy("192.168.1.7".parse().unwrap()));
         assert!(!lan.is_trusted_proxy("192.168.1.8".parse().unwrap()));
         assert!(!required().resolve().unwrap().is_trusted_proxy("127.0.0.1".parse().unwrap()), "no proxies");
+        let mapped = behind(Some("::ffff:10.0.0.0/104")).unwrap();
+        assert!(mapped.is_trusted_proxy("10.1.2.3".parse().unwrap()), "a mapped network is its IPv4 one");
+        assert!(mapped.is_trusted_proxy("::ffff:10.1.2.3".parse().unwrap()));
         let error = behind(Some("10.0.0.0/8,nonsense")).unwrap_err().to_string();
         assert!(error.contains("proxy_networks") && error.contains("nonsense"), "{error}");
     }

@@ -50,16 +50,20 @@ impl FromRequestParts<AppState> for ClientIp {
 }
 
 /// The address `hops` trusted proxies say the request came from, if all their entries are
-/// there and readable (fewer entries than proxies: the header did not come through them all).
+/// there and the one that names the client is readable (fewer entries than proxies: the header
+/// did not come through them all). Split as bytes: what the client wrote before them, readable
+/// or not, is never looked at, so unreadable bytes cannot move it to the proxy's own key.
 fn forwarded_client(headers: &axum::http::HeaderMap, hops: usize) -> Option<IpAddr> {
-    let mut entries = Vec::new();
-    for value in headers.get_all("x-forwarded-for") {
-        entries.extend(value.to_str().ok()?.split(',').map(str::trim).map(String::from));
-    }
+    let entries: Vec<&[u8]> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|b| *b == b','))
+        .map(<[u8]>::trim_ascii)
+        .collect();
     // The last `hops` entries were written by our proxies; the one they name first is the
     // client as the outermost proxy saw it.
     let at = entries.len().checked_sub(hops)?;
-    entries.get(at)?.parse().ok()
+    std::str::from_utf8(entries.get(at)?).ok()?.parse().ok()
 }
 
 /// IPv4 as it is; IPv6 by its /64 (and an IPv4-mapped IPv6 address as the IPv4 one).
@@ -99,6 +103,16 @@ mod tests {
         assert_eq!(forwarded_client(&headers(&["not an address"]), 1), None);
         assert_eq!(forwarded_client(&headers(&[]), 1), None);
         assert_eq!(forwarded_client(&headers(&["203.0.113.7"]), 2), None, "fewer entries than proxies");
+        let mut unreadable = axum::http::HeaderMap::new();
+        unreadable.append(
+            "x-forwarded-for",
+            axum::http::HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.7").unwrap(),
+        );
+        assert_eq!(
+            forwarded_client(&unreadable, 1),
+            Some("203.0.113.7".parse().unwrap()),
+            "what the client wrote before is never read, readable or not"
+        );
     }
 
     #[test]

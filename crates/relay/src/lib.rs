@@ -51,6 +51,8 @@ pub use state::AppState;
 
 /// Largest request body: every valid one is a few hundred bytes.
 const MAX_BODY: usize = 4 * 1024;
+/// Longest a request may take (a callback makes three calls to Instagram in a row).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// The relay as a router: every area merged, then the layers, then the state.
 pub fn router(state: AppState) -> Router {
@@ -62,10 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn(log_internal_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::GATEWAY_TIMEOUT,
-            Duration::from_secs(45),
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, REQUEST_TIMEOUT))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             // The matched path, never the raw URI: ours carry codes, states and handoff ids.

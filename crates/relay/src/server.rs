@@ -29,6 +29,10 @@ const DRAIN: Duration = Duration::from_secs(10);
 const PURGE_EVERY: Duration = Duration::from_secs(5);
 /// Longest a connection is kept, however busy or idle; then it is closed gracefully.
 const MAX_CONNECTION_AGE: Duration = Duration::from_secs(60);
+/// How long a request in flight on a connection closed for its age may still take: the whole
+/// request timeout, so an age close never cuts a sign-in short (its session and Instagram's
+/// code would be spent, its token lost).
+const AGE_DRAIN: Duration = Duration::from_secs(crate::REQUEST_TIMEOUT.as_secs() + 5);
 /// How often an HTTP/2 peer is pinged, and how long its answer may take.
 const H2_PING_EVERY: Duration = Duration::from_secs(20);
 const H2_PING_TIMEOUT: Duration = Duration::from_secs(10);
@@ -97,7 +101,7 @@ pub async fn serve(
                 _ = connection.as_mut() => {}
                 () = tokio::time::sleep(MAX_CONNECTION_AGE) => {
                     connection.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(DRAIN, connection).await;
+                    let _ = tokio::time::timeout(AGE_DRAIN, connection).await;
                 }
                 () = async { while !*stopping.borrow_and_update() && stopping.changed().await.is_ok() {} } => {
                     connection.as_mut().graceful_shutdown();
