@@ -71,8 +71,9 @@ impl Evergreen {
             self.connector().receive_link(link)?;
             return Err(vault::Error::Locked.into());
         }
-        // Counted as a call in flight from the handoff to the save: a lock (or a quit) waits
-        // for it, so a token the relay hands over only once is never lost to a lock between.
+        // Counted as a call in flight from the handoff to the save: a lock waits for it, so a
+        // token the relay hands over only once is never lost to a lock in between (a quit waits
+        // for it too, up to the shell's few seconds).
         let Some(_call) = self.engine().start_call() else {
             self.connector().receive_link(link)?;
             return Err(vault::Error::Locked.into());

@@ -72,15 +72,21 @@ impl Open {
     }
 
     /// Seal every record again: opened with `from` (or read as clear legacy JSON), sealed
-    /// with `to`.
+    /// with `to`. Every record is opened before any is replaced, so one that does not open
+    /// leaves them all under `from`. (Only an insert failing halfway could mix the two: the
+    /// caller locks then, and the disk is untouched.)
     fn reseal(&self, from: &RecordKey, to: &RecordKey) -> Result<(), Error> {
         let store = self.client.store();
         let internal = |e: iota_stronghold::ClientError| Error::Internal(e.to_string());
+        let mut sealed = Vec::new();
         for name in store.keys().map_err(internal)? {
             let Some(value) = store.get(&name).map_err(internal)? else { continue };
             let value = Zeroizing::new(value);
             let clear = from.open(&name, &value).ok_or_else(unreadable)?;
-            let old = store.insert(name.clone(), to.seal(&name, &clear), None).map_err(internal)?;
+            sealed.push((name.clone(), to.seal(&name, &clear)));
+        }
+        for (name, value) in sealed {
+            let old = store.insert(name, value, None).map_err(internal)?;
             drop(old.map(Zeroizing::new));
         }
         Ok(())
@@ -432,6 +438,13 @@ impl TokenVault for StrongholdVault {
         let kdf = if header.kdf().weaker_than(&self.kdf) { self.kdf } else { header.kdf() };
         // A new data key too: whoever learned the old one (an old copy of the header and the
         // old passphrase) learns nothing of what is saved from now on.
+        // The new key and its header before the vault's lock: the KDF takes a while, and every
+        // reader of a token waits for that lock.
+        let mut new_key = Zeroizing::new(vec![0u8; 32]);
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut new_key);
+        let provider = KeyProvider::try_from(new_key.clone()).map_err(|e| Error::Internal(e.to_string()))?;
+        let new_records = RecordKey::derive(&new_key);
+        let new_header = VaultHeader::wrap(&new_key, new, kdf)?;
         let mut guard = self.open();
         let loaded;
         let open = match guard.as_ref() {
@@ -444,16 +457,15 @@ impl TokenVault for StrongholdVault {
                 &loaded
             }
         };
-        let mut new_key = Zeroizing::new(vec![0u8; 32]);
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut new_key);
-        let provider = KeyProvider::try_from(new_key.clone()).map_err(|e| Error::Internal(e.to_string()))?;
-        let new_records = RecordKey::derive(&new_key);
-        let new_header = VaultHeader::wrap(&new_key, new, kdf)?;
         let internal = |e: iota_stronghold::ClientError| Error::Internal(e.to_string());
         // 1. The snapshot under the new key, beside the current one, its records sealed anew.
         let rotated = self.rotated();
         remove_if_exists(&rotated)?;
-        open.reseal(&open.records, &new_records)?;
+        if let Err(error) = open.reseal(&open.records, &new_records) {
+            // Memory may no longer match its key (see `reseal`): lock; nothing was written.
+            guard.take();
+            return Err(error);
+        }
         let written = (|| {
             open.stronghold.write_client(CLIENT).map_err(internal)?;
             open.stronghold
@@ -472,7 +484,10 @@ impl TokenVault for StrongholdVault {
             // snapshot (the current one, or the rotated one).
             let unchanged = fs::read(&self.header).is_ok_and(|bytes| bytes == old_header);
             if unchanged || write_atomic(&self.header, &old_header).is_ok() {
-                open.reseal(&new_records, &open.records)?;
+                if open.reseal(&new_records, &open.records).is_err() {
+                    tracing::warn!("a failed passphrase change could not restore memory: vault locked");
+                    guard.take();
+                }
                 let _ = remove_if_exists(&rotated);
             } else {
                 tracing::warn!("a failed passphrase change left the header unknown: vault locked");
