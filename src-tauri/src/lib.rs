@@ -272,7 +272,13 @@ fn init_tracing(filter: Option<&str>, log_file: Option<&std::path::Path>) {
             .create(true)
             .append(true)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(path)
+            .and_then(|file| {
+                // An older log may have been made readable by others.
+                file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+                Ok(file)
+            })
             .inspect_err(|e| eprintln!("evergreen: cannot write the log file {}: {e}", path.display()))
             .ok()
     });

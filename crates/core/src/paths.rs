@@ -13,8 +13,9 @@ const VAULT_HEADER: &str = "vault.json";
 const VAULT_SNAPSHOT: &str = "vault.stronghold";
 /// Demo mode's profile, inside the product's data directory: real and pretend data never mix.
 pub const DEMO_PROFILE: &str = "demo";
-/// What only a profile holds: a directory with one of them is Evergreen's to tighten.
-const PROFILE_FILES: [&str; 5] = [METADATA_DB, LOCK_FILE, VAULT_HEADER, VAULT_SNAPSHOT, DEMO_PROFILE];
+/// What only a profile holds: a directory with one of them (or a demo profile holding one) is
+/// Evergreen's to tighten.
+const PROFILE_FILES: [&str; 4] = [METADATA_DB, LOCK_FILE, VAULT_HEADER, VAULT_SNAPSHOT];
 
 /// Create `dir` (and its parents) if missing, and make it the user's alone. An existing
 /// directory is tightened only when it is empty or already a profile: one given by mistake (a
@@ -23,11 +24,15 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     if !dir.exists() {
         return fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
     }
-    let mut entries = fs::read_dir(dir)?.peekable();
-    let empty = entries.peek().is_none();
-    let profile = empty
-        || entries.filter_map(Result::ok).any(|e| PROFILE_FILES.iter().any(|name| e.file_name() == *name));
-    if profile { fs::set_permissions(dir, fs::Permissions::from_mode(0o700)) } else { Ok(()) }
+    let empty = fs::read_dir(dir)?.next().is_none();
+    if empty || holds_profile(dir) || holds_profile(&dir.join(DEMO_PROFILE)) {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+fn holds_profile(dir: &Path) -> bool {
+    PROFILE_FILES.iter().any(|name| dir.join(name).exists())
 }
 
 /// Make the file at `path` readable and writable by the user alone.
@@ -125,12 +130,16 @@ mod tests {
         for (name, files, expected) in [
             ("empty", &[][..], 0o700),
             ("profile", &[METADATA_DB][..], 0o700),
+            ("real beside demo", &["demo/evergreen.lock"][..], 0o700),
             ("home", &["notes.txt"][..], 0o755),
+            ("home with a demo folder", &["demo/notes.txt"][..], 0o755),
         ] {
             let dir = parent.path().join(name);
             fs::create_dir(&dir).unwrap();
             for file in files {
-                fs::write(dir.join(file), "").unwrap();
+                let path = dir.join(file);
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
+                fs::write(path, "").unwrap();
             }
             fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
             create_private_dir(&dir).unwrap();
