@@ -151,8 +151,10 @@ async fn main() {
     // Idle: ten accounts, nothing due for two days; one virtual hour.
     let b = setup(10).await;
     b.core.sweep(b.ids.clone(), Trigger::Scheduled).await;
+    // Counted before the spawn: the scheduler may be asleep before this task looks again.
+    let started = b.clock.sleeps_started();
     let scheduler = tokio::spawn(b.core.clone().run_scheduler());
-    b.clock.until_sleeps_started(b.clock.sleeps_started() + 1).await;
+    b.clock.until_sleeps_started(started + 1).await;
     let before = b.clock.sleeps_started();
     let mut left = Duration::from_secs(3600);
     while let Some(wake) = b.clock.next_wake_in().filter(|w| *w <= left) {
