@@ -612,6 +612,16 @@ mod tests {
         }
     }
 
+    /// What resolving with a config file holding `text` says is wrong.
+    fn file_error(text: &str) -> String {
+        let f = file(text);
+        Args { config: Some(f.0.clone()), settings: required(), command: None }
+            .resolve()
+            .err()
+            .expect("the file is refused")
+            .to_string()
+    }
+
     fn required() -> Settings {
         Settings {
             public_url: Some("https://relay.example.com".into()),
@@ -642,30 +652,14 @@ mod tests {
         let text = error.to_string();
         assert!(text.contains("line 2, column"), "{text}");
         assert!(!text.contains("s3cr3t-looking-value"), "{text}");
-        let f = file("max_sessions = \"many\"\n");
-        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
-            .resolve()
-            .unwrap_err()
-            .to_string();
+        let text = file_error("max_sessions = \"many\"\n");
         assert!(text.contains("max_sessions: expected"), "names the key: {text}");
         assert!(!text.contains("many"), "never the value: {text}");
-        let f = file("max_sessions = \"x expected s3cr3t-looking\"\n");
-        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
-            .resolve()
-            .unwrap_err()
-            .to_string();
+        let text = file_error("max_sessions = \"x expected s3cr3t-looking\"\n");
         assert!(!text.contains("s3cr3t-looking"), "a value holding the word 'expected': {text}");
-        let f = file("client_id = 12345678987654321\n");
-        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
-            .resolve()
-            .unwrap_err()
-            .to_string();
+        let text = file_error("client_id = 12345678987654321\n");
         assert!(text.contains("client_id: expected") && !text.contains("12345678987654321"), "{text}");
-        let f = file("max_sesions = 3\n");
-        let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
-            .resolve()
-            .unwrap_err()
-            .to_string();
+        let text = file_error("max_sesions = 3\n");
         assert!(text.contains("unknown field `max_sesions`"), "{text}");
     }
 
@@ -675,11 +669,7 @@ mod tests {
             ("client_secret = \"s3cr3t-value\"\n", CLIENT_SECRET_ENV),
             ("metrics_token = \"s3cr3t-value-metrics\"\n", METRICS_TOKEN_ENV),
         ] {
-            let f = file(line);
-            let text = Args { config: Some(f.0.clone()), settings: required(), command: None }
-                .resolve()
-                .unwrap_err()
-                .to_string();
+            let text = file_error(line);
             assert!(text.contains(env) && !text.contains("s3cr3t-value"), "{text}");
         }
     }
