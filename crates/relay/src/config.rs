@@ -196,7 +196,8 @@ pub fn defaults_help() -> String {
     use defaults::*;
     format!(
         "Secrets come from the environment only: {CLIENT_SECRET_ENV} (required) and \
-         {METRICS_TOKEN_ENV} (opens GET /metrics).\n\nDefaults: listen {LISTEN}, instagram_www_url {INSTAGRAM_WWW_URL}, instagram_api_url \
+         {METRICS_TOKEN_ENV} (opens GET /metrics).\n\n\
+         Defaults: listen {LISTEN}, instagram_www_url {INSTAGRAM_WWW_URL}, instagram_api_url \
          {INSTAGRAM_API_URL}, instagram_graph_url {INSTAGRAM_GRAPH_URL}, instagram_api_version \
          {INSTAGRAM_API_VERSION}, app_scheme {APP_SCHEME}, scopes {SCOPES}, session_ttl_secs \
          {SESSION_TTL_SECS}, handoff_ttl_secs {HANDOFF_TTL_SECS}, max_sessions {MAX_SESSIONS}, \
@@ -617,8 +618,8 @@ mod tests {
         let f = file(text);
         Args { config: Some(f.0.clone()), settings: required(), command: None }
             .resolve()
-            .err()
-            .expect("the file is refused")
+            .map(drop)
+            .expect_err("the file is refused")
             .to_string()
     }
 

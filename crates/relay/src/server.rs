@@ -97,16 +97,14 @@ pub async fn serve(
         tokio::spawn(async move {
             let mut connection = std::pin::pin!(connection);
             // Timeouts and resets are the client's business; nothing to report.
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                () = tokio::time::sleep(MAX_CONNECTION_AGE) => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(AGE_DRAIN, connection).await;
-                }
-                () = async { while !*stopping.borrow_and_update() && stopping.changed().await.is_ok() {} } => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(DRAIN, connection).await;
-                }
+            let drain = tokio::select! {
+                _ = connection.as_mut() => None,
+                () = tokio::time::sleep(MAX_CONNECTION_AGE) => Some(AGE_DRAIN),
+                () = stopped(&mut stopping) => Some(DRAIN),
+            };
+            if let Some(drain) = drain {
+                connection.as_mut().graceful_shutdown();
+                let _ = tokio::time::timeout(drain, connection).await;
             }
             drop(permit);
         });
@@ -119,6 +117,11 @@ pub async fn serve(
         tracing::warn!("requests still in flight after {DRAIN:?}; stopping anyway");
     }
     Ok(())
+}
+
+/// Until the server says stop (or is gone).
+async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    while !*stopping.borrow_and_update() && stopping.changed().await.is_ok() {}
 }
 
 /// Ends a task when dropped (the purge stops with the server).
