@@ -29,6 +29,8 @@ pub const METRICS_TOKEN_ENV: &str = "RELAY_METRICS_TOKEN";
 
 /// Every default, once.
 pub mod defaults {
+    /// What the app shows a person choosing this sign-in service (`GET /v1/info`).
+    pub const NAME: &str = "Evergreen sign-in service";
     /// Loopback: a TLS-terminating proxy forwards to it.
     pub const LISTEN: &str = "127.0.0.1:8788";
     /// Instagram's login host.
@@ -80,6 +82,10 @@ pub struct Settings {
     #[arg(long, env = "RELAY_PUBLIC_URL")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// The name the app shows for this service, e.g. your agency's (1 to 60 characters).
+    #[arg(long, env = "RELAY_NAME")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Instagram app id (required).
     #[arg(long, env = "INSTAGRAM_CLIENT_ID")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -216,6 +222,8 @@ pub struct Config {
     /// The public https base the browser reaches us at; `{public_url}/v1/callback` is the
     /// redirect URI registered with Meta (matched exactly).
     pub public_url: Url,
+    /// The name the app shows for this service.
+    pub name: String,
     /// The Instagram app id.
     pub client_id: String,
     /// The Instagram app secret: only ever in memory, in the exchange requests.
@@ -420,6 +428,11 @@ impl Settings {
                     .into(),
             ));
         }
+        let name = self.name.unwrap_or_else(|| defaults::NAME.into());
+        let name = name.trim().to_string();
+        if !(1..=60).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+            return Err(invalid("name: 1 to 60 characters, none of them control characters".into()));
+        }
         let client_id = self.client_id.ok_or(ConfigError::Missing("client_id (INSTAGRAM_CLIENT_ID)"))?;
         let client_secret = self.client_secret.ok_or(ConfigError::Missing(
             "client_secret (the INSTAGRAM_CLIENT_SECRET environment variable)",
@@ -501,6 +514,7 @@ impl Settings {
         Ok(Config {
             listen: self.listen.unwrap_or_else(|| defaults::LISTEN.parse().expect("a static address")),
             public_url,
+            name,
             client_id,
             client_secret: ClientSecret::new(client_secret),
             instagram,
@@ -662,6 +676,17 @@ mod tests {
         assert!(text.contains("client_id: expected") && !text.contains("12345678987654321"), "{text}");
         let text = file_error("max_sesions = 3\n");
         assert!(text.contains("unknown field `max_sesions`"), "{text}");
+    }
+
+    #[test]
+    fn the_name_people_see_is_short_and_printable() {
+        let name = |name: &str| Settings { name: Some(name.into()), ..required() }.resolve().map(|c| c.name);
+        assert_eq!(Settings { ..required() }.resolve().unwrap().name, defaults::NAME);
+        assert_eq!(name("  Harbour Agency  ").unwrap(), "Harbour Agency");
+        for bad in ["", "   ", &"x".repeat(61), "two\nlines"] {
+            let error = name(bad).expect_err(bad).to_string();
+            assert!(error.starts_with("name: "), "{error}");
+        }
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //!   `app.evergreen:/oauth/instagram?handoff=…&state=…` (or `?error=…&error_description=…&state=…`).
 //! * `POST /v1/handoff` `{handoff, code_verifier}` → the token and profile, exactly once.
 //!   Handoffs live 2 minutes.
+//! * `GET /v1/info` → `{service: "evergreen-relay", api: 1, name, version, instagram_app_id,
+//!   permissions}`: what the app shows a person choosing this sign-in service, and how it
+//!   tells an Evergreen relay from any other web server.
 //! * `GET /healthz` (alive), `GET /metrics` (what it holds, with `Authorization: Bearer
 //!   <metrics_token>`; absent unless one is configured).
 //!
@@ -60,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sessions::router())
         .merge(callback::router())
         .merge(handoff::router())
+        .route("/v1/info", get(info))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn(log_internal_errors))
@@ -85,6 +89,24 @@ pub fn router(state: AppState) -> Router {
 /// Alive, and nothing more: anyone can ask.
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// What identifies an Evergreen relay in `GET /v1/info` (the app checks both).
+pub const SERVICE: &str = "evergreen-relay";
+/// The version of the app-facing API (`/v1/…`).
+pub const API_VERSION: u32 = 1;
+
+/// Who this relay is, for the app's "Sign-in service" settings: public, like the login page.
+async fn info(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let config = &state.config;
+    Json(serde_json::json!({
+        "service": SERVICE,
+        "api": API_VERSION,
+        "name": config.name,
+        "version": env!("CARGO_PKG_VERSION"),
+        "instagram_app_id": config.client_id,
+        "permissions": config.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+    }))
 }
 
 /// What the relay holds, for whoever has the metrics token; without one configured there is

@@ -29,6 +29,26 @@ async fn a_session_gives_instagrams_login_url_with_our_redirect_and_state() {
 }
 
 #[tokio::test]
+async fn info_says_who_the_relay_is_for_the_apps_settings() {
+    let relay = Relay::with(|c| c.name = "Harbour Agency sign-in".into()).await;
+    let answer = relay.get("/v1/info").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.json(),
+        json!({
+            "service": "evergreen-relay",
+            "api": 1,
+            "name": "Harbour Agency sign-in",
+            "version": env!("CARGO_PKG_VERSION"),
+            "instagram_app_id": relay.sandbox.world().app.client_id,
+            "permissions": ["instagram_business_basic"],
+        })
+    );
+    // Nothing secret in it, whatever the configuration.
+    assert!(!answer.body.contains(relay.sandbox.world().app.client_secret.as_str()));
+}
+
+#[tokio::test]
 async fn bad_session_requests_are_answered_clearly() {
     let relay = Relay::new().await;
     let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
