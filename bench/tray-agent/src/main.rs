@@ -75,7 +75,7 @@ fn main() {
         clock: Arc::new(SystemClock),
         sink: ignore_changes(),
         instagram: Endpoints::single_host(&relay),
-        relay,
+        relay: Some(relay),
         instagram_timeout: None,
         notifier: Arc::new(Desktop),
         flow_ttl: None,

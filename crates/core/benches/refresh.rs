@@ -105,7 +105,7 @@ async fn setup(n: usize) -> Bench {
         clock: Arc::new(clock.clone()),
         vault: Box::new(vault),
         sink: ignore_changes(),
-        relay: Url::parse("http://127.0.0.1:9/").unwrap(),
+        relay: Some(Url::parse("http://127.0.0.1:9/").unwrap()),
         instagram: Endpoints::single_host(sandbox.url()),
         instagram_timeout: None,
         notifier: evergreen_core::notify::silent(),

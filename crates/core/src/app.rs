@@ -32,8 +32,9 @@ pub struct Setup {
     pub vault: Box<dyn TokenVault>,
     /// Where changes are reported.
     pub sink: ChangeSink,
-    /// The relay that connects accounts.
-    pub relay: evergreen_instagram::Url,
+    /// The relay that connects accounts (none: no sign-in service is set up; accounts already
+    /// connected still renew, since renewals go to Instagram directly).
+    pub relay: Option<evergreen_instagram::Url>,
     /// Instagram (or the sandbox), for refreshes and checks.
     pub instagram: Endpoints,
     /// Per-call timeout towards Instagram (default 30 s).
@@ -52,7 +53,10 @@ pub struct Evergreen {
 
 struct Inner {
     data_dir: DataDir,
-    _claimed: ProfileLock,
+    /// This process's claim on the directory, given up by [`Evergreen::close`].
+    claimed: std::sync::Mutex<Option<ProfileLock>>,
+    /// Closed for good: nothing may unlock, lock or reset its vault again.
+    closed: std::sync::atomic::AtomicBool,
     ledger: Ledger,
     clock: Arc<dyn Clock>,
     vault: Box<dyn TokenVault>,
@@ -69,12 +73,10 @@ impl Evergreen {
     pub fn open(setup: Setup) -> Result<Self, Error> {
         let Setup { data_dir, clock, vault, sink, relay, instagram, instagram_timeout, notifier, flow_ttl } =
             setup;
-        if !crate::connect::is_https_or_loopback(&relay) {
-            return Err(crate::connect::Error::RelayNotHttps.into());
-        }
+        let relay = relay.map(relay_client).transpose()?;
         let claimed = data_dir.claim()?;
         let store = Store::open(&data_dir.metadata_db())?;
-        let mut connector = Connector::new(clock.clone(), RelayClient::new(relay), &instagram);
+        let mut connector = Connector::new(clock.clone(), relay, &instagram);
         if let Some(ttl) = flow_ttl {
             connector = connector.with_ttl(ttl);
         }
@@ -82,7 +84,8 @@ impl Evergreen {
         Ok(Self {
             inner: Arc::new(Inner {
                 data_dir,
-                _claimed: claimed,
+                claimed: std::sync::Mutex::new(Some(claimed)),
+                closed: std::sync::atomic::AtomicBool::new(false),
                 ledger: Ledger::default(),
                 clock,
                 vault,
@@ -93,6 +96,29 @@ impl Evergreen {
                 notifier,
             }),
         })
+    }
+
+    /// Connect new accounts through another sign-in service (or none). Connected accounts
+    /// are not touched: renewals go to Instagram directly. A sign-in already under way
+    /// finishes at the service it started with.
+    pub fn set_relay(&self, relay: Option<evergreen_instagram::Url>) -> Result<(), Error> {
+        self.inner.connector.set_relay(relay.map(relay_client).transpose()?);
+        Ok(())
+    }
+
+    /// Whether [`Evergreen::close`] has closed this profile.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.inner.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Mark the profile closed (under the ledger's write lock, so no vault change follows).
+    pub(crate) fn mark_closed(&self) {
+        self.inner.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Give up the claim on the directory: it may be opened again (by this process too).
+    pub(crate) fn release_claim(&self) {
+        self.inner.claimed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     }
 
     /// The profile's data directory.
@@ -218,4 +244,12 @@ impl Evergreen {
         let id: AccountId = id.parse().map_err(|_| Error::UnknownAccount)?;
         self.inner.store.read(|r| r.account(id))?.ok_or(Error::UnknownAccount)
     }
+}
+
+/// A client for the relay at `url`, which must be https or plain http to this computer.
+fn relay_client(url: evergreen_instagram::Url) -> Result<RelayClient, Error> {
+    if !crate::connect::is_https_or_loopback(&url) {
+        return Err(crate::connect::Error::RelayNotHttps.into());
+    }
+    Ok(RelayClient::new(url))
 }

@@ -37,6 +37,10 @@ pub enum Code {
     RelayBusy,
     /// The relay is not one to trust as configured (plain http, a login page elsewhere).
     RelayUntrusted,
+    /// No sign-in service is set up: Settings → Sign-in service.
+    NoSignInService,
+    /// The address answers but is not an Evergreen sign-in service: the field shows the error.
+    NotASignInService,
     /// The flow cannot finish (handoff gone, wrong flow, odd relay answer): start again.
     ConnectFailed,
     /// No vault yet: the UI shows "Create your vault".
@@ -83,6 +87,8 @@ impl Code {
             Self::RelayUnreachable => "relay_unreachable",
             Self::RelayBusy => "relay_busy",
             Self::RelayUntrusted => "relay_untrusted",
+            Self::NoSignInService => "no_sign_in_service",
+            Self::NotASignInService => "not_a_sign_in_service",
             Self::ConnectFailed => "connect_failed",
             Self::VaultMissing => "vault_missing",
             Self::VaultExists => "vault_exists",
@@ -127,6 +133,11 @@ pub enum Error {
     /// The profile is in use by another process.
     #[error(transparent)]
     Profile(#[from] crate::paths::ClaimError),
+    /// The profile was closed (the app moved between real and demo) while this was asked.
+    #[error(
+        "Evergreen switched between your real accounts and the pretend Instagram while this was happening. Try again."
+    )]
+    Closed,
     /// A bug or an environment failure the user cannot fix by retrying differently.
     #[error("Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen.")]
     Internal(String),
@@ -156,6 +167,9 @@ impl Error {
                 | connect::Error::IdentityMismatch => Code::ConnectFailed,
                 connect::Error::IdentityUnconfirmed => Code::InstagramUnavailable,
                 connect::Error::RelayNotHttps | connect::Error::LoginPageNotInstagram => Code::RelayUntrusted,
+                connect::Error::NoSignInService => Code::NoSignInService,
+                connect::Error::NotASignInService => Code::NotASignInService,
+                connect::Error::ServiceAddressInvalid => Code::InvalidSettings,
             },
             Self::Vault(e) => match e {
                 vault::Error::Missing => Code::VaultMissing,
@@ -174,7 +188,7 @@ impl Error {
             Self::Live(profile::LiveError::Instagram(_)) => Code::InstagramUnreachable,
             Self::Profile(crate::paths::ClaimError::InUse) => Code::ProfileInUse,
             Self::Profile(crate::paths::ClaimError::Io(_)) => Code::Storage,
-            Self::Internal(_) => Code::Internal,
+            Self::Closed | Self::Internal(_) => Code::Internal,
         }
     }
 }

@@ -316,6 +316,9 @@ impl Ledger {
         change: impl FnOnce() -> Result<T, crate::Error>,
     ) -> Result<(T, usize), crate::Error> {
         let _writing = lock(&self.writing);
+        if core.is_closed() {
+            return Err(crate::Error::Closed);
+        }
         self.flush_locked(core);
         let mut state = lock(&self.state);
         let value = change();

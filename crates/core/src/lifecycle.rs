@@ -107,6 +107,32 @@ impl Evergreen {
         Ok(())
     }
 
+    /// Close this profile for good, because the app opens another in its place: renewals and
+    /// calls stop, those in flight finish (or `deadline` passes), everything is saved, the
+    /// vault is locked (its keys leave memory) and the directory is given up, so it can be
+    /// opened again. A clone still held refuses any later unlock, lock or reset.
+    pub async fn close(&self, deadline: impl std::future::Future<Output = ()>) -> Result<(), Error> {
+        let saved = self.shutdown(deadline).await;
+        // Never resumed: no call starts on a closed profile.
+        self.engine().quiesce().await;
+        let locked = self
+            .blocking(|this| {
+                this.ledger().new_epoch(this, || {
+                    this.vault().lock();
+                    this.mark_closed();
+                    Ok(())
+                })
+            })
+            .await;
+        self.release_claim();
+        let ((), lost) = locked?;
+        if lost > 0 {
+            tracing::error!(lost, "renewed tokens were still unsaved when the profile closed");
+        }
+        // No change is announced: the page already shows the profile that replaced this one.
+        saved
+    }
+
     /// Protect the vault with a new passphrase (and a new data key).
     pub async fn change_passphrase(&self, current: Passphrase, new: Passphrase) -> Result<(), Error> {
         self.blocking(move |this| {

@@ -40,6 +40,8 @@ pub enum FlowPurpose {
 
 /// A flow waiting for its link.
 pub struct PendingFlow {
+    /// The relay it started at, which alone can hand over its token.
+    pub relay: super::RelayClient,
     /// Proves to the relay that the app redeeming the handoff is the one that started it.
     pub verifier: Arc<PkceVerifier>,
     /// Held while a handoff for this flow is being redeemed: links for one flow are tried one

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub use flows::{FLOW_TTL, FlowPurpose, PendingFlow, PendingFlows};
 pub use pkce::{PkceVerifier, random_id};
-pub use relay::{Handoff, RelayClient};
+pub use relay::{Handoff, RelayClient, ServiceInfo};
 
 use crate::clock::Clock;
 use crate::deep_link::{DeepLink, FlowState};
@@ -73,6 +73,19 @@ pub enum Error {
         "The sign-in service must be reached over https (plain http only on this computer). Check the address Evergreen is set to use."
     )]
     RelayNotHttps,
+    /// No sign-in service is set up, so no account can be connected (renewals go on).
+    #[error(
+        "No sign-in service is set up, so Evergreen can't connect accounts. Add one in Settings → Sign-in service (ask whoever gave you Evergreen for its address)."
+    )]
+    NoSignInService,
+    /// The address typed for a sign-in service is not a web address.
+    #[error("That isn't a web address. Type the sign-in service's address, like https://signin.example.com.")]
+    ServiceAddressInvalid,
+    /// The address answers, but not as an Evergreen sign-in service.
+    #[error(
+        "That address answers, but it isn't an Evergreen sign-in service. Check the address with whoever runs your sign-in service."
+    )]
+    NotASignInService,
     /// The relay asked to open a login page that is not Instagram's.
     #[error(
         "The sign-in service asked Evergreen to open a page that is not Instagram's, so it didn't. Check the sign-in service Evergreen is set to use."
@@ -143,7 +156,9 @@ pub struct Collected {
 pub struct Connector {
     flows: Mutex<PendingFlows>,
     clock: Arc<dyn Clock>,
-    relay: RelayClient,
+    /// Where new flows start (none: no sign-in service is set up). A flow keeps the relay it
+    /// started at, so changing the service mid-sign-in finishes that sign-in where it began.
+    relay: Mutex<Option<RelayClient>>,
     ttl: chrono::Duration,
     /// Where a login page may be: Instagram's login hosts (the sandbox's in demo mode).
     login_origins: Vec<evergreen_instagram::url::Origin>,
@@ -163,16 +178,62 @@ pub fn is_https_or_loopback(url: &evergreen_instagram::Url) -> bool {
     }
 }
 
+/// Check the sign-in service at `address` before Evergreen uses it: a web address (https
+/// assumed when none is typed), https or plain http to this computer, and an Evergreen relay
+/// answering `GET /v1/info`. Answers the address as it will be used, and what the relay says.
+pub async fn check_sign_in_service(
+    address: &str,
+) -> Result<(evergreen_instagram::Url, ServiceInfo), crate::Error> {
+    let url = sign_in_service_url(address)?;
+    let info = RelayClient::new(url.clone()).info().await?;
+    Ok((url, info))
+}
+
+/// The address of a sign-in service as Evergreen uses it (a base ending in `/`), or why not.
+pub fn sign_in_service_url(address: &str) -> Result<evergreen_instagram::Url, Error> {
+    let address = address.trim();
+    let with_scheme =
+        if address.contains("://") { address.to_string() } else { format!("https://{address}") };
+    let mut url = evergreen_instagram::Url::parse(&with_scheme).map_err(|_| Error::ServiceAddressInvalid)?;
+    if !matches!(url.scheme(), "https" | "http")
+        || url.host_str().is_none_or(str::is_empty)
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(Error::ServiceAddressInvalid);
+    }
+    if !is_https_or_loopback(&url) {
+        return Err(Error::RelayNotHttps);
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
 impl Connector {
     /// A connector using the relay at `relay`, flows living [`FLOW_TTL`], login pages allowed
     /// on `instagram`'s login hosts only.
     pub fn new(
         clock: Arc<dyn Clock>,
-        relay: RelayClient,
+        relay: Option<RelayClient>,
         instagram: &evergreen_instagram::Endpoints,
     ) -> Self {
         let login_origins = vec![instagram.www.origin(), instagram.api.origin()];
-        Self { flows: Mutex::default(), clock, relay, ttl: FLOW_TTL, login_origins }
+        Self { flows: Mutex::default(), clock, relay: Mutex::new(relay), ttl: FLOW_TTL, login_origins }
+    }
+
+    /// Start new flows at another relay (or at none); flows already started finish where
+    /// they began.
+    pub fn set_relay(&self, relay: Option<RelayClient>) {
+        *self.relay.lock().unwrap_or_else(PoisonError::into_inner) = relay;
+    }
+
+    fn current_relay(&self) -> Result<RelayClient, Error> {
+        self.relay.lock().unwrap_or_else(PoisonError::into_inner).clone().ok_or(Error::NoSignInService)
     }
 
     /// The same with another flow lifetime.
@@ -187,9 +248,10 @@ impl Connector {
 
     /// Start a flow at the relay and keep it pending with its verifier.
     pub async fn start(&self, purpose: FlowPurpose) -> Result<StartedFlow, crate::Error> {
+        let relay = self.current_relay()?;
         let verifier = PkceVerifier::generate();
         let force = !matches!(purpose, FlowPurpose::Connect);
-        let started = self.relay.start(&verifier.challenge(), force).await?;
+        let started = relay.start(&verifier.challenge(), force).await?;
         let state = FlowState::new(started.state).map_err(|_| Error::RelayRefused)?;
         let url = evergreen_instagram::Url::parse(&started.authorize_url).map_err(|_| Error::RelayRefused)?;
         // The relay chooses the page the browser opens: only Instagram's (a compromised relay
@@ -199,6 +261,7 @@ impl Connector {
             return Err(Error::LoginPageNotInstagram.into());
         }
         let flow = PendingFlow {
+            relay,
             verifier: Arc::new(verifier),
             redeeming: Arc::default(),
             purpose,
@@ -236,15 +299,15 @@ impl Connector {
         match accepted.link {
             DeepLink::Failure { error, .. } => Err(Error::from_link(&error).into()),
             DeepLink::Handoff { handoff, state } => {
-                let (redeeming, verifier) = {
+                let (redeeming, verifier, relay) = {
                     let mut flows = self.flows();
                     let flow = flows.check(&state, self.clock.now())?;
-                    (flow.redeeming.clone(), flow.verifier.clone())
+                    (flow.redeeming.clone(), flow.verifier.clone(), flow.relay.clone())
                 };
                 let _one_at_a_time = redeeming.lock().await;
                 // Another link for this flow may have finished it while this one waited.
                 self.flows().check(&state, self.clock.now())?;
-                let handoff = self.relay.redeem(handoff.as_str(), verifier.expose()).await?;
+                let handoff = relay.redeem(handoff.as_str(), verifier.expose()).await?;
                 if handoff.state != state.as_str() {
                     tracing::warn!("the relay's handoff answers another sign-in");
                     return Err(Error::RelayRefused.into());

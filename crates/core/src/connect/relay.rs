@@ -76,6 +76,53 @@ impl std::fmt::Debug for Handoff {
     }
 }
 
+/// What a sign-in service says about itself (`GET /v1/info`), shown to the person choosing it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ServiceInfo {
+    /// Its name, e.g. the agency's.
+    pub name: String,
+    /// The relay's version.
+    pub version: String,
+    /// The Instagram app whose login page people will see.
+    pub instagram_app_id: String,
+    /// The permissions it asks Instagram for.
+    pub permissions: Vec<String>,
+}
+
+/// `GET /v1/info`: an Evergreen relay says so, and the API it speaks.
+#[derive(Deserialize)]
+struct InfoAnswer {
+    service: String,
+    api: u32,
+    #[serde(flatten)]
+    info: ServiceInfo,
+}
+
+/// What identifies an Evergreen relay's `/v1/info` (the relay crate's `SERVICE`/`API_VERSION`;
+/// the end-to-end tests check the two agree).
+const SERVICE: &str = "evergreen-relay";
+const API_VERSION: u32 = 1;
+
+impl ServiceInfo {
+    /// Whether every field is something a person can be shown: short, printable, and the
+    /// app id and permissions in Meta's shapes.
+    fn is_presentable(&self) -> bool {
+        let printable = |s: &str, max: usize| {
+            !s.trim().is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control)
+        };
+        printable(&self.name, 60)
+            && printable(&self.version, 40)
+            && !self.instagram_app_id.is_empty()
+            && self.instagram_app_id.len() <= 32
+            && self.instagram_app_id.bytes().all(|b| b.is_ascii_digit())
+            && !self.permissions.is_empty()
+            && self.permissions.len() <= 16
+            && self.permissions.iter().all(|p| {
+                !p.is_empty() && p.len() <= 64 && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            })
+    }
+}
+
 #[derive(Deserialize)]
 struct RelayError {
     code: String,
@@ -101,6 +148,30 @@ impl RelayClient {
         let body =
             NewSession { code_challenge: challenge, code_challenge_method: "S256", force_authentication };
         self.post("v1/sessions", &body).await
+    }
+
+    /// `GET /v1/info`: whether this is an Evergreen relay, and what it says about itself.
+    pub async fn info(&self) -> Result<ServiceInfo, Error> {
+        let mut response =
+            self.http.get(self.url("v1/info")).send().await.map_err(|_| Error::RelayUnreachable)?;
+        if !response.status().is_success() {
+            return Err(Error::NotASignInService);
+        }
+        let mut answer = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|_| Error::RelayUnreachable)? {
+            if answer.len() + chunk.len() > MAX_ANSWER {
+                return Err(Error::NotASignInService);
+            }
+            answer.extend_from_slice(&chunk);
+        }
+        match serde_json::from_slice::<InfoAnswer>(&answer) {
+            Ok(InfoAnswer { service, api, info })
+                if service == SERVICE && api == API_VERSION && info.is_presentable() =>
+            {
+                Ok(info)
+            }
+            _ => Err(Error::NotASignInService),
+        }
     }
 
     /// `POST /v1/handoff`: collect the token, once.

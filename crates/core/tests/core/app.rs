@@ -226,3 +226,33 @@ async fn a_new_policy_moves_healthy_accounts_and_refuses_bad_bounds() {
     );
     assert_eq!(core.refresh_policy().unwrap(), faster, "nothing changed");
 }
+
+/// Moving between real and demo closes one profile while calls may still hold it.
+#[tokio::test]
+async fn a_closed_profile_saves_locks_gives_its_directory_up_and_refuses_to_reopen_its_vault() {
+    let (dir, core, clock) = core();
+    core.create_vault(pass(PASS)).await.unwrap();
+    core.save_connection(profile_of("17841400000000001", "brand"), record("IGAAclosing", t0())).unwrap();
+    let data = DataDir::new(dir.path());
+    assert_eq!(
+        Evergreen::open(setup(&data, &clock, NO_RELAY, evergreen_core::ignore_changes()))
+            .err()
+            .map(|e| e.code()),
+        Some(Code::ProfileInUse),
+        "claimed while open"
+    );
+    let straggler = core.clone();
+    core.close(std::future::pending()).await.unwrap();
+    assert_eq!(core.vault_state(), VaultState::Locked, "its keys left memory");
+    assert_eq!(
+        straggler.unlock(pass(PASS)).await.unwrap_err().code(),
+        Code::Internal,
+        "a clone cannot reopen it"
+    );
+    assert_eq!(straggler.vault_state(), VaultState::Locked);
+    assert_eq!(straggler.reset_vault().await.unwrap_err().code(), Code::Internal);
+    // Given up while a clone is still held: the same directory opens again, whole.
+    let reopened = Evergreen::open(setup(&data, &clock, NO_RELAY, evergreen_core::ignore_changes())).unwrap();
+    reopened.unlock(pass(PASS)).await.unwrap();
+    assert_eq!(reopened.accounts().unwrap()[0].account.username, "brand");
+}

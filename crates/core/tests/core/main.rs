@@ -7,6 +7,7 @@ mod interleavings;
 mod memory;
 mod notify;
 mod refresh;
+mod sign_in_service;
 mod simulation;
 mod store;
 mod support;

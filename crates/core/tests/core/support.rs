@@ -58,7 +58,7 @@ pub fn setup(data: &DataDir, clock: &ManualClock, relay: &str, sink: ChangeSink)
         clock: Arc::new(clock.clone()),
         vault: Box::new(cheap_vault(data)),
         sink,
-        relay: Url::parse(relay).expect("relay url"),
+        relay: Some(Url::parse(relay).expect("relay url")),
         instagram: evergreen_instagram::Endpoints::single_host(&Url::parse(relay).expect("url")),
         instagram_timeout: None,
         notifier: evergreen_core::notify::silent(),
@@ -153,6 +153,11 @@ impl Stack {
             )
             .await;
         })
+    }
+
+    /// The relay's address.
+    pub fn relay_url(&self) -> Url {
+        Url::parse(&format!("http://{}/", self.relay_address)).unwrap()
     }
 
     /// Stop the relay: its address refuses connections until [`Self::start_relay`].
