@@ -65,7 +65,7 @@ pub enum Origin {
 pub async fn handle_link<R: Runtime>(app: &AppHandle<R>, raw: &str, origin: Origin) -> Result<(), IpcError> {
     let state = app.evergreen();
     let flow = DeepLink::parse(raw).ok().map(|l| l.state().as_str().to_string());
-    let notice = match state.core.finish_connect(raw).await {
+    let notice = match state.core().finish_connect(raw).await {
         Ok(connection) => {
             tracing::info!(reconnected = connection.reconnected, "account connected");
             let username = connection.account.username.clone();

@@ -34,6 +34,13 @@ impl From<evergreen_core::Error> for IpcError {
     }
 }
 
+impl From<crate::config::SaveError> for IpcError {
+    fn from(error: crate::config::SaveError) -> Self {
+        tracing::warn!(%error, "saving the configuration");
+        Self { code: evergreen_core::Code::Storage.as_str(), message: error.to_string() }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

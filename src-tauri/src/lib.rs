@@ -16,6 +16,7 @@ mod handover;
 mod memory;
 pub mod models;
 mod notify;
+pub mod profile;
 pub mod state;
 mod tray;
 mod window;
@@ -23,15 +24,12 @@ mod window;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use evergreen_core::clock::SystemClock;
 use evergreen_core::notify::Notifier;
-use evergreen_core::paths::DataDir;
-use evergreen_core::vault::{StrongholdVault, TokenVault};
-use evergreen_core::{Evergreen, Setup};
+use evergreen_core::vault::TokenVault;
 use evergreen_instagram::{Endpoints, Url};
 use tauri::{App, Builder, Manager, Runtime};
 
-use crate::config::Config;
+use crate::config::{Config, Mode};
 use crate::state::{AppState, EvergreenExt};
 
 /// When `run` began: start-up is measured from here.
@@ -69,6 +67,9 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::settings::set_refresh_policy,
         commands::settings::recent_events,
         commands::settings::set_launch_at_login,
+        commands::sign_in::check_sign_in_service,
+        commands::sign_in::set_sign_in_service,
+        commands::sign_in::choose_mode,
     ])
 }
 
@@ -77,8 +78,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 pub struct Wiring {
     /// The token vault.
     pub vault: Box<dyn TokenVault>,
-    /// The relay that connects accounts.
-    pub relay: Url,
+    /// The relay that connects accounts (none: no sign-in service is set up).
+    pub relay: Option<Url>,
     /// Instagram (or the demo's pretend one).
     pub instagram: Endpoints,
     /// Where notifications go.
@@ -87,41 +88,24 @@ pub struct Wiring {
     pub tray: Option<tray::TrayPoke>,
 }
 
-/// Open the profile in `data_dir` and manage its state. Core changes become events (and tray
-/// rebuilds).
+/// Open the profile in `data_dir` over `wiring` and manage its state (the mock-runtime
+/// tests' way in; the product opens its profiles in `profile::open`).
 pub fn manage_state<R: Runtime>(
     app: &impl Manager<R>,
     config: Config,
     data_dir: PathBuf,
     wiring: Wiring,
 ) -> Result<(), evergreen_core::Error> {
-    let handle = app.app_handle().clone();
-    let Wiring { vault, relay, instagram, notifier, tray } = wiring;
-    let sink = Arc::new(move |change| {
-        events::emit_change(&handle, change);
-        if let Some(tray) = &tray {
-            tray.poke();
-        }
-    });
-    let setup = Setup {
-        data_dir: DataDir::new(data_dir),
-        clock: Arc::new(SystemClock),
-        vault,
-        sink,
-        relay,
-        instagram,
-        instagram_timeout: None,
-        notifier,
-        flow_ttl: config.connect_ttl_secs.map(|s| chrono::Duration::seconds(i64::from(s))),
-    };
-    app.manage(AppState::new(config, Evergreen::open(setup)?));
+    let core = profile::open_core(app, &config, data_dir, wiring)?;
+    let mode = config.mode.unwrap_or(if config.sign_in.is_some() { Mode::Real } else { Mode::Demo });
+    app.manage(AppState::new(config, profile::Opened::new(core, mode, None), false, None));
     Ok(())
 }
 
 /// Start the desktop app.
 pub fn run() {
     let _ = STARTED.set(std::time::Instant::now());
-    let config = Config::from_env();
+    let config = Config::load();
     init_tracing(config.log_filter.as_deref(), config.log_file.as_deref());
     let context = tauri::generate_context!();
     #[cfg(target_os = "linux")]
@@ -164,34 +148,22 @@ pub fn run() {
 }
 
 fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let data_dir = match &config.data_dir {
-        Some(dir) => dir.clone(),
-        None if config.is_demo() => app.path().app_data_dir()?.join(evergreen_core::paths::DEMO_PROFILE),
-        None => app.path().app_data_dir()?,
-    };
-    evergreen_core::paths::create_private_dir(&data_dir)?;
-    tracing::info!(data_dir = %data_dir.display(), demo = config.is_demo(), "starting");
-    let (relay, instagram) = match &config.relay_url {
-        Some(url) => {
-            (Url::parse(url).map_err(|e| format!("EVERGREEN_RELAY_URL: {e}"))?, Endpoints::instagram())
-        }
-        None => {
-            let demo = tauri::async_runtime::block_on(demo::start(&data_dir.join("demo-instagram.json")))?;
-            let endpoints = (demo.relay.clone(), demo.instagram.clone());
-            app.manage(demo);
-            endpoints
-        }
-    };
+    for problem in &config.problems {
+        tracing::warn!(%problem, "configuration");
+    }
+    let start = config.start(|mode| profile::has_vault(app, &config, mode));
+    let relay = config.sign_in.as_ref().map(|s| s.url.clone());
     let (poke, pokes) = tray::TrayPoke::new();
     let hidden = config.start_hidden;
-    let wiring = Wiring {
-        vault: Box::new(StrongholdVault::new(&DataDir::new(&data_dir))),
+    let opened = tauri::async_runtime::block_on(profile::open(
+        app.handle(),
+        &config,
+        start.mode,
         relay,
-        instagram,
-        notifier: Arc::new(notify::Desktop(app.handle().clone())),
-        tray: Some(poke),
-    };
-    manage_state(app, config, data_dir, wiring)?;
+        Some(poke.clone()),
+    ))
+    .map_err(|e| e as Box<dyn std::error::Error>)?;
+    app.manage(AppState::new(config, opened, start.first_run, Some(poke)));
     // The window first: WebKit's processes start while the rest is set up (and the tray waits
     // for its first paint). Started at login: stay in the tray until asked.
     if !hidden {
@@ -209,8 +181,7 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     } else {
         tray::start_after_first_paint(app.handle(), pokes);
     }
-    // The scheduler runs for the app's life, also with the window closed.
-    tauri::async_runtime::spawn(app.evergreen().core.clone().run_scheduler());
+    app.evergreen().opened().start_scheduler();
     // Logout (or `kill`) asks politely: quit as from the tray.
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {

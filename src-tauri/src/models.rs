@@ -22,6 +22,71 @@ pub struct AppInfo {
     pub online: Option<bool>,
     /// In demo mode, the pretend Instagram's address (its controls are under `/_sandbox/`).
     pub demo_instagram_url: Option<String>,
+    /// `real` or `demo`: the profile open.
+    pub mode: &'static str,
+    /// The person has not chosen between real accounts and the pretend Instagram yet.
+    pub first_run: bool,
+    /// The sign-in service real mode uses, wherever it was set.
+    pub sign_in: Option<SignInDto>,
+    /// Mistakes in the configuration files, each naming its file and key (all skipped).
+    pub config_problems: Vec<String>,
+}
+
+/// The sign-in service in use and where it was set.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInDto {
+    /// Its address.
+    pub url: String,
+    /// Its host, to show beside its name.
+    pub host: String,
+    /// `environment`, `user_file`, `system_file` or `build_default`.
+    pub source: &'static str,
+    /// The file, for the two file sources.
+    pub path: Option<String>,
+}
+
+impl From<&crate::config::SignInService> for SignInDto {
+    fn from(service: &crate::config::SignInService) -> Self {
+        Self {
+            url: service.url.to_string(),
+            host: service.url.host_str().unwrap_or_default().to_string(),
+            source: service.source.as_str(),
+            path: service.source.path().map(|p| p.display().to_string()),
+        }
+    }
+}
+
+/// What a sign-in service says about itself (`GET /v1/info`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceInfoDto {
+    /// The address, as Evergreen will use it.
+    pub url: String,
+    /// Its host.
+    pub host: String,
+    /// Its name.
+    pub name: String,
+    /// The relay's version.
+    pub version: String,
+    /// The Instagram app whose login page people will see.
+    pub instagram_app_id: String,
+    /// The permissions it asks for.
+    pub permissions: Vec<String>,
+}
+
+impl ServiceInfoDto {
+    /// From the checked address and the relay's answer.
+    pub fn new(url: &evergreen_instagram::Url, info: evergreen_core::connect::ServiceInfo) -> Self {
+        Self {
+            url: url.to_string(),
+            host: url.host_str().unwrap_or_default().to_string(),
+            name: info.name,
+            version: info.version,
+            instagram_app_id: info.instagram_app_id,
+            permissions: info.permissions,
+        }
+    }
 }
 
 /// The wire form of a vault state.

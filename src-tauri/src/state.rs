@@ -1,20 +1,31 @@
 //! The app's state, managed once in `setup`, reached everywhere through [`EvergreenExt`].
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use evergreen_core::Evergreen;
 use tauri::{Manager, Runtime};
 
-use crate::config::Config;
+use crate::config::{Config, Mode, SignInService};
 use crate::models::LinkNotice;
+use crate::profile::Opened;
+use crate::tray::TrayPoke;
 
 /// Everything the shell keeps between calls. The page holds nothing the app needs: a window
 /// built again from the tray shows the same state.
 pub struct AppState {
     /// How the app was started.
     pub config: Config,
-    /// The core of this profile.
-    pub core: Evergreen,
+    /// The profile open now; replaced whole when the person moves between real and demo.
+    opened: RwLock<Arc<Opened>>,
+    /// The sign-in service in use (Settings can change it while the app runs).
+    sign_in: Mutex<Option<SignInService>>,
+    /// The person has not yet chosen between real accounts and the pretend Instagram.
+    first_run: AtomicBool,
+    /// One move between profiles at a time.
+    pub(crate) switching: tokio::sync::Mutex<()>,
+    /// The tray to keep current, when there is one (a new profile's changes poke it too).
+    pub(crate) tray: Option<TrayPoke>,
     notices: Mutex<Notices>,
     painted: tokio::sync::Notify,
 }
@@ -31,9 +42,58 @@ struct Notices {
 const MAX_NOTICES: usize = 8;
 
 impl AppState {
-    /// State for a profile.
-    pub fn new(config: Config, core: Evergreen) -> Self {
-        Self { config, core, notices: Mutex::default(), painted: tokio::sync::Notify::new() }
+    /// State for the profile opened at start.
+    pub fn new(config: Config, opened: Opened, first_run: bool, tray: Option<TrayPoke>) -> Self {
+        Self {
+            sign_in: Mutex::new(config.sign_in.clone()),
+            config,
+            opened: RwLock::new(Arc::new(opened)),
+            first_run: AtomicBool::new(first_run),
+            switching: tokio::sync::Mutex::new(()),
+            tray,
+            notices: Mutex::default(),
+            painted: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// The profile open now.
+    pub fn opened(&self) -> Arc<Opened> {
+        self.opened.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The core of the profile open now. A call that began on a profile finishes on it.
+    pub fn core(&self) -> Evergreen {
+        self.opened().core.clone()
+    }
+
+    /// Real or demo.
+    pub fn mode(&self) -> Mode {
+        self.opened().mode
+    }
+
+    /// Put another profile in place; answers the one it replaces.
+    pub(crate) fn replace(&self, opened: Opened) -> Arc<Opened> {
+        std::mem::replace(&mut *self.opened.write().unwrap_or_else(PoisonError::into_inner), Arc::new(opened))
+    }
+
+    /// The sign-in service in use.
+    pub fn sign_in(&self) -> Option<SignInService> {
+        self.sign_in.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Use another sign-in service from now on.
+    pub(crate) fn set_sign_in(&self, service: SignInService) {
+        *self.sign_in.lock().unwrap_or_else(PoisonError::into_inner) = Some(service);
+    }
+
+    /// Whether the person still has to choose between real and demo.
+    pub fn first_run(&self) -> bool {
+        self.first_run.load(Ordering::SeqCst)
+    }
+
+    /// The person chose.
+    pub(crate) fn chosen(&self) {
+        self.first_run.store(false, Ordering::SeqCst);
     }
 
     /// A window's page has painted its first screen.

@@ -78,7 +78,7 @@ fn build_menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Resul
 }
 
 fn apply<R: Runtime>(app: &AppHandle<R>, tray: &TrayIcon<R>) {
-    let model = match app.evergreen().core.tray_model() {
+    let model = match app.evergreen().core().tray_model() {
         Ok(model) => model,
         Err(error) => {
             tracing::warn!(%error, "tray not updated");
@@ -101,7 +101,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
         "open" | "unlock" => window::show(app),
         "lock" => {
-            let core = app.evergreen().core.clone();
+            let core = app.evergreen().core().clone();
             tauri::async_runtime::spawn(async move {
                 if let Err(error) = core.lock().await {
                     tracing::warn!(%error, "lock from the tray");
@@ -109,7 +109,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
             });
         }
         "refresh_all" => {
-            let core = app.evergreen().core.clone();
+            let core = app.evergreen().core().clone();
             tauri::async_runtime::spawn(async move {
                 if let Err(error) = core.refresh_all().await {
                     tracing::warn!(%error, "refresh all from the tray");
@@ -119,7 +119,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         "quit" => quit(app),
         other => {
             if let Some(account) = other.strip_prefix("account:")
-                && let Err(error) = app.evergreen().core.set_active_account(account)
+                && let Err(error) = app.evergreen().core().set_active_account(account)
             {
                 tracing::warn!(%error, "switch from the tray");
             }
@@ -134,7 +134,8 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         // At most a few seconds for the calls in flight; whatever they staged by then is saved
         // in any case.
-        if let Err(error) = app.evergreen().core.shutdown(tokio::time::sleep(Duration::from_secs(5))).await {
+        if let Err(error) = app.evergreen().core().shutdown(tokio::time::sleep(Duration::from_secs(5))).await
+        {
             tracing::error!(%error, "quitting with results unsaved");
         }
         app.exit(0);
@@ -167,7 +168,7 @@ pub fn start_after_first_paint<R: Runtime>(app: &AppHandle<R>, pokes: mpsc::Rece
 pub fn start<R: Runtime>(app: &AppHandle<R>, mut pokes: mpsc::Receiver<()>) -> tauri::Result<()> {
     let tray = TrayIconBuilder::with_id("main")
         .icon(Image::from_bytes(ICON)?)
-        .temp_dir_path(app.evergreen().core.data_dir().root().join(ICON_DIR))
+        .temp_dir_path(app.evergreen().core().data_dir().root().join(ICON_DIR))
         .menu(&Menu::new(app)?)
         .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
         .build(app)?;

@@ -11,7 +11,7 @@ use crate::state::AppState;
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
 pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountDto>, IpcError> {
-    Ok(state.core.accounts()?.into_iter().map(AccountDto::from).collect())
+    Ok(state.core().accounts()?.into_iter().map(AccountDto::from).collect())
 }
 
 /// What a refresh did, for the button's feedback.
@@ -43,35 +43,35 @@ impl From<evergreen_core::refresh::SweepReport> for RefreshReport {
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn refresh_account(state: State<'_, AppState>, id: String) -> Result<RefreshReport, IpcError> {
-    Ok(state.core.refresh_now(&id).await?.into())
+    Ok(state.core().refresh_now(&id).await?.into())
 }
 
 /// "Refresh all".
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn refresh_all(state: State<'_, AppState>) -> Result<RefreshReport, IpcError> {
-    Ok(state.core.refresh_all().await?.into())
+    Ok(state.core().refresh_all().await?.into())
 }
 
 /// The account the dashboard shows (`null` with no account).
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
 pub fn active_account(state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
-    Ok(state.core.active_account()?.map(|id| id.to_string()))
+    Ok(state.core().active_account()?.map(|id| id.to_string()))
 }
 
 /// Switch the active account.
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
 pub fn set_active_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
-    Ok(state.core.set_active_account(&id)?)
+    Ok(state.core().set_active_account(&id)?)
 }
 
 /// Forget an account (after the UI's confirmation).
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
 pub fn disconnect_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
-    Ok(state.core.disconnect(&id)?)
+    Ok(state.core().disconnect(&id)?)
 }
 
 /// The account's profile, live from Instagram.
@@ -81,7 +81,7 @@ pub async fn account_profile(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<crate::models::ProfileDto, IpcError> {
-    Ok(state.core.live_profile(&id).await?.into())
+    Ok(state.core().live_profile(&id).await?.into())
 }
 
 /// A page of the account's recent posts.
@@ -92,7 +92,7 @@ pub async fn account_media(
     id: String,
     after: Option<String>,
 ) -> Result<crate::models::MediaPageDto, IpcError> {
-    Ok(state.core.recent_media(&id, after.as_deref()).await?.into())
+    Ok(state.core().recent_media(&id, after.as_deref()).await?.into())
 }
 
 /// Open instagram.com (to clear a checkpoint): a fixed address, not a general opener.

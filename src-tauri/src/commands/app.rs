@@ -2,8 +2,9 @@
 
 use tracing::instrument;
 
+use crate::config::Mode;
 use crate::error::IpcError;
-use crate::models::{AppInfo, PageTiming, vault_state};
+use crate::models::{AppInfo, PageTiming, SignInDto, vault_state};
 use crate::state::EvergreenExt;
 
 /// Version, data directory, vault state, demo mode.
@@ -15,16 +16,20 @@ pub fn app_info<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> Result<AppInfo, 
 
 /// What `app_info` answers; also written into a new window's page before its scripts run.
 pub fn current_info<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> AppInfo {
-    use tauri::Manager;
     let state = app.evergreen();
-    let demo = app.try_state::<crate::demo::Demo>();
+    let opened = state.opened();
+    let core = &opened.core;
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        data_dir: state.core.data_dir().root().display().to_string(),
-        vault: vault_state(state.core.vault_state()),
-        demo: state.config.is_demo(),
-        online: state.core.online(),
-        demo_instagram_url: demo.map(|d| d.instagram.www.to_string()),
+        data_dir: core.data_dir().root().display().to_string(),
+        vault: vault_state(core.vault_state()),
+        demo: opened.mode == Mode::Demo,
+        online: core.online(),
+        demo_instagram_url: opened.demo.as_ref().map(|d| d.instagram.www.to_string()),
+        mode: opened.mode.as_str(),
+        first_run: state.first_run(),
+        sign_in: state.sign_in().as_ref().map(SignInDto::from),
+        config_problems: state.config.problems.clone(),
     }
 }
 

@@ -37,10 +37,10 @@ pub async fn start_connect<R: Runtime>(
     let purpose = match (purpose, account_id) {
         (Purpose::Connect, _) => FlowPurpose::Connect,
         (Purpose::Add, _) => FlowPurpose::AddAccount,
-        (Purpose::Reconnect, Some(id)) => state.core.reconnect_purpose(&id)?,
+        (Purpose::Reconnect, Some(id)) => state.core().reconnect_purpose(&id)?,
         (Purpose::Reconnect, None) => return Err(evergreen_core::Error::UnknownAccount.into()),
     };
-    let flow = state.core.start_connect(purpose).await?;
+    let flow = state.core().start_connect(purpose).await?;
     let browser_opened = browser::open(&app, &state.config.browser, &flow.authorize_url).is_ok();
     Ok(ConnectStarted {
         state: flow.state.as_str().to_string(),
@@ -62,7 +62,7 @@ pub fn reopen_connect<R: Runtime>(
     flow: String,
 ) -> Result<(), IpcError> {
     let url = state
-        .core
+        .core()
         .connect_url(&flow_state(flow)?)
         .ok_or(evergreen_core::Error::Connect(evergreen_core::connect::Error::LinkExpired))?;
     browser::open(&app, &state.config.browser, &url)
@@ -72,7 +72,7 @@ pub fn reopen_connect<R: Runtime>(
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
 pub fn cancel_connect(state: State<'_, AppState>, flow: String) -> Result<bool, IpcError> {
-    Ok(state.core.cancel_connect(&flow_state(flow)?))
+    Ok(state.core().cancel_connect(&flow_state(flow)?))
 }
 
 /// A link pasted into the waiting dialog: checked exactly like a delivered one; the outcome

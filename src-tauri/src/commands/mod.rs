@@ -5,4 +5,5 @@ pub mod accounts;
 pub mod app;
 pub mod connect;
 pub mod settings;
+pub mod sign_in;
 pub mod vault;

@@ -13,8 +13,8 @@ use crate::state::AppState;
 #[instrument(skip_all, err(Debug))]
 pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsDto, IpcError> {
     Ok(SettingsDto {
-        refresh_policy: state.core.refresh_policy()?.into(),
-        launch_at_login: state.core.launch_at_login()?,
+        refresh_policy: state.core().refresh_policy()?.into(),
+        launch_at_login: state.core().launch_at_login()?,
     })
 }
 
@@ -22,14 +22,14 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsDto, IpcError>
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
 pub fn set_refresh_policy(state: State<'_, AppState>, policy: PolicyDto) -> Result<(), IpcError> {
-    Ok(state.core.set_refresh_policy(RefreshPolicy::from(policy))?)
+    Ok(state.core().set_refresh_policy(RefreshPolicy::from(policy))?)
 }
 
 /// The newest events of the audit trail.
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
 pub fn recent_events(state: State<'_, AppState>, limit: Option<u32>) -> Result<Vec<EventDto>, IpcError> {
-    Ok(state.core.recent_events(limit.unwrap_or(100))?.into_iter().map(EventDto::from).collect())
+    Ok(state.core().recent_events(limit.unwrap_or(100))?.into_iter().map(EventDto::from).collect())
 }
 
 /// Start Evergreen (hidden, in the tray) when the user logs in, or stop doing so: writes or
@@ -53,5 +53,5 @@ pub fn set_launch_at_login<R: tauri::Runtime>(
                     .into(),
         }
     })?;
-    Ok(state.core.set_launch_at_login(on)?)
+    Ok(state.core().set_launch_at_login(on)?)
 }

@@ -12,14 +12,14 @@ use crate::state::AppState;
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn create_vault(state: State<'_, AppState>, passphrase: Passphrase) -> Result<(), IpcError> {
-    Ok(state.core.create_vault(passphrase).await?)
+    Ok(state.core().create_vault(passphrase).await?)
 }
 
 /// Unlock the vault (Argon2id runs off the UI and async threads).
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn unlock_vault(state: State<'_, AppState>, passphrase: Passphrase) -> Result<(), IpcError> {
-    state.core.unlock(passphrase).await?;
+    state.core().unlock(passphrase).await?;
     Ok(())
 }
 
@@ -27,14 +27,14 @@ pub async fn unlock_vault(state: State<'_, AppState>, passphrase: Passphrase) ->
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn lock_vault(state: State<'_, AppState>) -> Result<(), IpcError> {
-    Ok(state.core.lock().await?)
+    Ok(state.core().lock().await?)
 }
 
 /// Replace a damaged vault file by its last good copy, and unlock.
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn restore_vault(state: State<'_, AppState>, passphrase: Passphrase) -> Result<(), IpcError> {
-    state.core.restore_last_good(passphrase).await?;
+    state.core().restore_last_good(passphrase).await?;
     Ok(())
 }
 
@@ -42,7 +42,7 @@ pub async fn restore_vault(state: State<'_, AppState>, passphrase: Passphrase) -
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn reset_vault(state: State<'_, AppState>) -> Result<(), IpcError> {
-    Ok(state.core.reset_vault().await?)
+    Ok(state.core().reset_vault().await?)
 }
 
 /// Protect the vault with a new passphrase.
@@ -53,5 +53,5 @@ pub async fn change_passphrase(
     current: Passphrase,
     new: Passphrase,
 ) -> Result<(), IpcError> {
-    Ok(state.core.change_passphrase(current, new).await?)
+    Ok(state.core().change_passphrase(current, new).await?)
 }

@@ -20,6 +20,10 @@ fn app_info_reports_version_profile_and_no_vault() {
             "demo": true,
             "online": null,
             "demoInstagramUrl": null,
+            "mode": "demo",
+            "firstRun": false,
+            "signIn": null,
+            "configProblems": [],
         })
     );
 }

@@ -1,6 +1,6 @@
 //! A mock-runtime app with the product's command list and a temp profile.
 
-use evergreen_app::config::Config;
+use evergreen_app::config::{Config, Files};
 use evergreen_app::state::EvergreenExt;
 use evergreen_core::Evergreen;
 use evergreen_core::paths::DataDir;
@@ -28,8 +28,22 @@ pub struct TestApp {
 impl TestApp {
     /// A demo-mode app on an empty profile.
     pub fn new() -> Self {
+        Self::with_config(|_| {})
+    }
+
+    /// The same with the configuration changed by `tune`; the data directory and both
+    /// configuration files are in the temp dir.
+    pub fn with_config(tune: impl FnOnce(&mut Config)) -> Self {
         let profile = tempfile::tempdir().expect("temp profile");
-        let config = Config { data_dir: Some(profile.path().into()), ..Config::demo() };
+        let mut config = Config {
+            data_dir: Some(profile.path().into()),
+            files: Files {
+                user: profile.path().join("config/evergreen/config.toml"),
+                system: profile.path().join("etc/config.toml"),
+            },
+            ..Config::demo()
+        };
+        tune(&mut config);
         let app = evergreen_app::with_commands(mock_builder())
             .build(mock_context(noop_assets()))
             .expect("mock app");
@@ -39,7 +53,7 @@ impl TestApp {
         let wiring = evergreen_app::Wiring {
             vault: Box::new(vault),
             instagram: evergreen_instagram::Endpoints::single_host(&nowhere),
-            relay: nowhere,
+            relay: Some(nowhere),
             notifier: evergreen_core::notify::silent(),
             tray: None,
         };
@@ -49,8 +63,8 @@ impl TestApp {
     }
 
     /// The core behind the commands.
-    pub fn core(&self) -> &Evergreen {
-        &self.app.evergreen().core
+    pub fn core(&self) -> Evergreen {
+        self.app.evergreen().core()
     }
 
     /// Invoke `cmd` with JSON `args`; `Ok` is the answer, `Err` the rejection.
@@ -100,5 +114,26 @@ impl std::io::Write for LogWriter {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// A professional account as Instagram describes it.
+pub fn profile(username: &str) -> evergreen_core::Profile {
+    evergreen_core::Profile {
+        instagram_user_id: format!("1784140{:010}", username.len()),
+        app_scoped_id: None,
+        username: username.into(),
+        account_type: evergreen_core::account::AccountType::Business,
+        profile_picture_url: None,
+    }
+}
+
+/// A fresh 60-day token for it.
+pub fn record() -> evergreen_core::vault::TokenRecord {
+    let now = chrono::Utc::now();
+    evergreen_core::vault::TokenRecord {
+        token: evergreen_instagram::AccessToken::new("IGAAtestTokenForTheProfileTests1".into()),
+        issued_at: now,
+        expires_at: now + chrono::Duration::days(60),
     }
 }

@@ -1,0 +1,176 @@
+//! The profile open now — real accounts or the pretend Instagram — and moving between them.
+//!
+//! Each mode has its own data directory (real: the data directory; demo: its `demo/`), so
+//! their data never mix. Moving opens the other profile first (nothing changes if that
+//! fails), records the choice, puts the new profile in place, then lets the old one finish
+//! its calls, saves it and locks its vault (its keys leave memory).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use evergreen_core::Evergreen;
+use evergreen_core::clock::SystemClock;
+use evergreen_core::paths::DataDir;
+use evergreen_core::vault::{StrongholdVault, TokenVault};
+use evergreen_instagram::{Endpoints, Url};
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::config::{Config, Mode, keys, save_user_setting};
+use crate::demo::Demo;
+use crate::error::IpcError;
+use crate::state::EvergreenExt;
+use crate::tray::TrayPoke;
+
+/// How long the old profile's calls to Instagram may take to finish when moving.
+const SETTLE: Duration = Duration::from_secs(5);
+
+/// An open profile: its core, its mode and, in demo mode, the pretend services.
+pub struct Opened {
+    /// The profile's core.
+    pub core: Evergreen,
+    /// Real or demo.
+    pub mode: Mode,
+    /// The pretend Instagram and relay (demo mode), stopped when dropped.
+    pub demo: Option<Demo>,
+    scheduler: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+}
+
+impl Opened {
+    /// A profile whose renewals are not scheduled (yet).
+    pub fn new(core: Evergreen, mode: Mode, demo: Option<Demo>) -> Self {
+        Self { core, mode, demo, scheduler: Mutex::new(None) }
+    }
+
+    /// Start renewing: the scheduler runs until the profile is closed, also with the window
+    /// closed.
+    pub fn start_scheduler(&self) {
+        let task = tauri::async_runtime::spawn(self.core.clone().run_scheduler());
+        if let Some(old) = self.scheduler.lock().unwrap_or_else(PoisonError::into_inner).replace(task) {
+            old.abort();
+        }
+    }
+
+    /// Stop renewing, let calls in flight finish (up to [`SETTLE`]), save, lock the vault
+    /// and give the directory up.
+    async fn close(&self) {
+        if let Some(task) = self.scheduler.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            task.abort();
+        }
+        if let Err(error) = self.core.close(tokio::time::sleep(SETTLE)).await {
+            tracing::warn!(%error, "closing the profile moved away from");
+        }
+    }
+}
+
+/// A mode's profile directory under the data directory.
+pub fn directory<R: Runtime>(app: &impl Manager<R>, config: &Config, mode: Mode) -> tauri::Result<PathBuf> {
+    let root = match &config.data_dir {
+        Some(dir) => dir.clone(),
+        None => app.path().app_data_dir()?,
+    };
+    Ok(match mode {
+        Mode::Real => root,
+        Mode::Demo => root.join(evergreen_core::paths::DEMO_PROFILE),
+    })
+}
+
+/// Whether a mode's profile already holds a vault.
+pub fn has_vault<R: Runtime>(app: &impl Manager<R>, config: &Config, mode: Mode) -> bool {
+    directory(app, config, mode).is_ok_and(|dir| DataDir::new(dir).vault_exists())
+}
+
+/// Open a mode's profile as the product does: its Stronghold vault, and for demo mode the
+/// pretend Instagram and relay on loopback; real mode connects through `relay` (when one is
+/// set) and renews with Instagram.
+pub async fn open<R: Runtime>(
+    app: &AppHandle<R>,
+    config: &Config,
+    mode: Mode,
+    relay: Option<Url>,
+    tray: Option<TrayPoke>,
+) -> Result<Opened, Box<dyn std::error::Error + Send + Sync>> {
+    let data_dir = directory(app, config, mode)?;
+    evergreen_core::paths::create_private_dir(&data_dir)?;
+    tracing::info!(data_dir = %data_dir.display(), demo = (mode == Mode::Demo), "starting");
+    let (relay, instagram, demo) = match mode {
+        Mode::Real => (relay, Endpoints::instagram(), None),
+        Mode::Demo => {
+            let demo = crate::demo::start(&data_dir.join("demo-instagram.json")).await?;
+            (Some(demo.relay.clone()), demo.instagram.clone(), Some(demo))
+        }
+    };
+    let wiring = crate::Wiring {
+        vault: Box::new(StrongholdVault::new(&DataDir::new(&data_dir))),
+        relay,
+        instagram,
+        notifier: Arc::new(crate::notify::Desktop(app.clone())),
+        tray,
+    };
+    let core = open_core(app, config, data_dir, wiring)?;
+    Ok(Opened::new(core, mode, demo))
+}
+
+/// A profile's core over `wiring`; its changes become events (and tray rebuilds).
+pub fn open_core<R: Runtime>(
+    app: &impl Manager<R>,
+    config: &Config,
+    data_dir: PathBuf,
+    wiring: crate::Wiring,
+) -> Result<Evergreen, evergreen_core::Error> {
+    let handle = app.app_handle().clone();
+    let crate::Wiring { vault, relay, instagram, notifier, tray } = wiring;
+    let sink = Arc::new(move |change| {
+        crate::events::emit_change(&handle, change);
+        if let Some(tray) = &tray {
+            tray.poke();
+        }
+    });
+    let vault: Box<dyn TokenVault> = vault;
+    Evergreen::open(evergreen_core::Setup {
+        data_dir: DataDir::new(data_dir),
+        clock: Arc::new(SystemClock),
+        vault,
+        sink,
+        relay,
+        instagram,
+        instagram_timeout: None,
+        notifier,
+        flow_ttl: config.connect_ttl_secs.map(|s| chrono::Duration::seconds(i64::from(s))),
+    })
+}
+
+/// Move to `mode` (the first-run choice, or Settings): record the choice, and open that
+/// mode's profile in place of the other. Choosing the mode already open only records it.
+pub async fn choose<R: Runtime>(app: &AppHandle<R>, mode: Mode) -> Result<(), IpcError> {
+    let state = app.evergreen();
+    let _one_at_a_time = state.switching.lock().await;
+    let relay = state.sign_in().map(|s| s.url);
+    if mode == Mode::Real && relay.is_none() {
+        return Err(evergreen_core::Error::from(evergreen_core::connect::Error::NoSignInService).into());
+    }
+    let record = || save_user_setting(&state.config.files.user, keys::MODE, mode.as_str());
+    if state.mode() == mode {
+        record()?;
+        state.chosen();
+        return Ok(());
+    }
+    let opened = open(app, &state.config, mode, relay, state.tray.clone()).await.map_err(|error| {
+        match error.downcast::<evergreen_core::Error>() {
+            Ok(error) => IpcError::from(*error),
+            Err(error) => IpcError::unknown(&error),
+        }
+    })?;
+    // The new profile is dropped (and its directory lock released) if the choice cannot be
+    // kept: the next start would otherwise open the other one again.
+    record()?;
+    opened.start_scheduler();
+    let old = state.replace(opened);
+    state.chosen();
+    if let Some(tray) = &state.tray {
+        tray.poke();
+    }
+    tracing::info!(mode = mode.as_str(), "moved to the other profile");
+    old.close().await;
+    Ok(())
+}
