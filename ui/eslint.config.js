@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // Imports flow shared → features → app; features never import each other (compose in app/).
-const features = ['accounts', 'activity', 'connect', 'dashboard', 'settings', 'vault'];
+const features = ['accounts', 'activity', 'connect', 'dashboard', 'settings', 'setup', 'vault'];
 const featureZones = features.map((feature) => ({
   target: `./src/features/${feature}`,
   from: './src/features',

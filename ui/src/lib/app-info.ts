@@ -3,15 +3,34 @@ import { z } from 'zod/mini';
 
 import { call } from './ipc';
 
+/** The sign-in service real mode connects accounts through, and where that choice is written. */
+export const signInSchema = z.object({
+  url: z.string(),
+  host: z.string(),
+  source: z.enum(['environment', 'user_file', 'system_file', 'build_default']),
+  /** The file, for `user_file` and `system_file`. */
+  path: z.nullable(z.string()),
+});
+export type SignIn = z.infer<typeof signInSchema>;
+
 export const appInfoSchema = z.object({
   version: z.string(),
   dataDir: z.string(),
   vault: z.enum(['missing', 'locked', 'unlocked']),
+  /** Which profile is open: real Instagram accounts, or the pretend Instagram. */
+  mode: z.enum(['real', 'demo']),
+  /** `mode === 'demo'`. */
   demo: z.boolean(),
+  /** Nobody has chosen between real and pretend yet: the choice comes before the vault. */
+  firstRun: z.boolean(),
+  signIn: z.nullable(signInSchema),
+  /** Settings Evergreen ignored, already in words that name the file and the key. */
+  configProblems: z.array(z.string()),
   online: z.nullable(z.boolean()),
   demoInstagramUrl: z.nullable(z.string()),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
+export type Mode = AppInfo['mode'];
 
 export const appKeys = { info: ['app', 'info'] as const };
 

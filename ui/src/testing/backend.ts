@@ -2,10 +2,12 @@
 // tests can emit what the Rust side would.
 import { mockIPC } from '@tauri-apps/api/mocks';
 
+import { appInfo, serviceInfo } from './fixtures';
+
 export type Handler = (args: Record<string, unknown>) => unknown;
 export type Handlers = Record<string, Handler>;
 
-export const defaultAppInfo = { version: '0.1.0', dataDir: '/tmp/evergreen', vault: 'unlocked', demo: false, online: true, demoInstagramUrl: null };
+export const defaultAppInfo = appInfo();
 
 /** Install command handlers. Unknown commands reject like the backend's `unknown` error. */
 export function mockBackend(handlers: Handlers = {}) {
@@ -17,6 +19,8 @@ export function mockBackend(handlers: Handlers = {}) {
     active_account: () => null,
     cancel_connect: () => true,
     page_painted: () => null,
+    // Any address answers as an Evergreen sign-in service at that host.
+    check_sign_in_service: ({ url }) => serviceInfo({ url: String(url), host: new URL(String(url)).host }),
     ...handlers,
   };
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];

@@ -6,6 +6,7 @@ import { Button } from '@/components/ui/button';
 import { AccountSwitcher } from '@/features/accounts/components/account-switcher';
 import { InstagramCard } from '@/features/accounts/components/instagram-card';
 import { LinkNotices } from '@/features/connect/components/link-notices';
+import { FirstRun } from '@/features/setup/components/first-run';
 import { useLockVault } from '@/features/vault/api/vault-mutations';
 import { CreateVaultForm } from '@/features/vault/components/create-vault-form';
 import { UnlockForm } from '@/features/vault/components/unlock-form';
@@ -34,6 +35,7 @@ export function RootLayout({ children }: { children: ReactNode }) {
   const [, navigate] = useLocation();
   const accounts = useAccounts();
   const vault = info.data?.vault;
+  const firstRun = info.data?.firstRun ?? false;
   useCloseToTrayShortcut();
   useQuietIdleCaret();
   useReportFirstPaint(info.isSuccess);
@@ -75,7 +77,8 @@ export function RootLayout({ children }: { children: ReactNode }) {
           )}
         </div>
       </header>
-      {info.data?.demo && (
+      {/* Before the first choice nothing is pretend yet: the choice itself says what each is. */}
+      {info.data?.demo && !firstRun && (
         <Banner
           tone="info"
           title="Demo mode"
@@ -95,6 +98,8 @@ export function RootLayout({ children }: { children: ReactNode }) {
           <Banner tone="danger" title="Evergreen couldn't start">
             {IpcError.from(info.error).message}
           </Banner>
+        ) : firstRun ? (
+          <FirstRun onChosen={() => navigate('/', { replace: true })} />
         ) : vault === 'missing' ? (
           <CreateVaultForm />
         ) : vault === 'locked' ? (

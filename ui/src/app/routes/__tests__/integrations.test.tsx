@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 
 import { mockBackend } from '@/testing/backend';
+import { appInfo } from '@/testing/fixtures';
 import { currentRoute, renderApp } from '@/testing/render-app';
 
 describe('/settings/integrations', () => {
@@ -36,7 +37,7 @@ describe('/settings/integrations', () => {
   });
 
   it('shows the demo banner only in demo mode', async () => {
-    mockBackend({ app_info: () => ({ version: '0.1.0', dataDir: '/d', vault: 'unlocked', demo: true, online: null, demoInstagramUrl: 'http://127.0.0.1:9/' }) });
+    mockBackend({ app_info: () => appInfo({ mode: 'demo', online: null }) });
     renderApp('/settings/integrations');
     expect(await screen.findByTestId('demo-banner')).toHaveTextContent('pretend Instagram');
   });
