@@ -120,6 +120,9 @@ pub struct Config {
     pub sign_in: Option<SignInService>,
     /// The mode chosen (user file) or preset (system file); `EVERGREEN_RELAY_URL` means real.
     pub mode: Option<Mode>,
+    /// `EVERGREEN_INSTAGRAM_URL`: real mode's Instagram on one host (https, or http to this
+    /// computer): a sandbox, for tests of the installed app and for development.
+    pub instagram: Option<Url>,
     /// The configuration files.
     pub files: Files,
     /// What was wrong in the files, worded for the person (file and key); each mistake was
@@ -192,6 +195,18 @@ impl Config {
                 })
                 .ok()
         });
+        let instagram = non_empty("EVERGREEN_INSTAGRAM_URL").and_then(|value| {
+            match Url::parse(value.trim()) {
+                Ok(url) if evergreen_core::connect::is_https_or_loopback(&url) => Some(url),
+                _ => {
+                    problems.push(
+                        "EVERGREEN_INSTAGRAM_URL must be an https address, or http to this computer. Evergreen ignored it."
+                            .into(),
+                    );
+                    None
+                }
+            }
+        });
         let sign_in = from_env
             .map(|url| SignInService { url, source: Source::Environment })
             .or_else(|| {
@@ -212,6 +227,7 @@ impl Config {
             data_dir: non_empty("EVERGREEN_DATA_DIR").map(PathBuf::from),
             sign_in,
             mode,
+            instagram,
             files,
             problems,
             log_filter: non_empty("EVERGREEN_LOG"),
@@ -501,6 +517,12 @@ mod tests {
         assert_eq!(config.problems.len(), 3, "{:?}", config.problems);
         assert!(config.problems.iter().any(|p| p.starts_with("EVERGREEN_RELAY_URL:")));
         assert!(config.problems.iter().any(|p| p.starts_with("The built-in sign-in service:")));
+        let config =
+            Machine::new().with_env("EVERGREEN_INSTAGRAM_URL", "http://instagram.example.com").load(None);
+        assert_eq!(config.instagram, None);
+        assert!(config.problems[0].starts_with("EVERGREEN_INSTAGRAM_URL must be an https address"));
+        let config = Machine::new().with_env("EVERGREEN_INSTAGRAM_URL", "http://127.0.0.1:5000/").load(None);
+        assert_eq!(config.instagram.map(|u| u.to_string()), Some("http://127.0.0.1:5000/".into()));
     }
 
     #[cfg(unix)]

@@ -94,7 +94,9 @@ pub async fn open<R: Runtime>(
     evergreen_core::paths::create_private_dir(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), demo = (mode == Mode::Demo), "starting");
     let (relay, instagram, demo) = match mode {
-        Mode::Real => (relay, Endpoints::instagram(), None),
+        Mode::Real => {
+            (relay, config.instagram.as_ref().map_or_else(Endpoints::instagram, Endpoints::single_host), None)
+        }
         Mode::Demo => {
             let demo = crate::demo::start(&data_dir.join("demo-instagram.json")).await?;
             (Some(demo.relay.clone()), demo.instagram.clone(), Some(demo))

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod seed;
+pub mod sign_in_service;
 pub mod tray_host;
 
 use std::net::TcpListener;
@@ -79,11 +80,34 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// A fresh, empty profile in demo mode.
+    /// A fresh, empty profile in demo mode, with no configuration file anywhere.
     pub fn new() -> Self {
         let dir = tempfile::Builder::new().prefix("evergreen-e2e-").tempdir().expect("temp dir");
-        std::fs::create_dir(dir.path().join("data")).expect("data dir");
+        std::fs::create_dir_all(dir.path().join("data/demo")).expect("data dir");
         Self { dir, extra: Vec::new() }
+    }
+
+    /// The data directory (`EVERGREEN_DATA_DIR`): the real profile; the demo's is `demo/`.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The user's `config.toml` (under this profile's `XDG_CONFIG_HOME`).
+    pub fn user_config(&self) -> PathBuf {
+        self.dir.path().join("config/evergreen/config.toml")
+    }
+
+    /// The system's `config.toml` (`EVERGREEN_SYSTEM_CONFIG`).
+    pub fn system_config(&self) -> PathBuf {
+        self.dir.path().join("etc/evergreen/config.toml")
+    }
+
+    /// Write the system's `config.toml`, as an IT admin would.
+    pub fn with_system_config(self, text: &str) -> Self {
+        let path = self.system_config();
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("etc dir");
+        std::fs::write(path, text).expect("system config");
+        self
     }
 
     /// The same with an extra environment variable for the app.
@@ -92,9 +116,14 @@ impl Profile {
         self
     }
 
-    /// The app's data directory.
+    /// The directory of the profile the app opens at start: the demo's, unless a relay is
+    /// given in the environment (real mode).
     pub fn path(&self) -> PathBuf {
-        self.dir.path().join("data")
+        if self.extra.iter().any(|(k, _)| k == "EVERGREEN_RELAY_URL") {
+            self.root()
+        } else {
+            self.root().join("demo")
+        }
     }
 
     /// The file the app appends the URLs it opens to.
@@ -110,7 +139,10 @@ impl Profile {
     /// Environment for an app process using this profile.
     pub fn env(&self) -> Vec<(String, String)> {
         let mut env = vec![
-            ("EVERGREEN_DATA_DIR".into(), self.path().display().to_string()),
+            ("EVERGREEN_DATA_DIR".into(), self.root().display().to_string()),
+            // Never the machine's own configuration.
+            ("XDG_CONFIG_HOME".into(), self.dir.path().join("config").display().to_string()),
+            ("EVERGREEN_SYSTEM_CONFIG".into(), self.system_config().display().to_string()),
             ("EVERGREEN_LOG_FILE".into(), self.app_log().display().to_string()),
             ("EVERGREEN_BROWSER".into(), format!("record:{}", self.browser_log().display())),
             ("NO_AT_BRIDGE".into(), "1".into()),

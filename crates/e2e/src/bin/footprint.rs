@@ -441,7 +441,10 @@ fn main() {
     // registers with it, and Evergreen's window is reopened from its tray menu.
     let tray = TrayHost::start().expect("the tray watcher (is another panel running on this bus?)");
     let profile = tempfile::tempdir().unwrap();
-    evergreen_e2e::seed::profile(profile.path(), PASSPHRASE, &evergreen_e2e::seed::every_state());
+    // Evergreen starts in demo mode here: its profile is the data directory's `demo/`.
+    let demo = profile.path().join(evergreen_core::paths::DEMO_PROFILE);
+    std::fs::create_dir_all(&demo).unwrap();
+    evergreen_e2e::seed::profile(&demo, PASSPHRASE, &evergreen_e2e::seed::every_state());
     let evergreen_env =
         vec![("EVERGREEN_DATA_DIR", profile.path().display().to_string()), ("EVERGREEN_LOG", "info".into())];
     let mut untuned_env = evergreen_env.clone();

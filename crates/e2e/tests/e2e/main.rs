@@ -3,6 +3,7 @@
 
 mod accounts;
 mod connect;
+mod sign_in;
 mod skeleton;
 mod tray;
 mod vault;
