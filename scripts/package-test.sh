@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Install the packages built by scripts/package.sh into this machine (as root) and prove
 # they work as installed: the desktop entry registers the app.evergreen: scheme, and
-# `xdg-open app.evergreen:/…` reaches the installed app in a D-Bus session under Xvfb; the
-# relay starts from its packaged configuration and answers /healthz.
+# `xdg-open app.evergreen:/…` reaches the installed app in a D-Bus session under Xvfb; with
+# /etc/evergreen/config.toml pointing at a sign-in service (a relay in front of the sandbox,
+# started by the test on loopback) the installed app starts in real mode and connects an
+# account end to end, its link coming back through xdg-open, and a user's config.toml wins
+# over the system's; the relay starts from its packaged configuration and answers /healthz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Cargo and rustup stay where they are when HOME becomes a new user's below.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+export PATH="$CARGO_HOME/bin:$PATH"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -19,6 +25,9 @@ grep -qx 'MimeType=x-scheme-handler/app.evergreen' "$entry"
 grep -qx 'Exec=evergreen %u' "$entry"
 handler=$(xdg-mime query default x-scheme-handler/app.evergreen)
 [[ "$handler" == Evergreen.desktop ]] || { echo "scheme handler is '$handler'" >&2; exit 1; }
+# The system configuration ships commented, as a conffile (an upgrade keeps IT's edits).
+grep -q '^# sign_in_service = ' /etc/evergreen/config.toml
+dpkg-query --showformat='${Conffiles}\n' --show evergreen | grep -q ' /etc/evergreen/config.toml '
 
 step "xdg-open app.evergreen:/… reaches the installed app"
 export NO_AT_BRIDGE=1
@@ -35,6 +44,12 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -euo pipefail -c
   if grep -q "h0000000000000000000000" "$log"; then echo "the handoff id was logged" >&2; exit 1; fi
   echo "the installed app received the link and refused it (link_not_ours), as it should"
 '
+
+step "real mode from /etc/evergreen/config.toml: connect an account end to end through xdg-open"
+cargo build -p evergreen-e2e --tests --quiet
+EVERGREEN_E2E_APP=/usr/bin/evergreen dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" \
+  cargo test -p evergreen-e2e --test e2e -- --ignored --exact \
+  installed::installed_the_system_config_connects_real_accounts_through_xdg_open
 
 step "install evergreen-relay_${version}_amd64.deb"
 apt-get install -y -qq "./target/packages/evergreen-relay_${version}_amd64.deb" >/dev/null

@@ -188,7 +188,7 @@ impl Config {
                 .inspect_err(|e| problems.push(format!("EVERGREEN_RELAY_URL: {e} Evergreen ignored it.")))
                 .ok()
         });
-        let from_build = build_default.and_then(|value| {
+        let from_build = build_default.filter(|v| !v.trim().is_empty()).and_then(|value| {
             evergreen_core::connect::sign_in_service_url(value)
                 .inspect_err(|e| {
                     problems.push(format!("The built-in sign-in service: {e} Evergreen ignored it."))

@@ -394,21 +394,30 @@ impl Session {
     /// Launch the app binary a second time with `arg`, as the OS does for a deep link, on the
     /// same profile; wait for it to exit and return its status.
     pub fn launch_again(&self, arg: &str) -> ExitStatus {
-        let mut child = Command::new(app_binary())
-            .arg(arg)
+        self.run_to_exit(Command::new(app_binary()).arg(arg), "the second instance")
+    }
+
+    /// Open `link` with `xdg-open`, as a browser hands a link to the desktop: the desktop
+    /// entry of the installed package starts `evergreen %u`, which hands over and exits.
+    pub fn open_with_xdg_open(&self, link: &str) -> ExitStatus {
+        self.run_to_exit(Command::new("xdg-open").arg(link), "xdg-open")
+    }
+
+    fn run_to_exit(&self, command: &mut Command, what: &str) -> ExitStatus {
+        let mut child = command
             .envs(self.profile.env())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("second instance");
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
         let started = Instant::now();
         loop {
-            if let Some(status) = child.try_wait().expect("wait second instance") {
+            if let Some(status) = child.try_wait().expect("wait for it") {
                 return status;
             }
             if started.elapsed() > UI_TIMEOUT {
                 let _ = child.kill();
-                panic!("the second instance did not hand over and exit within {UI_TIMEOUT:?}");
+                panic!("{what} did not hand over and exit within {UI_TIMEOUT:?}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod connect;
+mod installed;
 mod sign_in;
 mod skeleton;
 mod tray;
