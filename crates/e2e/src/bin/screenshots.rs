@@ -4,12 +4,25 @@
 
 use std::path::{Path, PathBuf};
 
+use evergreen_e2e::sign_in_service::SignInService;
 use evergreen_e2e::{Profile, Sandbox, Session, seed};
 use fantoccini::Locator;
 
 const PASS: &str = "copper lantern meadow violin";
 
+/// Until the page has drawn what its DOM holds: a snapshot is of the last frame drawn.
+async fn drawn(app: &Session) {
+    app.client()
+        .execute_async(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+            vec![],
+        )
+        .await
+        .expect("two frames");
+}
+
 async fn shot(app: &Session, out: &Path, name: &str) {
+    drawn(app).await;
     app.screenshot(&out.join(format!("{name}.png"))).await;
     println!("  {name}.png");
 }
@@ -17,9 +30,24 @@ async fn shot(app: &Session, out: &Path, name: &str) {
 /// A picture of one element (an account row) rather than the window.
 async fn element_shot(app: &Session, css: &str, out: &Path, name: &str) {
     let element = app.find(css).await;
+    drawn(app).await;
     let png = element.screenshot().await.expect("element screenshot");
     std::fs::write(out.join(format!("{name}.png")), png).expect("write");
     println!("  {name}.png");
+}
+
+/// The window scrolled so that a section of a long page starts at its top (WebKit's element
+/// snapshots of a scrolled page are offset, so the window is taken whole).
+async fn section_shot(app: &Session, css: &str, out: &Path, name: &str) {
+    let element = app.find(css).await;
+    app.client()
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'start' });",
+            vec![serde_json::to_value(&element).expect("element")],
+        )
+        .await
+        .expect("scroll");
+    shot(app, out, name).await;
 }
 
 async fn row(username: &str) -> String {
@@ -32,7 +60,24 @@ async fn main() {
     std::fs::create_dir_all(&out).expect("output directory");
     println!("writing to {}", out.display());
 
-    // First run.
+    // The first run with a sign-in service set for the computer, and Settings → Sign-in
+    // service once real accounts are chosen.
+    let service = SignInService::start("Harbour Agency sign-in").await;
+    let profile = Profile::new().with_system_config(&format!("sign_in_service = \"{}\"\n", service.url()));
+    let app = Session::start_with(profile, &[]).await;
+    app.find("[data-testid=choice-real] [data-testid=service-summary][data-state=ok]").await;
+    shot(&app, &out, "first-run").await;
+    app.click("[data-testid=choose-real]").await;
+    app.create_vault(PASS).await;
+    app.go("/settings").await;
+    app.type_into("[data-testid=sign-in-service-address]", service.url().as_str()).await;
+    app.click("[data-testid=sign-in-service-save]").await;
+    app.find("[data-testid=sign-in-service-saved]").await;
+    section_shot(&app, "[data-testid=sign-in-service]", &out, "settings-sign-in-service").await;
+    section_shot(&app, "[data-testid=mode-switch]", &out, "settings-mode-switch").await;
+    app.close().await;
+
+    // First run with nothing configured: the pretend Instagram, as `scripts/run.sh` starts.
     let app = Session::start().await;
     app.find("[data-testid=create-vault]").await;
     shot(&app, &out, "vault-create").await;
