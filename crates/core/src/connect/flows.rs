@@ -136,6 +136,7 @@ mod tests {
 
     fn flow(expires_at: DateTime<Utc>) -> PendingFlow {
         PendingFlow {
+            relay: super::super::RelayClient::new("http://127.0.0.1:9/".parse().unwrap()),
             verifier: Arc::new(PkceVerifier::generate()),
             redeeming: Arc::default(),
             purpose: FlowPurpose::Connect,
