@@ -312,6 +312,16 @@ impl Session {
         }
     }
 
+    /// Click `button` (Connect, Add account, Reconnect) and through the dialog to the state
+    /// that waits for the browser.
+    pub async fn begin_connect(&self, button: &str) {
+        self.click(button).await;
+        self.wait_for_text("[data-testid=connect-dialog]", "Only Business and Creator accounts can connect")
+            .await;
+        self.click("[data-testid=connect-continue]").await;
+        self.find("[data-testid=connect-waiting]").await;
+    }
+
     /// Wait for the app to open its `n`-th URL (1-based) in the "browser"; return it.
     pub async fn opened_url(&self, n: usize) -> String {
         let started = Instant::now();

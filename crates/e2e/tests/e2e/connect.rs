@@ -7,14 +7,6 @@ use evergreen_sandbox::person::Decision;
 
 use crate::PASS;
 
-/// Click through to the waiting state for the first, or the n-th, connect of a session.
-async fn begin(app: &Session, button: &str) {
-    app.click(button).await;
-    app.wait_for_text("[data-testid=connect-dialog]", "Only Business and Creator accounts can connect").await;
-    app.click("[data-testid=connect-continue]").await;
-    app.find("[data-testid=connect-waiting]").await;
-}
-
 /// Hand `link` to the running app as the OS would.
 fn deliver(app: &Session, link: &str) {
     assert!(app.launch_again(link).success(), "the second instance hands over and exits");
@@ -22,7 +14,7 @@ fn deliver(app: &Session, link: &str) {
 }
 
 async fn connect(app: &Session, button: &str, n: usize, username: &str) -> String {
-    begin(app, button).await;
+    app.begin_connect(button).await;
     let link = app.browse(n, &Decision::allow(username)).await;
     deliver(app, &link);
     app.wait_for_text("[data-testid=link-notice]", &format!("@{username} is")).await;
@@ -83,7 +75,7 @@ async fn the_same_account_twice_is_one_row_and_another_account_is_a_second() {
 async fn cancelling_at_instagram_says_so_in_the_dialog() {
     let app = Session::start().await;
     app.create_vault(PASS).await;
-    begin(&app, "[data-testid=connect-instagram]").await;
+    app.begin_connect("[data-testid=connect-instagram]").await;
     let link = app.browse(1, &Decision::Cancel).await;
     deliver(&app, &link);
     app.wait_for_text("[data-testid=connect-error]", "You cancelled the Instagram login").await;
@@ -101,7 +93,7 @@ async fn a_replayed_link_is_refused_and_changes_nothing() {
     deliver(&app, &link);
     // Pasted into a waiting dialog: refused there, in words.
     app.go("/settings/integrations").await;
-    begin(&app, "[data-testid=add-account]").await;
+    app.begin_connect("[data-testid=add-account]").await;
     app.type_into("[data-testid=paste-link]", &link).await;
     app.click("[data-testid=paste-submit]").await;
     app.wait_for_text("[data-testid=connect-dialog]", "This link was already used").await;
@@ -115,9 +107,9 @@ async fn a_replayed_link_is_refused_and_changes_nothing() {
 async fn a_handoff_carrying_another_flows_state_is_refused() {
     let app = Session::start().await;
     app.create_vault(PASS).await;
-    begin(&app, "[data-testid=connect-instagram]").await;
+    app.begin_connect("[data-testid=connect-instagram]").await;
     app.click("[data-testid=connect-cancel]").await;
-    begin(&app, "[data-testid=connect-instagram]").await;
+    app.begin_connect("[data-testid=connect-instagram]").await;
     let first = app.opened_url(1).await;
     let second = app.opened_url(2).await;
     let state_of = |url: &str| url.split("state=").nth(1).unwrap().split('&').next().unwrap().to_string();
@@ -136,7 +128,7 @@ async fn a_handoff_carrying_another_flows_state_is_refused() {
 async fn a_link_for_an_expired_flow_is_refused() {
     let app = Session::start_with(Profile::new().with_env("EVERGREEN_CONNECT_TTL_SECS", "0"), &[]).await;
     app.create_vault(PASS).await;
-    begin(&app, "[data-testid=connect-instagram]").await;
+    app.begin_connect("[data-testid=connect-instagram]").await;
     let link = app.browse(1, &Decision::allow("evergreen.shop")).await;
     deliver(&app, &link);
     app.wait_for_text("[data-testid=link-notice]", "This sign-in took too long and expired").await;

@@ -40,10 +40,7 @@ async fn installed_the_system_config_connects_real_accounts_through_xdg_open() {
     app.wait_for_text("[data-testid=choice-real]", "Agency sign-in for this computer").await;
     app.click("[data-testid=choose-real]").await;
     app.create_vault(PASS).await;
-    app.click("[data-testid=connect-instagram]").await;
-    app.wait_for_text("[data-testid=connect-dialog]", "Only Business and Creator accounts can connect").await;
-    app.click("[data-testid=connect-continue]").await;
-    app.find("[data-testid=connect-waiting]").await;
+    app.begin_connect("[data-testid=connect-instagram]").await;
     let link = app.browse(1, &Decision::allow("evergreen.shop")).await;
     assert!(app.open_with_xdg_open(&link).success(), "xdg-open handed the link to the desktop entry");
     app.wait_for_text("[data-testid=link-notice]", "@evergreen.shop is").await;

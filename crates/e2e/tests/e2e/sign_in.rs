@@ -26,10 +26,7 @@ async fn a_first_run_asks_and_real_accounts_connect_through_the_computers_servic
     assert_eq!(app.count("[data-testid=demo-banner]").await, 0, "real mode");
     assert!(user_config(app.profile()).contains("mode = \"real\""), "the choice is kept");
 
-    app.click("[data-testid=connect-instagram]").await;
-    app.wait_for_text("[data-testid=connect-dialog]", "Only Business and Creator accounts can connect").await;
-    app.click("[data-testid=connect-continue]").await;
-    app.find("[data-testid=connect-waiting]").await;
+    app.begin_connect("[data-testid=connect-instagram]").await;
     let link = app.browse(1, &Decision::allow("evergreen.shop")).await;
     assert!(app.launch_again(&link).success(), "the second instance hands over and exits");
     app.wait_for_text("[data-testid=link-notice]", "@evergreen.shop is").await;
