@@ -54,11 +54,14 @@ impl Opened {
     /// Stop renewing, let calls in flight finish (up to [`SETTLE`]), save, lock the vault
     /// and give the directory up.
     async fn close(&self) {
-        if let Some(task) = self.scheduler.lock().unwrap_or_else(PoisonError::into_inner).take() {
-            task.abort();
-        }
+        // The core first: it refuses new calls and lets the scheduler's calls in flight finish
+        // and stage their renewals. Aborting the scheduler before would drop a renewal between
+        // Instagram's answer and its staging, and with it the only copy of the new token.
         if let Err(error) = self.core.close(tokio::time::sleep(SETTLE)).await {
             tracing::warn!(%error, "closing the profile moved away from");
+        }
+        if let Some(task) = self.scheduler.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            task.abort();
         }
     }
 }
