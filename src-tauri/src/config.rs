@@ -121,7 +121,8 @@ pub struct Config {
     /// The mode chosen (user file) or preset (system file); `EVERGREEN_RELAY_URL` means real.
     pub mode: Option<Mode>,
     /// `EVERGREEN_INSTAGRAM_URL`: real mode's Instagram on one host (https, or http to this
-    /// computer): a sandbox, for tests of the installed app and for development.
+    /// computer): a sandbox, for tests of the installed (debug) package and for development.
+    /// Release builds ignore it.
     pub instagram: Option<Url>,
     /// The configuration files.
     pub files: Files,
@@ -196,6 +197,11 @@ impl Config {
                 .ok()
         });
         let instagram = non_empty("EVERGREEN_INSTAGRAM_URL").and_then(|value| {
+            // Every real token would go there: only debug builds (tests, development) listen.
+            if !cfg!(debug_assertions) {
+                problems.push("EVERGREEN_INSTAGRAM_URL works only in development builds. Evergreen ignored it.".into());
+                return None;
+            }
             match Url::parse(value.trim()) {
                 Ok(url) if evergreen_core::connect::is_https_or_loopback(&url) => Some(url),
                 _ => {
