@@ -357,8 +357,14 @@ impl Evergreen {
 
     /// Remove the tokens of accounts disconnected while the vault was locked (reconciling does
     /// it at unlock; this catches what a failed write left).
-    fn forget_tokens_of_disconnected(&self) -> Result<(), Error> {
+    /// Remove the tokens of accounts disconnected while the vault was locked: at the catch-up
+    /// after an unlock, and again (from the scheduler and at quit) while a failed save keeps
+    /// one in the vault. Nothing to do while locked.
+    pub(crate) fn forget_tokens_of_disconnected(&self) -> Result<(), Error> {
         self.ledger().now(self, |replacing| {
+            if self.vault_state() != VaultState::Unlocked {
+                return Ok(());
+            }
             let (to_forget, listed) = self.store().read(|r| {
                 Ok((r.tokens_to_forget()?, r.accounts()?.into_iter().map(|a| a.id).collect::<HashSet<_>>()))
             })?;

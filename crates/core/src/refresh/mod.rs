@@ -450,13 +450,22 @@ impl Evergreen {
             .collect()
     }
 
-    /// Make every result staged so far durable now (whatever is in flight goes on).
+    /// Make every result staged so far durable now (whatever is in flight goes on), and
+    /// remove the tokens of disconnected accounts a failed save left in the vault.
     pub async fn save_now(&self) -> Result<(), Error> {
-        match self.flush_in_background().await {
+        let saved = match self.flush_in_background().await {
             Ok(flushed) if flushed.failed() => Err(Error::Internal("results could not all be saved".into())),
             Ok(_) => Ok(()),
             Err(e) => Err(Error::Internal(format!("the writer failed: {e}"))),
-        }
+        };
+        let forgotten = self.blocking(|this| this.forget_tokens_of_disconnected()).await;
+        saved.and(forgotten)
+    }
+
+    /// Whether a disconnected account's token waits to be removed from the open vault.
+    pub(crate) fn tokens_wait_to_be_forgotten(&self) -> bool {
+        self.vault_state() == VaultState::Unlocked
+            && self.store().read(|r| r.tokens_to_forget()).is_ok_and(|ids| !ids.is_empty())
     }
 
     /// What *Quit* does before the process ends: start no new call, ever; let the calls in

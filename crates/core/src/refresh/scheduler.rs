@@ -61,6 +61,17 @@ impl Evergreen {
                         if failed {
                             rest = Some(AFTER_FAILED_WRITE);
                         }
+                    } else if self.tokens_wait_to_be_forgotten() {
+                        // A disconnect whose removal the vault refused earlier: try again.
+                        let this = self.clone();
+                        let failed = tokio::task::spawn_blocking(move || {
+                            this.forget_tokens_of_disconnected().is_err()
+                        })
+                        .await
+                        .unwrap_or(true);
+                        if failed {
+                            rest = Some(AFTER_FAILED_WRITE);
+                        }
                     }
                 }
             }

@@ -272,3 +272,33 @@ async fn an_unlock_whose_reconciliation_cannot_save_still_unlocks_and_forgets_la
     vault.unlock(&pass(PASS)).unwrap();
     assert_eq!(vault.get(&gone.id).unwrap(), None, "removed at the catch-up, once the disk let it");
 }
+
+/// Found by the simulation: when the catch-up's removal failed too, the token of an account
+/// disconnected while locked stayed in the vault until the next unlock, Quit included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disconnected_accounts_token_is_removed_once_the_disk_lets_it_without_another_unlock() {
+    for by_quit in [false, true] {
+        let mut f = Fleet::new().await;
+        let gone = f.connect("gone");
+        f.start().await;
+        f.core.lock().await.unwrap();
+        f.core.disconnect(&gone.id.to_string()).unwrap();
+        // The reconciliation's removal and the catch-up's both fail.
+        f.vault_faults.fail_next(2);
+        let before = f.clock.sleeps_started();
+        f.core.unlock(pass(PASS)).await.unwrap();
+        f.settle_after(before).await;
+        assert_eq!(f.vault_faults.remaining(), 0, "both removals were tried");
+        if by_quit {
+            f.core.shutdown(std::future::pending()).await.expect("Quit removes it");
+        } else {
+            f.run_for(evergreen_core::refresh::AFTER_FAILED_WRITE + std::time::Duration::from_secs(1)).await;
+        }
+        // Locking saves nothing more, so what is on disk is what the two paths did.
+        f.core.lock().await.unwrap();
+        let vault = cheap_vault(&DataDir::new(f.dir.path()));
+        vault.unlock(&pass(PASS)).unwrap();
+        let how = if by_quit { "at quit" } else { "by the scheduler" };
+        assert_eq!(vault.get(&gone.id).unwrap(), None, "removed {how}");
+    }
+}
