@@ -147,6 +147,7 @@ impl Evergreen {
                 refresh_failures: 0,
                 failing_since: None,
             };
+            let before = self.vault().get(&account.id)?;
             self.vault().apply(vec![VaultChange::Put(account.id, record)])?;
             // Only once the new token is durable: a failed save forgets nothing.
             replacing.replace(account.id);
@@ -155,7 +156,7 @@ impl Evergreen {
             } else {
                 (EventKind::Connected, "Connected")
             };
-            self.store().write(|w| {
+            let written = self.store().write(|w| {
                 w.save_account(&account)?;
                 w.token_forgotten(account.id)?;
                 w.record_event(&Event {
@@ -168,7 +169,20 @@ impl Evergreen {
                         account.token_expires_at.format("%-d %b %Y")
                     ),
                 })
-            })?;
+            });
+            if let Err(error) = written {
+                // The person is told the connect failed, so it must change nothing: a new
+                // token beside a row still saying "Reconnect" would never be renewed.
+                let undo = match before {
+                    Some(old) => VaultChange::Put(account.id, old),
+                    None => VaultChange::Remove(account.id),
+                };
+                if let Err(undo_error) = self.vault().apply(vec![undo]) {
+                    // Left as it is, the next unlock lists it again (or repairs its dates).
+                    tracing::error!(%undo_error, "a connect that could not be saved is still in the vault");
+                }
+                return Err(error.into());
+            }
             Ok((account, reconnect))
         })?;
         self.emit(Change::AccountsChanged);

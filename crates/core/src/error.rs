@@ -120,7 +120,7 @@ pub enum Error {
     Vault(#[from] vault::Error),
     /// The metadata store refused.
     #[error(transparent)]
-    Store(#[from] store::Error),
+    Store(store::Error),
     /// No such account.
     #[error("That account is no longer connected. The list has been refreshed.")]
     UnknownAccount,
@@ -189,6 +189,17 @@ impl Error {
             Self::Profile(crate::paths::ClaimError::InUse) => Code::ProfileInUse,
             Self::Profile(crate::paths::ClaimError::Io(_)) => Code::Storage,
             Self::Closed | Self::Internal(_) => Code::Internal,
+        }
+    }
+}
+
+impl From<store::Error> for Error {
+    fn from(error: store::Error) -> Self {
+        match error {
+            // A stale handle of a profile moved away from: the same as any other refusal of a
+            // closed profile.
+            store::Error::Closed => Self::Closed,
+            other => Self::Store(other),
         }
     }
 }

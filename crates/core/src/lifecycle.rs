@@ -112,9 +112,16 @@ impl Evergreen {
     /// vault is locked (its keys leave memory) and the directory is given up, so it can be
     /// opened again. A clone still held refuses any later unlock, lock or reset.
     pub async fn close(&self, deadline: impl std::future::Future<Output = ()>) -> Result<(), Error> {
-        let saved = self.shutdown(deadline).await;
+        use futures_util::FutureExt as _;
+        // One deadline for both waits: a call still out when it passes does not hold the close
+        // (and whoever waits on it) until Instagram's timeout.
+        let deadline = deadline.shared();
+        let saved = self.shutdown(deadline.clone()).await;
         // Never resumed: no call starts on a closed profile.
-        self.engine().quiesce().await;
+        tokio::select! {
+            () = self.engine().quiesce() => {}
+            () = deadline => tracing::warn!("closing with calls to Instagram still out"),
+        }
         let locked = self
             .blocking(|this| {
                 this.ledger().new_epoch(this, || {
@@ -124,11 +131,21 @@ impl Evergreen {
                 })
             })
             .await;
-        self.release_claim();
-        let ((), lost) = locked?;
+        let lost = locked.as_ref().map_or(0, |((), lost)| *lost);
         if lost > 0 {
             tracing::error!(lost, "renewed tokens were still unsaved when the profile closed");
+            // Written before the directory is given up: nothing of this core writes after.
+            self.note(
+                None,
+                EventKind::Vault,
+                format!(
+                    "{lost} renewed connection(s) could not be saved before Evergreen closed this profile; if a renewal fails the next time it is open, choose Reconnect"
+                ),
+            );
         }
+        self.store().close();
+        self.release_claim();
+        locked?;
         // No change is announced: the page already shows the profile that replaced this one.
         saved
     }

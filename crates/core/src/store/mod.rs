@@ -31,6 +31,9 @@ pub enum Error {
     /// A row holds a value this version cannot read.
     #[error("Evergreen's account list holds a value it can't read ({0}).")]
     Corrupt(String),
+    /// The profile was closed (the app moved to another): nothing writes here any more.
+    #[error("this profile is closed")]
+    Closed,
 }
 
 type Result<T> = std::result::Result<T, Error>;
@@ -39,6 +42,7 @@ type Result<T> = std::result::Result<T, Error>;
 pub struct Store {
     conn: Mutex<Connection>,
     failing_writes: std::sync::atomic::AtomicU32,
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -58,7 +62,11 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrations().to_latest(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn), failing_writes: std::sync::atomic::AtomicU32::new(0) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            failing_writes: std::sync::atomic::AtomicU32::new(0),
+            closed: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -82,10 +90,20 @@ impl Store {
         self.failing_writes.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Refuse every later write: the profile's directory is about to be given up, and a
+    /// handle still held somewhere must not write under the next owner.
+    pub(crate) fn close(&self) {
+        let _no_write_under_way = self.conn();
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Run changes in one transaction, committed only if `f` succeeds.
     pub fn write<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.conn();
         use std::sync::atomic::Ordering;
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(Error::Closed);
+        }
         if self.failing_writes.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
         {
             return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(

@@ -254,5 +254,49 @@ async fn a_closed_profile_saves_locks_gives_its_directory_up_and_refuses_to_reop
     // Given up while a clone is still held: the same directory opens again, whole.
     let reopened = Evergreen::open(setup(&data, &clock, NO_RELAY, evergreen_core::ignore_changes())).unwrap();
     reopened.unlock(pass(PASS)).await.unwrap();
+    let brand = reopened.accounts().unwrap()[0].account.id;
     assert_eq!(reopened.accounts().unwrap()[0].account.username, "brand");
+    // Nor does the clone write under the new owner: not the account list, not a setting.
+    let refused = straggler.disconnect(&brand.to_string()).unwrap_err();
+    assert_eq!(
+        (refused.code(), refused.to_string()),
+        (Code::Internal, evergreen_core::Error::Closed.to_string())
+    );
+    let policy = evergreen_core::refresh::RefreshPolicy::default;
+    let faster = evergreen_core::refresh::RefreshPolicy { refresh_after_secs: 30 * 3600, ..policy() };
+    assert_eq!(straggler.set_refresh_policy(faster).unwrap_err().code(), Code::Internal);
+    assert_eq!(reopened.accounts().unwrap().len(), 1, "still listed");
+    assert_eq!(reopened.refresh_policy().unwrap(), policy());
+}
+
+/// Found by the simulation: a reconnect whose account list could not be written left the new
+/// token in the vault under a row still saying "Reconnect", which nothing renews.
+#[tokio::test]
+async fn a_connect_whose_account_list_cannot_be_written_changes_nothing() {
+    let (dir, core, _clock) = core();
+    core.create_vault(pass(PASS)).await.unwrap();
+    let (brand, _) =
+        core.save_connection(profile_of("17841400000000001", "brand"), record("IGAAold", t0())).unwrap();
+    core.store()
+        .write(|w| {
+            let mut row = w.reader().account(brand.id)?.unwrap();
+            row.status = AccountStatus::NeedsReconnect;
+            w.save_account(&row)
+        })
+        .unwrap();
+    core.store().fail_next_writes(1);
+    let error =
+        core.save_connection(profile_of("17841400000000001", "brand"), record("IGAAnew", t0())).unwrap_err();
+    assert_eq!(error.code(), Code::Storage);
+    core.store().fail_next_writes(1);
+    core.save_connection(profile_of("17841400000000002", "other"), record("IGAAother", t0())).unwrap_err();
+    core.lock().await.unwrap();
+    let vault = cheap_vault(&DataDir::new(dir.path()));
+    vault.unlock(&pass(PASS)).unwrap();
+    assert_eq!(vault.get(&brand.id).unwrap().unwrap().token.expose(), "IGAAold", "the old token, as before");
+    assert_eq!(vault.accounts().unwrap(), vec![brand.id], "and no token of the other");
+    assert_eq!(
+        core.store().read(|r| r.account(brand.id)).unwrap().unwrap().status,
+        AccountStatus::NeedsReconnect
+    );
 }
