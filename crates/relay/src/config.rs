@@ -430,8 +430,12 @@ impl Settings {
         }
         let name = self.name.unwrap_or_else(|| defaults::NAME.into());
         let name = name.trim().to_string();
-        if !(1..=60).contains(&name.chars().count()) || name.chars().any(char::is_control) {
-            return Err(invalid("name: 1 to 60 characters, none of them control characters".into()));
+        if !(1..=60).contains(&name.chars().count())
+            || name.chars().any(|c| c.is_control() || is_invisible(c))
+        {
+            return Err(invalid(
+                "name: 1 to 60 characters, none of them control, direction or zero-width characters".into(),
+            ));
         }
         let client_id = self.client_id.ok_or(ConfigError::Missing("client_id (INSTAGRAM_CLIENT_ID)"))?;
         let client_secret = self.client_secret.ok_or(ConfigError::Missing(
@@ -598,6 +602,14 @@ pub fn check_report(config: &Config) -> String {
     )
 }
 
+/// Characters that change how the text around them reads without showing themselves (bidi
+/// overrides and isolates, zero-width characters): the app refuses a name holding one, so the
+/// relay refuses to start with it. Written again here on purpose: the relay does not depend on
+/// the app's core (which checks the same set in `connect/relay.rs`).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -683,7 +695,7 @@ mod tests {
         let name = |name: &str| Settings { name: Some(name.into()), ..required() }.resolve().map(|c| c.name);
         assert_eq!(Settings { ..required() }.resolve().unwrap().name, defaults::NAME);
         assert_eq!(name("  Harbour Agency  ").unwrap(), "Harbour Agency");
-        for bad in ["", "   ", &"x".repeat(61), "two\nlines"] {
+        for bad in ["", "   ", &"x".repeat(61), "two\nlines", "Harbour \u{202E}moc.live", "Harbour\u{200B}"] {
             let error = name(bad).expect_err(bad).to_string();
             assert!(error.starts_with("name: "), "{error}");
         }

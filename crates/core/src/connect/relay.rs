@@ -29,6 +29,13 @@ struct NewSession<'a> {
 }
 
 /// A sign-in the relay started.
+/// Characters that change how the text around them reads without showing themselves: bidi
+/// overrides and isolates (a name that shows one host and ends in another), zero-width
+/// spaces and joiners, the word joiner and the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 #[derive(Deserialize)]
 pub struct SessionStarted {
     /// The flow's `state`.
@@ -108,7 +115,9 @@ impl ServiceInfo {
     /// app id and permissions in Meta's shapes.
     fn is_presentable(&self) -> bool {
         let printable = |s: &str, max: usize| {
-            !s.trim().is_empty() && s.chars().count() <= max && !s.chars().any(char::is_control)
+            !s.trim().is_empty()
+                && s.chars().count() <= max
+                && !s.chars().any(|c| c.is_control() || is_invisible(c))
         };
         printable(&self.name, 60)
             && printable(&self.version, 40)

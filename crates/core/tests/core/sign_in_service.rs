@@ -57,18 +57,41 @@ async fn an_answer_that_only_looks_like_a_relay_is_refused() {
         r#"{"service":"evergreen-relay","api":1,"name":"","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
         r#"{"service":"evergreen-relay","api":1,"name":"n","version":"1","instagram_app_id":"1<script>","permissions":["instagram_business_basic"]}"#,
         r#"{"service":"evergreen-relay","api":1,"name":"n","version":"1","instagram_app_id":"1","permissions":[]}"#,
+        // A name that reads as another service: a right-to-left override, a zero-width space.
+        r#"{"service":"evergreen-relay","api":1,"name":"Harbour \u202emoc.evil","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
+        r#"{"service":"evergreen-relay","api":1,"name":"Harbour\u200b","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
         "<html>hello</html>",
     ] {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let server = tokio::spawn(async move {
-            let app = axum::Router::new().route("/v1/info", get(move || async move { body }));
-            axum::serve(listener, app).await.unwrap();
-        });
+        let (address, server) =
+            serve(axum::Router::new().route("/v1/info", get(move || async move { body }))).await;
         let error = check_sign_in_service(&format!("http://{address}")).await.expect_err(body);
         assert_eq!(code(error), Code::NotASignInService, "{body}");
         server.abort();
     }
+}
+
+#[tokio::test]
+async fn a_relay_that_redirects_or_answers_without_end_is_refused() {
+    use axum::routing::get;
+    // Sent elsewhere (here, to plain http on another host): never followed.
+    let redirect = axum::Router::new().route(
+        "/v1/info",
+        get(|| async { axum::response::Redirect::temporary("http://signin.example.com/v1/info") }),
+    );
+    // A body far beyond any real answer: refused without reading it whole.
+    let endless = axum::Router::new().route("/v1/info", get(|| async { "x".repeat(8 * 1024 * 1024) }));
+    for (what, app) in [("redirect", redirect), ("endless", endless)] {
+        let (address, server) = serve(app).await;
+        let error = check_sign_in_service(&format!("http://{address}")).await.expect_err(what);
+        assert_eq!(code(error), Code::NotASignInService, "{what}");
+        server.abort();
+    }
+}
+
+async fn serve(app: axum::Router) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    (address, tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }))
 }
 
 #[tokio::test]

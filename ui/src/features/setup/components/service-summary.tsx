@@ -12,7 +12,10 @@ export function ServiceSummary({ signIn }: { signIn: SignIn }) {
   if (service.isSuccess) {
     return (
       <span data-testid="service-summary" data-state="ok">
-        <strong>{service.data.name}</strong> <span className="muted">({signIn.host})</span>
+        <strong>
+          <bdi>{service.data.name}</bdi>
+        </strong>{' '}
+        <span className="muted">({signIn.host})</span>
       </span>
     );
   }

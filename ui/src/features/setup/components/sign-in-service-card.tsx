@@ -135,14 +135,20 @@ function FoundService({ service, fromEnvironment }: { service: ServiceInfo; from
     <div className="found-service" role="status" data-testid="sign-in-service-saved">
       <p>
         <strong>Saved.</strong>{' '}
-        {fromEnvironment
-          ? `Evergreen will use ${service.name} when it starts without EVERGREEN_RELAY_URL.`
-          : `New sign-ins go through ${service.name}.`}
+        {fromEnvironment ? (
+          <>
+            Evergreen will use <bdi>{service.name}</bdi> when it starts without EVERGREEN_RELAY_URL.
+          </>
+        ) : (
+          <>
+            New sign-ins go through <bdi>{service.name}</bdi>.
+          </>
+        )}
       </p>
       <dl className="facts">
         <dt>Service</dt>
         <dd>
-          {service.name} <span className="muted">({service.host})</span>
+          <bdi>{service.name}</bdi> <span className="muted">({service.host})</span>
         </dd>
         <dt>Version</dt>
         <dd>{service.version}</dd>
