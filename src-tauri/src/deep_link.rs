@@ -64,8 +64,22 @@ pub enum Origin {
 /// whatever the input. A pasted link that answers no pending flow is refused to the caller.
 pub async fn handle_link<R: Runtime>(app: &AppHandle<R>, raw: &str, origin: Origin) -> Result<(), IpcError> {
     let state = app.evergreen();
-    let flow = DeepLink::parse(raw).ok().map(|l| l.state().as_str().to_string());
-    let notice = match state.core().finish_connect(raw).await {
+    let link = DeepLink::parse(raw).ok();
+    let flow = link.as_ref().map(|l| l.state().as_str().to_string());
+    // A sign-in begun with the real accounts finishes there, also when the person has moved
+    // to the pretend Instagram meanwhile (the real profile is kept open behind it).
+    let behind = link.as_ref().and_then(|link| {
+        let shown = state.core();
+        state.behind().filter(|behind| {
+            behind.core.connector().is_pending(link.state()) && !shown.connector().is_pending(link.state())
+        })
+    });
+    let core = behind.as_ref().map_or_else(|| state.core(), |behind| behind.core.clone());
+    let elsewhere = match behind {
+        Some(_) => " It is with your real accounts: switch back to them in Settings to see it.",
+        None => "",
+    };
+    let notice = match core.finish_connect(raw).await {
         Ok(connection) => {
             tracing::info!(reconnected = connection.reconnected, "account connected");
             let username = connection.account.username.clone();
@@ -73,8 +87,12 @@ pub async fn handle_link<R: Runtime>(app: &AppHandle<R>, raw: &str, origin: Orig
                 (Some(wanted), _) => format!(
                     "You signed in as @{username}, so @{wanted} still needs Reconnect. Log out of Instagram in your browser, then choose Reconnect on @{wanted} again."
                 ),
-                (None, true) => format!("@{username} is reconnected. Evergreen will keep it renewed."),
-                (None, false) => format!("@{username} is connected. Evergreen will keep it renewed."),
+                (None, true) => {
+                    format!("@{username} is reconnected. Evergreen will keep it renewed.{elsewhere}")
+                }
+                (None, false) => {
+                    format!("@{username} is connected. Evergreen will keep it renewed.{elsewhere}")
+                }
             };
             (NoticeKind::Connected, None, message, Some(connection.account.id.to_string()), Some(username))
         }

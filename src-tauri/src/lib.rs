@@ -96,9 +96,10 @@ pub fn manage_state<R: Runtime>(
     data_dir: PathBuf,
     wiring: Wiring,
 ) -> Result<(), evergreen_core::Error> {
-    let core = profile::open_core(app, &config, data_dir, wiring)?;
+    let shown = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let core = profile::open_core(app, &config, data_dir, wiring, shown.clone())?;
     let mode = config.mode.unwrap_or(if config.sign_in.is_some() { Mode::Real } else { Mode::Demo });
-    app.manage(AppState::new(config, profile::Opened::new(core, mode, None), false, None));
+    app.manage(AppState::new(config, profile::Opened::new(core, mode, None, shown), None, false, None));
     Ok(())
 }
 
@@ -155,15 +156,16 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     let relay = config.sign_in.as_ref().map(|s| s.url.clone());
     let (poke, pokes) = tray::TrayPoke::new();
     let hidden = config.start_hidden;
-    let opened = tauri::async_runtime::block_on(profile::open(
+    let first_run = start.first_run;
+    let (opened, behind) = tauri::async_runtime::block_on(profile::open_at_start(
         app.handle(),
         &config,
-        start.mode,
+        start,
         relay,
         Some(poke.clone()),
     ))
     .map_err(|e| e as Box<dyn std::error::Error>)?;
-    app.manage(AppState::new(config, opened, start.first_run, Some(poke)));
+    app.manage(AppState::new(config, opened, behind, first_run, Some(poke)));
     // The window first: WebKit's processes start while the rest is set up (and the tray waits
     // for its first paint). Started at login: stay in the tray until asked.
     if !hidden {
@@ -182,6 +184,9 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
         tray::start_after_first_paint(app.handle(), pokes);
     }
     app.evergreen().opened().start_scheduler();
+    if let Some(behind) = app.evergreen().behind() {
+        behind.start_scheduler();
+    }
     // Logout (or `kill`) asks politely: quit as from the tray.
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {

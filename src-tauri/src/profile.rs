@@ -2,10 +2,13 @@
 //!
 //! Each mode has its own data directory (real: the data directory; demo: its `demo/`), so
 //! their data never mix. Moving opens the other profile first (nothing changes if that
-//! fails), records the choice, puts the new profile in place, then lets the old one finish
-//! its calls, saves it and locks its vault (its keys leave memory).
+//! fails), records the choice and puts the new profile in place. The real profile is never
+//! closed for the demo: it stays open behind it, renewing (or, locked, warning before
+//! anything expires), and only its page is hidden; coming back shows it again. The demo,
+//! left, lets its calls finish, is saved and locked (its keys leave memory) and closed.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -16,7 +19,7 @@ use evergreen_core::vault::{StrongholdVault, TokenVault};
 use evergreen_instagram::{Endpoints, Url};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::config::{Config, Mode, keys, save_user_setting};
+use crate::config::{Config, Mode, Start, keys, save_user_setting};
 use crate::demo::Demo;
 use crate::error::IpcError;
 use crate::state::EvergreenExt;
@@ -34,12 +37,19 @@ pub struct Opened {
     /// The pretend Instagram and relay (demo mode), stopped when dropped.
     pub demo: Option<Demo>,
     scheduler: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    /// Whether the page shows this profile: only then do its changes reach the page.
+    shown: Arc<AtomicBool>,
 }
 
 impl Opened {
-    /// A profile whose renewals are not scheduled (yet).
-    pub fn new(core: Evergreen, mode: Mode, demo: Option<Demo>) -> Self {
-        Self { core, mode, demo, scheduler: Mutex::new(None) }
+    /// A profile whose renewals are not scheduled (yet); `shown` is the flag its core's
+    /// changes were wired to (see [`open_core`]).
+    pub fn new(core: Evergreen, mode: Mode, demo: Option<Demo>, shown: Arc<AtomicBool>) -> Self {
+        Self { core, mode, demo, scheduler: Mutex::new(None), shown }
+    }
+
+    fn show(&self, shown: bool) {
+        self.shown.store(shown, Ordering::SeqCst);
     }
 
     /// Start renewing: the scheduler runs until the profile is closed, also with the window
@@ -53,7 +63,7 @@ impl Opened {
 
     /// Stop renewing, let calls in flight finish (up to [`SETTLE`]), save, lock the vault
     /// and give the directory up.
-    async fn close(&self) {
+    pub(crate) async fn close(&self) {
         // The core first: it refuses new calls and lets the scheduler's calls in flight finish
         // and stage their renewals. Aborting the scheduler before would drop a renewal between
         // Instagram's answer and its staging, and with it the only copy of the new token.
@@ -112,21 +122,54 @@ pub async fn open<R: Runtime>(
         notifier: Arc::new(crate::notify::Desktop(app.clone())),
         tray,
     };
-    let core = open_core(app, config, data_dir, wiring)?;
-    Ok(Opened::new(core, mode, demo))
+    let shown = Arc::new(AtomicBool::new(true));
+    let core = open_core(app, config, data_dir, wiring, shown.clone())?;
+    Ok(Opened::new(core, mode, demo, shown))
 }
 
-/// A profile's core over `wiring`; its changes become events (and tray rebuilds).
+/// The profiles to open at start: the one chosen, and, when that is the demo and real
+/// accounts exist, the real profile behind it (locked), so their expiry is still watched and
+/// warned of. The real profile failing to open is logged, never a reason not to start.
+pub async fn open_at_start<R: Runtime>(
+    app: &AppHandle<R>,
+    config: &Config,
+    start: Start,
+    relay: Option<Url>,
+    tray: Option<TrayPoke>,
+) -> Result<(Opened, Option<Opened>), Box<dyn std::error::Error + Send + Sync>> {
+    let shown = open(app, config, start.mode, relay.clone(), tray.clone()).await?;
+    if start.mode != Mode::Demo || !has_vault(app, config, Mode::Real) {
+        return Ok((shown, None));
+    }
+    match open(app, config, Mode::Real, relay, tray).await {
+        Ok(behind) => {
+            behind.show(false);
+            Ok((shown, Some(behind)))
+        }
+        Err(error) => {
+            tracing::error!(%error, "the real accounts could not be opened behind the demo");
+            Ok((shown, None))
+        }
+    }
+}
+
+/// A profile's core over `wiring`; its changes become events while `shown` (and tray
+/// rebuilds).
 pub fn open_core<R: Runtime>(
     app: &impl Manager<R>,
     config: &Config,
     data_dir: PathBuf,
     wiring: crate::Wiring,
+    shown: Arc<AtomicBool>,
 ) -> Result<Evergreen, evergreen_core::Error> {
     let handle = app.app_handle().clone();
     let crate::Wiring { vault, relay, instagram, notifier, tray } = wiring;
     let sink = Arc::new(move |change| {
-        crate::events::emit_change(&handle, change);
+        // A profile behind the page (the real one while the demo shows) must not make the
+        // page believe its own vault locked or its list changed.
+        if shown.load(Ordering::SeqCst) {
+            crate::events::emit_change(&handle, change);
+        }
         if let Some(tray) = &tray {
             tray.poke();
         }
@@ -145,8 +188,8 @@ pub fn open_core<R: Runtime>(
     })
 }
 
-/// Move to `mode` (the first-run choice, or Settings): record the choice, and open that
-/// mode's profile in place of the other. Choosing the mode already open only records it.
+/// Move to `mode` (the first-run choice, or Settings): record the choice, and show that
+/// mode's profile in place of the other. Choosing the mode already shown only records it.
 pub async fn choose<R: Runtime>(app: &AppHandle<R>, mode: Mode) -> Result<(), IpcError> {
     let state = app.evergreen();
     let _one_at_a_time = state.switching.lock().await;
@@ -160,22 +203,63 @@ pub async fn choose<R: Runtime>(app: &AppHandle<R>, mode: Mode) -> Result<(), Ip
         state.chosen();
         return Ok(());
     }
-    let opened = open(app, &state.config, mode, relay, state.tray.clone()).await.map_err(|error| {
-        match error.downcast::<evergreen_core::Error>() {
-            Ok(error) => IpcError::from(*error),
-            Err(error) => IpcError::unknown(&error),
+    let kept = if mode == Mode::Real { state.take_behind() } else { None };
+    let next = match kept {
+        Some(kept) => kept,
+        None => {
+            let opened =
+                open(app, &state.config, mode, relay, state.tray.clone()).await.map_err(|error| {
+                    match error.downcast::<evergreen_core::Error>() {
+                        Ok(error) => IpcError::from(*error),
+                        Err(error) => IpcError::unknown(&error),
+                    }
+                })?;
+            opened.start_scheduler();
+            Arc::new(opened)
         }
-    })?;
-    // The new profile is dropped (and its directory lock released) if the choice cannot be
-    // kept: the next start would otherwise open the other one again.
-    record()?;
-    opened.start_scheduler();
-    let old = state.replace(opened);
+    };
+    // Not kept, the choice would come back at the next start: put everything back.
+    if let Err(error) = record() {
+        if next.mode == Mode::Real {
+            next.show(false);
+            state.set_behind(next);
+        } else {
+            next.close().await;
+        }
+        return Err(error.into());
+    }
+    next.show(true);
+    let old = state.replace(next);
+    old.show(false);
     state.chosen();
     if let Some(tray) = &state.tray {
         tray.poke();
     }
     tracing::info!(mode = mode.as_str(), "moved to the other profile");
-    old.close().await;
+    if old.mode == Mode::Real {
+        // Still renewing (or warning, locked) behind the demo.
+        state.set_behind(old);
+    } else {
+        old.close().await;
+    }
     Ok(())
+}
+
+/// What *Quit* does to every open profile: after any move under way, let their calls in
+/// flight finish (up to `settle`) and save what they staged.
+pub async fn shut_down<R: Runtime>(app: &AppHandle<R>, settle: Duration) {
+    let state = app.evergreen();
+    let _no_move_meanwhile = state.switching.lock().await;
+    let deadline = tokio::time::Instant::now() + settle;
+    let save = |opened: Arc<Opened>| async move {
+        if let Err(error) = opened.core.shutdown(tokio::time::sleep_until(deadline)).await {
+            tracing::error!(%error, mode = opened.mode.as_str(), "quitting with results unsaved");
+        }
+    };
+    let behind = state.behind();
+    tokio::join!(save(state.opened()), async {
+        if let Some(behind) = behind {
+            save(behind).await;
+        }
+    });
 }

@@ -16,8 +16,11 @@ use crate::tray::TrayPoke;
 pub struct AppState {
     /// How the app was started.
     pub config: Config,
-    /// The profile open now; replaced whole when the person moves between real and demo.
+    /// The profile the page shows; replaced whole when the person moves between real and demo.
     opened: RwLock<Arc<Opened>>,
+    /// The real profile while the demo is shown: still open, so its accounts keep renewing
+    /// (or, locked, are warned of before they expire).
+    behind: Mutex<Option<Arc<Opened>>>,
     /// The sign-in service in use (Settings can change it while the app runs).
     sign_in: Mutex<Option<SignInService>>,
     /// The person has not yet chosen between real accounts and the pretend Instagram.
@@ -43,11 +46,18 @@ const MAX_NOTICES: usize = 8;
 
 impl AppState {
     /// State for the profile opened at start.
-    pub fn new(config: Config, opened: Opened, first_run: bool, tray: Option<TrayPoke>) -> Self {
+    pub fn new(
+        config: Config,
+        opened: Opened,
+        behind: Option<Opened>,
+        first_run: bool,
+        tray: Option<TrayPoke>,
+    ) -> Self {
         Self {
             sign_in: Mutex::new(config.sign_in.clone()),
             config,
             opened: RwLock::new(Arc::new(opened)),
+            behind: Mutex::new(behind.map(Arc::new)),
             first_run: AtomicBool::new(first_run),
             switching: tokio::sync::Mutex::new(()),
             tray,
@@ -72,8 +82,21 @@ impl AppState {
     }
 
     /// Put another profile in place; answers the one it replaces.
-    pub(crate) fn replace(&self, opened: Opened) -> Arc<Opened> {
-        std::mem::replace(&mut *self.opened.write().unwrap_or_else(PoisonError::into_inner), Arc::new(opened))
+    pub(crate) fn replace(&self, opened: Arc<Opened>) -> Arc<Opened> {
+        std::mem::replace(&mut *self.opened.write().unwrap_or_else(PoisonError::into_inner), opened)
+    }
+
+    /// The real profile kept open behind the demo, if any.
+    pub fn behind(&self) -> Option<Arc<Opened>> {
+        self.behind.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub(crate) fn take_behind(&self) -> Option<Arc<Opened>> {
+        self.behind.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+
+    pub(crate) fn set_behind(&self, opened: Arc<Opened>) {
+        *self.behind.lock().unwrap_or_else(PoisonError::into_inner) = Some(opened);
     }
 
     /// The sign-in service in use.

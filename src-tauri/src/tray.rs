@@ -134,10 +134,7 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         // At most a few seconds for the calls in flight; whatever they staged by then is saved
         // in any case.
-        if let Err(error) = app.evergreen().core().shutdown(tokio::time::sleep(Duration::from_secs(5))).await
-        {
-            tracing::error!(%error, "quitting with results unsaved");
-        }
+        crate::profile::shut_down(&app, Duration::from_secs(5)).await;
         app.exit(0);
     });
 }

@@ -39,6 +39,9 @@ pub async fn set_sign_in_service<R: Runtime>(
         if state.mode() == Mode::Real {
             state.core().set_relay(Some(url.clone()))?;
         }
+        if let Some(behind) = state.behind() {
+            behind.core.set_relay(Some(url.clone()))?;
+        }
     }
     Ok(ServiceInfoDto::new(&url, info))
 }

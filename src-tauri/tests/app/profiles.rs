@@ -2,7 +2,9 @@
 //! sign-in service, through the real IPC path.
 
 use evergreen_app::config::{SignInService, Source};
-use serde_json::{Value, json};
+use serde_json::json;
+
+use evergreen_app::state::EvergreenExt;
 
 use crate::support::{PASS, TestApp};
 
@@ -52,7 +54,11 @@ fn moving_between_real_and_demo_keeps_each_profiles_data_apart() {
     let demo_dir = t.profile.path().join("demo");
     assert_eq!(info["dataDir"], demo_dir.display().to_string(), "the demo has its own directory");
     assert!(info["demoInstagramUrl"].as_str().is_some_and(|u| u.starts_with("http://127.0.0.1:")));
-    assert_eq!(real.vault_state(), evergreen_core::vault::VaultState::Locked, "the real vault was locked");
+    // The real profile stays open behind the demo: its accounts keep renewing.
+    let behind = t.app.evergreen().behind().expect("the real profile is kept open");
+    assert_eq!(behind.mode, evergreen_app::config::Mode::Real);
+    assert_eq!(behind.core.data_dir().root(), t.profile.path());
+    assert_eq!(real.vault_state(), evergreen_core::vault::VaultState::Unlocked, "still renewing");
     assert!(user_file(&t).contains("mode = \"demo\""), "the choice is kept: {}", user_file(&t));
     assert_eq!(
         t.invoke("list_accounts", json!({})),
@@ -61,14 +67,10 @@ fn moving_between_real_and_demo_keeps_each_profiles_data_apart() {
     );
 
     let info = t.invoke("choose_mode", json!({ "mode": "real" })).expect("back to real");
-    assert_eq!((info["mode"].as_str(), info["vault"].as_str()), (Some("real"), Some("locked")));
+    assert_eq!((info["mode"].as_str(), info["vault"].as_str()), (Some("real"), Some("unlocked")));
     assert_eq!(info["dataDir"], t.profile.path().display().to_string());
     assert!(user_file(&t).contains("mode = \"real\""));
-    assert_eq!(
-        t.invoke("unlock_vault", json!({ "passphrase": PASS })),
-        Ok(Value::Null),
-        "the real vault is as it was"
-    );
+    assert!(t.app.evergreen().behind().is_none(), "shown again, not reopened");
     let accounts = t.invoke("list_accounts", json!({})).unwrap();
     assert_eq!(accounts[0]["username"], "real.brand", "{accounts}");
     assert!(!demo_dir.join("vault.json").exists(), "and the demo created none");
@@ -132,4 +134,90 @@ fn a_sign_in_service_is_checked_then_saved_and_used() {
         assert_eq!(error["code"], code, "{url}");
         assert_eq!(user_file(&t), format!("sign_in_service = \"{address}\"\n"), "a refused one is not saved");
     }
+}
+
+#[test]
+fn started_in_the_demo_the_real_accounts_are_opened_behind_it() {
+    let t = TestApp::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let real =
+        evergreen_core::vault::StrongholdVault::new(&evergreen_core::paths::DataDir::new(elsewhere.path()));
+    evergreen_core::vault::TokenVault::create(&real, &evergreen_core::vault::Passphrase::new(PASS.into()))
+        .unwrap();
+    drop(real);
+    let config = evergreen_app::config::Config {
+        data_dir: Some(elsewhere.path().into()),
+        ..t.app.evergreen().config.clone()
+    };
+    let start = evergreen_app::config::Start { mode: evergreen_app::config::Mode::Demo, first_run: false };
+    let (shown, behind) = tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(
+        t.app.handle(),
+        &config,
+        start,
+        None,
+        None,
+    ))
+    .unwrap();
+    assert_eq!(shown.core.data_dir().root(), elsewhere.path().join("demo"));
+    let behind = behind.expect("the real profile, to watch its accounts");
+    assert_eq!(behind.core.data_dir().root(), elsewhere.path());
+    assert_eq!(behind.core.vault_state(), evergreen_core::vault::VaultState::Locked);
+
+    // Without real accounts, nothing is opened behind.
+    let empty = tempfile::tempdir().unwrap();
+    let config = evergreen_app::config::Config { data_dir: Some(empty.path().into()), ..config };
+    let (_, none) = tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(
+        t.app.handle(),
+        &config,
+        start,
+        None,
+        None,
+    ))
+    .unwrap();
+    assert!(none.is_none());
+}
+
+#[test]
+fn a_sign_in_begun_with_the_real_accounts_finishes_there_after_moving_to_the_demo() {
+    let services = tempfile::tempdir().unwrap();
+    // A relay in front of a pretend Instagram, standing in for the real ones.
+    let real =
+        tauri::async_runtime::block_on(evergreen_app::demo::start(&services.path().join("world.json")))
+            .unwrap();
+    let t = TestApp::with_services(
+        |config| {
+            config.sign_in = Some(SignInService {
+                url: real.relay.clone(),
+                source: Source::SystemFile(config.files.system.clone()),
+            });
+        },
+        real.instagram.clone(),
+        real.relay.clone(),
+    );
+    t.invoke("create_vault", json!({ "passphrase": PASS })).unwrap();
+    let flow =
+        tauri::async_runtime::block_on(t.core().start_connect(evergreen_core::connect::FlowPurpose::Connect))
+            .unwrap();
+    t.invoke("choose_mode", json!({ "mode": "demo" })).expect("moved to demo");
+    let link = tauri::async_runtime::block_on(evergreen_sandbox::person::sign_in(
+        &flow.authorize_url,
+        &evergreen_sandbox::person::Decision::allow("studio.ama"),
+    ))
+    .unwrap();
+    tauri::async_runtime::block_on(evergreen_app::deep_link::handle_link(
+        t.app.handle(),
+        &link,
+        evergreen_app::deep_link::Origin::Os,
+    ))
+    .unwrap();
+    let notices = t.invoke("link_notices", json!({})).unwrap();
+    assert_eq!(notices[0]["kind"], "connected", "{notices}");
+    let message = notices[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("@studio.ama is connected") && message.contains("with your real accounts"),
+        "{message}"
+    );
+    assert_eq!(t.invoke("list_accounts", json!({})), Ok(json!([])), "not in the demo");
+    let behind = t.app.evergreen().behind().unwrap();
+    assert_eq!(behind.core.accounts().unwrap()[0].account.username, "studio.ama");
 }

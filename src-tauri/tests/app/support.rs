@@ -34,6 +34,17 @@ impl TestApp {
     /// The same with the configuration changed by `tune`; the data directory and both
     /// configuration files are in the temp dir.
     pub fn with_config(tune: impl FnOnce(&mut Config)) -> Self {
+        // Nothing listens at this relay: these tests never connect.
+        let nowhere: evergreen_instagram::Url = "http://127.0.0.1:9/".parse().expect("url");
+        Self::with_services(tune, evergreen_instagram::Endpoints::single_host(&nowhere), nowhere)
+    }
+
+    /// The same with the first profile's core on these services.
+    pub fn with_services(
+        tune: impl FnOnce(&mut Config),
+        instagram: evergreen_instagram::Endpoints,
+        relay: evergreen_instagram::Url,
+    ) -> Self {
         let profile = tempfile::tempdir().expect("temp profile");
         let mut config = Config {
             data_dir: Some(profile.path().into()),
@@ -48,12 +59,10 @@ impl TestApp {
             .build(mock_context(noop_assets()))
             .expect("mock app");
         let vault = StrongholdVault::with_kdf(&DataDir::new(profile.path()), CHEAP_KDF);
-        // Nothing listens at this relay: these tests never connect.
-        let nowhere: evergreen_instagram::Url = "http://127.0.0.1:9/".parse().expect("url");
         let wiring = evergreen_app::Wiring {
             vault: Box::new(vault),
-            instagram: evergreen_instagram::Endpoints::single_host(&nowhere),
-            relay: Some(nowhere),
+            instagram,
+            relay: Some(relay),
             notifier: evergreen_core::notify::silent(),
             tray: None,
         };

@@ -52,16 +52,16 @@ describe('Settings → real or pretend Instagram', () => {
     expect(backend.calls.some((c) => c.cmd === 'choose_mode')).toBe(false);
   });
 
-  it('with real accounts, warns that they are not renewed meanwhile, and asks first', async () => {
+  it('with real accounts, says they keep renewing meanwhile, and asks first', async () => {
     const backend = mockBackend({ app_info: () => appInfo(), get_settings: () => settings });
     renderApp('/settings');
     const section = await card();
     expect(within(section).getByRole('note')).toHaveTextContent(
-      "While the pretend Instagram is open, Evergreen doesn't renew your real accounts. Come back here to switch back.",
+      'While the pretend Instagram is open, Evergreen keeps renewing your real accounts in the background and warns you if one needs you. Come back here to switch back.',
     );
     await userEvent.click(within(section).getByRole('button', { name: DEMO }));
     const dialog = await screen.findByRole('dialog', { name: 'Switch to the pretend Instagram?' });
-    expect(dialog).toHaveTextContent("Evergreen won't renew them until you switch back here");
+    expect(dialog).toHaveTextContent('Evergreen keeps renewing them in the background while you try the pretend Instagram');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(backend.calls.some((c) => c.cmd === 'choose_mode')).toBe(false);

@@ -28,8 +28,8 @@ export function ModeSwitch({ onSwitched }: { onSwitched?: (info: AppInfo) => voi
               are kept apart.
             </p>
             <p className="muted">
-              Each side has its own vault. After switching, Evergreen asks for the passphrase of your real accounts&apos;
-              vault, or helps you create it.
+              Each side has its own vault. Switching back shows your real accounts as you left them; if their vault is
+              locked, Evergreen asks for its passphrase, or helps you create it.
             </p>
             <div>
               <Button
@@ -58,8 +58,8 @@ export function ModeSwitch({ onSwitched }: { onSwitched?: (info: AppInfo) => voi
               real accounts stay as they are.
             </p>
             <p className="callout" role="note">
-              While the pretend Instagram is open, Evergreen doesn&apos;t renew your real accounts. Come back here to
-              switch back.
+              While the pretend Instagram is open, Evergreen keeps renewing your real accounts in the background and
+              warns you if one needs you. Come back here to switch back.
             </p>
             <div>
               <Button busy={choose.isPending} onClick={() => setConfirming(true)} data-testid="use-demo">
@@ -100,8 +100,8 @@ export function ModeSwitch({ onSwitched }: { onSwitched?: (info: AppInfo) => voi
           }
         >
           <p>
-            Your real accounts stay connected, but Evergreen won&apos;t renew them until you switch back here. Instagram
-            access lasts about 60 days from its last renewal, so a short try is fine.
+            Your real accounts stay connected: Evergreen keeps renewing them in the background while you try the
+            pretend Instagram, and warns you if one needs you.
           </p>
           <p className="muted">
             The pretend Instagram has its own vault: Evergreen asks for its passphrase, or helps you create one.
