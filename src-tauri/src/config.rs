@@ -292,9 +292,32 @@ struct Layer {
     mode: Option<Mode>,
 }
 
+/// A configuration file is a few lines; anything longer is not one.
+const MAX_CONFIG_BYTES: u64 = 64 * 1024;
+
+/// The text of a configuration file. Only a regular file of at most [`MAX_CONFIG_BYTES`] is
+/// read: a pipe would hold the start for ever, a link to a device would fill memory.
+fn read_config_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is not a regular file"));
+    }
+    let too_long = || std::io::Error::new(std::io::ErrorKind::InvalidData, "it is longer than 64 KiB");
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(too_long());
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(MAX_CONFIG_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_long());
+    }
+    Ok(text)
+}
+
 /// Read one file; a missing file is no problem, anything wrong is one (and skipped).
 fn read_layer(path: &Path, problems: &mut Vec<String>) -> Layer {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_config_text(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Layer::default(),
         Err(e) => {
@@ -369,7 +392,7 @@ pub enum SaveError {
 /// file or the new one, never half of one.
 pub fn save_user_setting(path: &Path, key: &str, value: &str) -> Result<(), SaveError> {
     let io = |e: std::io::Error| SaveError::Io { path: path.display().to_string(), reason: e.to_string() };
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_config_text(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(io(e)),
@@ -540,6 +563,37 @@ mod tests {
         let config = m.load(None);
         assert_eq!(config.problems.len(), 1);
         assert!(config.problems[0].contains("couldn't read it"), "{:?}", config.problems);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_a_device_or_a_huge_file_is_a_problem_not_a_hang() {
+        type Make = fn(&Path);
+        let cases: [(&str, Make); 3] = [
+            ("pipe", |path| {
+                assert!(std::process::Command::new("mkfifo").arg(path).status().unwrap().success());
+            }),
+            ("device", |path| std::os::unix::fs::symlink("/dev/zero", path).unwrap()),
+            ("huge", |path| std::fs::write(path, format!("# {}\n", "x".repeat(70 * 1024))).unwrap()),
+        ];
+        for (what, make) in cases {
+            let m = Machine::new();
+            std::fs::create_dir_all(m.user().parent().unwrap()).unwrap();
+            make(&m.user());
+            // On its own thread: a read that blocks must fail the test, not hang it.
+            let (done, loaded) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let problems = m.load(None).problems;
+                let saved = save_user_setting(&m.user(), keys::MODE, "demo").is_err();
+                let _ = done.send((problems, saved));
+            });
+            let (problems, refused) = loaded
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("{what}: hung"));
+            assert_eq!(problems.len(), 1, "{what}: {problems:?}");
+            assert!(problems[0].contains("couldn't read it"), "{what}: {problems:?}");
+            assert!(refused, "{what}: not written over");
+        }
     }
 
     #[test]

@@ -68,16 +68,26 @@ pub async fn handle_link<R: Runtime>(app: &AppHandle<R>, raw: &str, origin: Orig
     let flow = link.as_ref().map(|l| l.state().as_str().to_string());
     // A sign-in begun with the real accounts finishes there, also when the person has moved
     // to the pretend Instagram meanwhile (the real profile is kept open behind it).
-    let behind = link.as_ref().and_then(|link| {
+    // Chosen while no move is under way (a move has the real profile in neither place for a
+    // moment); once chosen, a profile finishes what it began.
+    let (core, behind) = {
+        let _no_move_meanwhile = state.switching.lock().await;
         let shown = state.core();
-        state.behind().filter(|behind| {
-            behind.core.connector().is_pending(link.state()) && !shown.connector().is_pending(link.state())
-        })
-    });
-    let core = behind.as_ref().map_or_else(|| state.core(), |behind| behind.core.clone());
-    let elsewhere = match behind {
-        Some(_) => " It is with your real accounts: switch back to them in Settings to see it.",
-        None => "",
+        let pending_behind = link.as_ref().and_then(|link| {
+            state.behind().filter(|behind| {
+                behind.core.connector().is_pending(link.state())
+                    && !shown.connector().is_pending(link.state())
+            })
+        });
+        match pending_behind {
+            Some(behind) => (behind.core.clone(), true),
+            None => (shown, false),
+        }
+    };
+    let elsewhere = if behind {
+        " It is with your real accounts: switch back to them in Settings to see it."
+    } else {
+        ""
     };
     let notice = match core.finish_connect(raw).await {
         Ok(connection) => {

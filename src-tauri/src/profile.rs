@@ -245,9 +245,9 @@ pub async fn choose<R: Runtime>(app: &AppHandle<R>, mode: Mode) -> Result<(), Ip
     Ok(())
 }
 
-/// What *Quit* does to every open profile: after any move under way, let their calls in
-/// flight finish (up to `settle`) and save what they staged.
-pub async fn shut_down<R: Runtime>(app: &AppHandle<R>, settle: Duration) {
+/// *Quit*: after any move under way, let every open profile's calls in flight finish (up to
+/// `settle`), save what they staged, and end the app, with no move starting meanwhile.
+pub async fn shut_down_and_exit<R: Runtime>(app: &AppHandle<R>, settle: Duration) {
     let state = app.evergreen();
     let _no_move_meanwhile = state.switching.lock().await;
     let deadline = tokio::time::Instant::now() + settle;
@@ -262,4 +262,5 @@ pub async fn shut_down<R: Runtime>(app: &AppHandle<R>, settle: Duration) {
             save(behind).await;
         }
     });
+    app.exit(0);
 }

@@ -99,6 +99,19 @@ impl AppState {
         *self.behind.lock().unwrap_or_else(PoisonError::into_inner) = Some(opened);
     }
 
+    /// *Lock*: the shown profile and the real one behind the demo, so no key stays in memory.
+    pub async fn lock_all(&self) -> Result<(), evergreen_core::Error> {
+        let shown = self.opened().core.clone();
+        let behind = self.behind().map(|b| b.core.clone());
+        let (shown, behind) = tokio::join!(shown.lock(), async {
+            match behind {
+                Some(core) => core.lock().await,
+                None => Ok(()),
+            }
+        });
+        shown.and(behind)
+    }
+
     /// The sign-in service in use.
     pub fn sign_in(&self) -> Option<SignInService> {
         self.sign_in.lock().unwrap_or_else(PoisonError::into_inner).clone()

@@ -101,9 +101,9 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
         "open" | "unlock" => window::show(app),
         "lock" => {
-            let core = app.evergreen().core().clone();
+            let app = app.clone();
             tauri::async_runtime::spawn(async move {
-                if let Err(error) = core.lock().await {
+                if let Err(error) = app.evergreen().lock_all().await {
                     tracing::warn!(%error, "lock from the tray");
                 }
             });
@@ -134,8 +134,7 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         // At most a few seconds for the calls in flight; whatever they staged by then is saved
         // in any case.
-        crate::profile::shut_down(&app, Duration::from_secs(5)).await;
-        app.exit(0);
+        crate::profile::shut_down_and_exit(&app, Duration::from_secs(5)).await;
     });
 }
 

@@ -147,7 +147,8 @@ impl Evergreen {
                 refresh_failures: 0,
                 failing_since: None,
             };
-            let before = self.vault().get(&account.id)?;
+            // An old record that cannot be read is worth nothing to put back.
+            let before = self.vault().get(&account.id).ok().flatten();
             self.vault().apply(vec![VaultChange::Put(account.id, record)])?;
             // Only once the new token is durable: a failed save forgets nothing.
             replacing.replace(account.id);

@@ -302,6 +302,9 @@ impl Ledger {
         change: impl FnOnce(&mut Replacing<'_>) -> Result<T, crate::Error>,
     ) -> Result<T, crate::Error> {
         let _writing = lock(&self.writing);
+        if core.is_closed() {
+            return Err(crate::Error::Closed);
+        }
         self.flush_locked(core);
         let mut state = lock(&self.state);
         change(&mut Replacing { state: &mut state })

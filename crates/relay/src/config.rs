@@ -603,11 +603,33 @@ pub fn check_report(config: &Config) -> String {
 }
 
 /// Characters that change how the text around them reads without showing themselves (bidi
-/// overrides and isolates, zero-width characters): the app refuses a name holding one, so the
+/// marks and overrides, zero-width and filler characters, tags, private use, any space but the
+/// plain one): the app refuses a name holding one, so the
 /// relay refuses to start with it. Written again here on purpose: the relay does not depend on
 /// the app's core (which checks the same set in `connect/relay.rs`).
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{E000}'..='\u{F8FF}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{10FFFF}'
+        )
 }
 
 #[cfg(test)]
@@ -695,7 +717,15 @@ mod tests {
         let name = |name: &str| Settings { name: Some(name.into()), ..required() }.resolve().map(|c| c.name);
         assert_eq!(Settings { ..required() }.resolve().unwrap().name, defaults::NAME);
         assert_eq!(name("  Harbour Agency  ").unwrap(), "Harbour Agency");
-        for bad in ["", "   ", &"x".repeat(61), "two\nlines", "Harbour \u{202E}moc.live", "Harbour\u{200B}"] {
+        for bad in [
+            "",
+            "   ",
+            &"x".repeat(61),
+            "two\nlines",
+            "Harbour \u{202E}moc.live",
+            "Harbour\u{200B}",
+            "Harbour\u{2028}Agency",
+        ] {
             let error = name(bad).expect_err(bad).to_string();
             assert!(error.starts_with("name: "), "{error}");
         }

@@ -27,7 +27,7 @@ pub async fn unlock_vault(state: State<'_, AppState>, passphrase: Passphrase) ->
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn lock_vault(state: State<'_, AppState>) -> Result<(), IpcError> {
-    Ok(state.core().lock().await?)
+    Ok(state.lock_all().await?)
 }
 
 /// Replace a damaged vault file by its last good copy, and unlock.

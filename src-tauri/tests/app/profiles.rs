@@ -65,12 +65,16 @@ fn moving_between_real_and_demo_keeps_each_profiles_data_apart() {
         Ok(json!([])),
         "nothing of the real profile shows in the demo"
     );
+    // Lock means no key stays in memory, whichever profile the page shows.
+    t.invoke("lock_vault", json!({})).unwrap();
+    assert_eq!(real.vault_state(), evergreen_core::vault::VaultState::Locked, "the real one locked too");
 
     let info = t.invoke("choose_mode", json!({ "mode": "real" })).expect("back to real");
-    assert_eq!((info["mode"].as_str(), info["vault"].as_str()), (Some("real"), Some("unlocked")));
+    assert_eq!((info["mode"].as_str(), info["vault"].as_str()), (Some("real"), Some("locked")));
     assert_eq!(info["dataDir"], t.profile.path().display().to_string());
     assert!(user_file(&t).contains("mode = \"real\""));
     assert!(t.app.evergreen().behind().is_none(), "shown again, not reopened");
+    assert_eq!(t.invoke("unlock_vault", json!({ "passphrase": PASS })), Ok(serde_json::Value::Null));
     let accounts = t.invoke("list_accounts", json!({})).unwrap();
     assert_eq!(accounts[0]["username"], "real.brand", "{accounts}");
     assert!(!demo_dir.join("vault.json").exists(), "and the demo created none");

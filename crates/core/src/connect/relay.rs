@@ -30,10 +30,33 @@ struct NewSession<'a> {
 
 /// A sign-in the relay started.
 /// Characters that change how the text around them reads without showing themselves: bidi
-/// overrides and isolates (a name that shows one host and ends in another), zero-width
-/// spaces and joiners, the word joiner and the byte-order mark.
+/// marks, overrides and isolates (a name that shows one host and ends in another), zero-width
+/// and filler characters, soft hyphens, variation selectors, tags, private use, and any
+/// space but the plain one (line and paragraph separators among them). The relay refuses the
+/// same set for its name (`relay/src/config.rs`, written again: it does not depend on the core).
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{E000}'..='\u{F8FF}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{10FFFF}'
+        )
 }
 
 #[derive(Deserialize)]

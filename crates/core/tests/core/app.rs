@@ -265,8 +265,12 @@ async fn a_closed_profile_saves_locks_gives_its_directory_up_and_refuses_to_reop
     let policy = evergreen_core::refresh::RefreshPolicy::default;
     let faster = evergreen_core::refresh::RefreshPolicy { refresh_after_secs: 30 * 3600, ..policy() };
     assert_eq!(straggler.set_refresh_policy(faster).unwrap_err().code(), Code::Internal);
+    let changed = straggler.change_passphrase(pass(PASS), pass("another passphrase entirely")).await;
+    assert_eq!(changed.unwrap_err().code(), Code::Internal, "nor its passphrase");
     assert_eq!(reopened.accounts().unwrap().len(), 1, "still listed");
     assert_eq!(reopened.refresh_policy().unwrap(), policy());
+    reopened.lock().await.unwrap();
+    reopened.unlock(pass(PASS)).await.expect("the passphrase it had");
 }
 
 /// Found by the simulation: a reconnect whose account list could not be written left the new

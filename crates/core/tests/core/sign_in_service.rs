@@ -60,6 +60,8 @@ async fn an_answer_that_only_looks_like_a_relay_is_refused() {
         // A name that reads as another service: a right-to-left override, a zero-width space.
         r#"{"service":"evergreen-relay","api":1,"name":"Harbour \u202emoc.evil","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
         r#"{"service":"evergreen-relay","api":1,"name":"Harbour\u200b","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
+        r#"{"service":"evergreen-relay","api":1,"name":"Harbour\u2028Agency","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
+        r#"{"service":"evergreen-relay","api":1,"name":"Harbour","version":"1\udb40\udc41","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
         "<html>hello</html>",
     ] {
         let (address, server) =

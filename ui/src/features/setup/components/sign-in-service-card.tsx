@@ -151,7 +151,9 @@ function FoundService({ service, fromEnvironment }: { service: ServiceInfo; from
           <bdi>{service.name}</bdi> <span className="muted">({service.host})</span>
         </dd>
         <dt>Version</dt>
-        <dd>{service.version}</dd>
+        <dd>
+          <bdi>{service.version}</bdi>
+        </dd>
         <dt>Instagram app ID</dt>
         <dd>{service.instagramAppId}</dd>
         <dt>Asks Instagram for</dt>
