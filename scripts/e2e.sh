@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the app with its embedded UI through the Tauri CLI, then run the end-to-end tests
 # in a real window: Xvfb for the display, a private D-Bus session for single-instance and
-# notifications, tauri-driver + WebKitWebDriver for WebDriver. Extra arguments go to the
+# notifications, WebKitWebDriver for WebDriver. Extra arguments go to the
 # test binary (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -50,7 +50,3 @@ if [[ ! -d ui/node_modules ]] || [[ ui/package-lock.json -nt ui/node_modules/.pa
   npm --prefix ui ci --no-audit --no-fund --loglevel=error
 fi
 
-if $want_tests && ! command -v tauri-driver >/dev/null; then
-  echo "==> tauri-driver: installing (about 2 minutes)"
-  cargo install tauri-driver --version "^2" --locked --quiet
-fi

@@ -144,7 +144,7 @@ pub struct Config {
     /// `EVERGREEN_WEBKIT_TUNING=off`: leave WebKit at its defaults (to rule the tuning out when
     /// a page draws wrongly on some graphics stack, and to measure what it buys).
     pub webkit_tuning: bool,
-    /// `TAURI_AUTOMATION=true` (set by tauri-driver): a WebDriver session controls the
+    /// `TAURI_AUTOMATION=true` (set for the app by whoever starts it under WebDriver): a WebDriver session controls the
     /// webviews. Its automation session does not survive WebKit's network process being
     /// ended, so the window-closed release keeps that process under automation.
     pub automation: bool,

@@ -85,6 +85,14 @@ fn apply<R: Runtime>(app: &AppHandle<R>, tray: &TrayIcon<R>) {
             return;
         }
     };
+    let model = match app.evergreen().behind().map(|behind| behind.core.tray_model()) {
+        Some(Ok(behind)) => model.with_real_accounts_behind(&behind),
+        Some(Err(error)) => {
+            tracing::warn!(%error, "the real accounts behind the demo not looked at");
+            model
+        }
+        None => model,
+    };
     match build_menu(app, &model) {
         Ok(menu) => {
             let _ = tray.set_menu(Some(menu));

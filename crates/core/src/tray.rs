@@ -49,6 +49,22 @@ pub struct TrayModel {
     pub items: Vec<TrayItem>,
 }
 
+impl TrayModel {
+    /// The demo's menu while the real accounts are kept open behind it: when they need the
+    /// person (or renew nothing, locked), the icon says so and a line under the summary says
+    /// where to go, so it is never only a notification.
+    pub fn with_real_accounts_behind(mut self, behind: &TrayModel) -> Self {
+        if behind.attention {
+            self.attention = true;
+            self.items.insert(
+                1,
+                TrayItem::Label("Your real accounts need you: switch back to them in Settings".into()),
+            );
+        }
+        self
+    }
+}
+
 /// "2 h ago", "just now", "3 d ago".
 pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let minutes = (now - at).num_minutes();
@@ -170,6 +186,39 @@ mod tests {
             },
             status,
         }
+    }
+
+    #[test]
+    fn real_accounts_that_need_the_person_show_behind_the_demo() {
+        let demo = model(
+            &[view("pretend.shop", DisplayStatus::Stored(AccountStatus::Connected))],
+            None,
+            VaultState::Unlocked,
+            0,
+            now(),
+        );
+        let fine = model(
+            &[view("real.shop", DisplayStatus::Stored(AccountStatus::Connected))],
+            None,
+            VaultState::Unlocked,
+            0,
+            now(),
+        );
+        assert_eq!(demo.clone().with_real_accounts_behind(&fine), demo, "nothing to say");
+        let needs = model(
+            &[view("real.shop", DisplayStatus::Stored(AccountStatus::NeedsReconnect))],
+            None,
+            VaultState::Unlocked,
+            0,
+            now(),
+        );
+        let shown = demo.clone().with_real_accounts_behind(&needs);
+        assert!(shown.attention && !demo.attention);
+        assert_eq!(
+            shown.items[1],
+            TrayItem::Label("Your real accounts need you: switch back to them in Settings".into())
+        );
+        assert_eq!(shown.items.len(), demo.items.len() + 1);
     }
 
     fn labels(m: &TrayModel) -> Vec<String> {

@@ -1,9 +1,9 @@
 //! End-to-end harness: the real app binary, built with its embedded UI, driven through
-//! `tauri-driver` and WebKitWebDriver in a real window.
+//! WebKitWebDriver in a real window.
 //!
 //! The tests need an X server and a D-Bus session bus; `scripts/e2e.sh` provides both
 //! (`dbus-run-session -- xvfb-run -a …`) and builds the binary first. Each [`Session`] gets
-//! its own data directory and its own `tauri-driver`, so tests never share state. Run them
+//! its own data directory and its own WebKitWebDriver, so tests never share state. Run them
 //! one at a time (`--test-threads=1`): a second app instance is, by design, forwarded to the
 //! first.
 #![deny(missing_docs)]
@@ -170,7 +170,10 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port()
 }
 
-/// A running `tauri-driver`, killed when dropped.
+/// A running WebKitWebDriver (Debian's `webkit2gtk-driver`), killed when dropped. Spoken to
+/// directly: `tauri-driver` would only rename `tauri:options` to WebKit's
+/// `webkitgtk:browserOptions` (see [`Session::start_with`]), and building it cost every fresh
+/// machine two minutes.
 struct Driver {
     child: Child,
     port: u16,
@@ -179,13 +182,16 @@ struct Driver {
 impl Driver {
     fn start(env: &[(String, String)]) -> Self {
         let port = free_port();
-        let native_port = free_port();
-        let child = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        let child = Command::new("WebKitWebDriver")
+            .args([format!("--port={port}"), "--host=127.0.0.1".into()])
+            // What `tauri-driver` sets for the app it starts: Tauri then lets WebKit's
+            // automation in (and the app knows a WebDriver session controls it).
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("TAURI_AUTOMATION", "true")
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .spawn()
-            .expect("tauri-driver on PATH (cargo install tauri-driver --version ^2 --locked)");
+            .expect("WebKitWebDriver on PATH (Debian: apt-get install webkit2gtk-driver)");
         Self { child, port }
     }
 }
@@ -217,7 +223,11 @@ impl Session {
     pub async fn start_with(profile: Profile, args: &[&str]) -> Self {
         let driver = Driver::start(&profile.env());
         let mut caps = serde_json::Map::new();
-        caps.insert("tauri:options".into(), serde_json::json!({ "application": app_binary(), "args": args }));
+        // The app is the "browser" WebKitWebDriver starts, with its own argv.
+        caps.insert(
+            "webkitgtk:browserOptions".into(),
+            serde_json::json!({ "binary": app_binary(), "args": args }),
+        );
         let url = format!("http://127.0.0.1:{}", driver.port);
         let started = Instant::now();
         let client = loop {
@@ -230,7 +240,7 @@ impl Session {
                 Err(error) if started.elapsed() > UI_TIMEOUT => {
                     panic!("no WebDriver session after {UI_TIMEOUT:?}: {error}")
                 }
-                // tauri-driver takes a moment to listen.
+                // The driver takes a moment to listen.
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };

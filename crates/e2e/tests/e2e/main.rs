@@ -1,5 +1,5 @@
 //! End-to-end tests in a real window. Run through `scripts/e2e.sh`, which provides Xvfb, a
-//! D-Bus session, tauri-driver and a fresh app build; `--test-threads=1`.
+//! D-Bus session, WebKitWebDriver and a fresh app build; `--test-threads=1`.
 
 mod accounts;
 mod connect;
