@@ -93,17 +93,17 @@ impl Evergreen {
         self.engine().resume();
         let ((), lost) = locked?;
         self.note(None, EventKind::Vault, "Vault locked");
+        self.emit(Change::VaultChanged { state: VaultState::Locked });
         if lost > 0 {
             tracing::error!(lost, "renewed tokens were still unsaved when the vault locked");
-            self.note(
-                None,
-                EventKind::Vault,
-                format!(
-                    "{lost} renewed connection(s) could not be saved before Evergreen locked; if a renewal fails after the next unlock, choose Reconnect"
-                ),
+            let what = format!(
+                "{lost} renewed connection(s) could not be saved before Evergreen locked; if a renewal fails after the next unlock, choose Reconnect"
             );
+            self.note(None, EventKind::Vault, what.clone());
+            // Locked all the same (the person asked for it), but told: Instagram may have
+            // ended the old token when it issued the one that was lost.
+            return Err(crate::vault::Error::Io(std::io::Error::other(what)).into());
         }
-        self.emit(Change::VaultChanged { state: VaultState::Locked });
         Ok(())
     }
 

@@ -302,3 +302,19 @@ async fn a_disconnected_accounts_token_is_removed_once_the_disk_lets_it_without_
         assert_eq!(vault.get(&gone.id).unwrap(), None, "removed {how}");
     }
 }
+
+/// Found by the simulation: a lock whose renewed tokens could not be saved said it went well,
+/// though the renewal was lost (and Instagram may have ended the old token with it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_that_loses_a_renewal_says_so() {
+    let f = Fleet::new().await;
+    let a = f.connect("brand");
+    f.clock.advance(49 * HOUR);
+    f.vault_faults.fail_next(2);
+    let report = f.core.refresh_now(&a.id.to_string()).await.unwrap();
+    assert!(report.write_failed, "the renewal is staged, not saved");
+    let error = f.core.lock().await.expect_err("told");
+    assert_eq!(error.code(), Code::Storage);
+    assert!(error.to_string().contains("1 renewed connection(s) could not be saved"), "{error}");
+    assert_eq!(f.core.vault_state(), evergreen_core::vault::VaultState::Locked, "locked all the same");
+}
