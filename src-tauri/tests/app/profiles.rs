@@ -153,15 +153,19 @@ fn started_in_the_demo_the_real_accounts_are_opened_behind_it() {
         data_dir: Some(elsewhere.path().into()),
         ..t.app.evergreen().config.clone()
     };
-    let start = evergreen_app::config::Start { mode: evergreen_app::config::Mode::Demo, first_run: false };
-    let (shown, behind) = tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(
-        t.app.handle(),
-        &config,
-        start,
-        None,
-        None,
-    ))
-    .unwrap();
+    let start_in_the_demo = |config: &evergreen_app::config::Config| {
+        let start =
+            evergreen_app::config::Start { mode: evergreen_app::config::Mode::Demo, first_run: false };
+        tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(
+            t.app.handle(),
+            config,
+            start,
+            None,
+            None,
+        ))
+        .unwrap()
+    };
+    let (shown, behind) = start_in_the_demo(&config);
     assert_eq!(shown.core.data_dir().root(), elsewhere.path().join("demo"));
     let behind = behind.expect("the real profile, to watch its accounts");
     assert_eq!(behind.core.data_dir().root(), elsewhere.path());
@@ -170,14 +174,7 @@ fn started_in_the_demo_the_real_accounts_are_opened_behind_it() {
     // Without real accounts, nothing is opened behind.
     let empty = tempfile::tempdir().unwrap();
     let config = evergreen_app::config::Config { data_dir: Some(empty.path().into()), ..config };
-    let (_, none) = tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(
-        t.app.handle(),
-        &config,
-        start,
-        None,
-        None,
-    ))
-    .unwrap();
+    let (_, none) = start_in_the_demo(&config);
     assert!(none.is_none());
 }
 
