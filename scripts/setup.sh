@@ -14,8 +14,9 @@ packages=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
   xdg-utils desktop-file-utils libglib2.0-bin)
 if $want_tests; then
-  # A display, a D-Bus session bus and WebKit's WebDriver for the end-to-end tests.
-  packages+=(xvfb xauth dbus dbus-x11 webkit2gtk-driver procps)
+  # A display, a D-Bus session bus and WebKit's WebDriver for the end-to-end tests; a real
+  # login keyring (and `secret-tool`, the tests' own view of it) for automatic unlock.
+  packages+=(xvfb xauth dbus dbus-x11 webkit2gtk-driver procps gnome-keyring libsecret-tools)
 fi
 
 missing=()

@@ -86,6 +86,8 @@ pub struct Wiring {
     pub notifier: Arc<dyn Notifier>,
     /// The tray to keep current, when there is one.
     pub tray: Option<tray::TrayPoke>,
+    /// The login keyring, for automatic unlock.
+    pub keyring: Arc<dyn evergreen_core::keyring::LoginKeyring>,
 }
 
 /// Open the profile in `data_dir` over `wiring` and manage its state (the mock-runtime

@@ -121,6 +121,7 @@ pub async fn open<R: Runtime>(
         instagram,
         notifier: Arc::new(crate::notify::Desktop(app.clone())),
         tray,
+        keyring: Arc::new(evergreen_core::keyring::SecretService::session()),
     };
     let shown = Arc::new(AtomicBool::new(true));
     let core = open_core(app, config, data_dir, wiring, shown.clone())?;
@@ -163,7 +164,7 @@ pub fn open_core<R: Runtime>(
     shown: Arc<AtomicBool>,
 ) -> Result<Evergreen, evergreen_core::Error> {
     let handle = app.app_handle().clone();
-    let crate::Wiring { vault, relay, instagram, notifier, tray } = wiring;
+    let crate::Wiring { vault, relay, instagram, notifier, tray, keyring } = wiring;
     let sink = Arc::new(move |change| {
         // A profile behind the page (the real one while the demo shows) must not make the
         // page believe its own vault locked or its list changed.
@@ -185,6 +186,7 @@ pub fn open_core<R: Runtime>(
         instagram_timeout: None,
         notifier,
         flow_ttl: config.connect_ttl_secs.map(|s| chrono::Duration::seconds(i64::from(s))),
+        keyring,
     })
 }
 

@@ -79,6 +79,7 @@ fn main() {
         instagram_timeout: None,
         notifier: Arc::new(Desktop),
         flow_ttl: None,
+        keyring: evergreen_core::keyring::none(),
     })
     .expect("profile opens");
     runtime.block_on(core.unlock(Passphrase::new(passphrase))).expect("unlocked");

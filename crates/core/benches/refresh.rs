@@ -110,6 +110,7 @@ async fn setup(n: usize) -> Bench {
         instagram_timeout: None,
         notifier: evergreen_core::notify::silent(),
         flow_ttl: None,
+        keyring: evergreen_core::keyring::none(),
     })
     .unwrap();
     sandbox.world().set_latency_ms(LATENCY_MS);

@@ -4,9 +4,10 @@
 //! Every change to an account goes through the [`Ledger`](crate::ledger::Ledger), vault
 //! first, then SQLite; unlocking reconciles the two. The rest of `impl Evergreen` lives
 //! beside its concept: `lifecycle.rs` (the vault), `connecting.rs`, `roster.rs`,
-//! `refresh/`, `notify.rs`, `profile.rs`, `settings.rs`.
+//! `refresh/`, `notify.rs`, `profile.rs`, `settings.rs`, `auto_unlock.rs`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 
@@ -15,6 +16,7 @@ use crate::account::{Account, AccountId, AccountView, DisplayStatus};
 use crate::change::{Change, ChangeSink};
 use crate::clock::Clock;
 use crate::connect::{Connector, RelayClient};
+use crate::keyring::LoginKeyring;
 use crate::ledger::Ledger;
 use crate::paths::{DataDir, ProfileLock};
 use crate::refresh::Engine;
@@ -43,6 +45,8 @@ pub struct Setup {
     pub notifier: Arc<dyn crate::notify::Notifier>,
     /// How long a connect flow waits for the browser (default ten minutes).
     pub flow_ttl: Option<chrono::Duration>,
+    /// The login keyring, for automatic unlock ([`crate::keyring::none`] where there is none).
+    pub keyring: Arc<dyn LoginKeyring>,
 }
 
 /// Evergreen's core for one profile.
@@ -65,14 +69,34 @@ struct Inner {
     engine: Engine,
     sink: ChangeSink,
     notifier: Arc<dyn crate::notify::Notifier>,
+    keyring: Arc<dyn LoginKeyring>,
+    /// One change of automatic unlock at a time (on, off, the start's unlock, a passphrase
+    /// change or reset that touches the keyring).
+    keyring_changes: tokio::sync::Mutex<()>,
+    /// The unlock at start was tried (it runs once per start).
+    start_unlock_tried: AtomicBool,
+    /// *Lock* was chosen: the start's unlock, still waiting for the keyring, must not open.
+    start_unlock_cancelled: AtomicBool,
+    /// Why the start's unlock could not use the keyring, until the vault is unlocked.
+    auto_unlock_fallback: std::sync::Mutex<Option<String>>,
 }
 
 impl Evergreen {
     /// Open a profile: its metadata store (created if new) and its vault (locked). The
     /// profile is this process's until the value (and every clone) is dropped.
     pub fn open(setup: Setup) -> Result<Self, Error> {
-        let Setup { data_dir, clock, vault, sink, relay, instagram, instagram_timeout, notifier, flow_ttl } =
-            setup;
+        let Setup {
+            data_dir,
+            clock,
+            vault,
+            sink,
+            relay,
+            instagram,
+            instagram_timeout,
+            notifier,
+            flow_ttl,
+            keyring,
+        } = setup;
         let relay = relay.map(relay_client).transpose()?;
         let claimed = data_dir.claim()?;
         let store = Store::open(&data_dir.metadata_db())?;
@@ -94,6 +118,11 @@ impl Evergreen {
                 engine,
                 sink,
                 notifier,
+                keyring,
+                keyring_changes: tokio::sync::Mutex::new(()),
+                start_unlock_tried: AtomicBool::new(false),
+                start_unlock_cancelled: AtomicBool::new(false),
+                auto_unlock_fallback: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -104,6 +133,36 @@ impl Evergreen {
     pub fn set_relay(&self, relay: Option<evergreen_instagram::Url>) -> Result<(), Error> {
         self.inner.connector.set_relay(relay.map(relay_client).transpose()?);
         Ok(())
+    }
+
+    pub(crate) fn keyring(&self) -> &dyn LoginKeyring {
+        self.inner.keyring.as_ref()
+    }
+
+    pub(crate) fn keyring_changes(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.keyring_changes
+    }
+
+    /// True the first time only: the start's unlock runs once.
+    pub(crate) fn take_start_unlock(&self) -> bool {
+        !self.inner.start_unlock_tried.swap(true, Ordering::SeqCst)
+    }
+
+    /// A start's unlock still waiting must not open the vault any more (*Lock* was chosen).
+    pub(crate) fn cancel_start_unlock(&self) {
+        self.inner.start_unlock_cancelled.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn start_unlock_still_wanted(&self) -> bool {
+        !self.inner.start_unlock_cancelled.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn auto_unlock_fallback(&self) -> Option<String> {
+        self.inner.auto_unlock_fallback.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    pub(crate) fn set_auto_unlock_fallback(&self, why: Option<String>) {
+        *self.inner.auto_unlock_fallback.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = why;
     }
 
     /// Whether [`Evergreen::close`] has closed this profile.

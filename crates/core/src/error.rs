@@ -55,6 +55,8 @@ pub enum Code {
     WeakPassphrase,
     /// A vault file is damaged: the UI offers "Restore last good copy" or "Reset".
     VaultDamaged,
+    /// The login keyring did not do what automatic unlock needed: the setting shows why.
+    LoginKeyring,
     /// The account named does not exist (any more): the UI refreshes its list.
     UnknownAccount,
     /// A setting is out of bounds: the form shows the message on its field.
@@ -96,6 +98,7 @@ impl Code {
             Self::WrongPassphrase => "wrong_passphrase",
             Self::WeakPassphrase => "weak_passphrase",
             Self::VaultDamaged => "vault_damaged",
+            Self::LoginKeyring => "login_keyring",
             Self::UnknownAccount => "unknown_account",
             Self::InvalidSettings => "invalid_settings",
             Self::InstagramUnreachable => "instagram_unreachable",
@@ -118,6 +121,16 @@ pub enum Error {
     /// The vault refused.
     #[error(transparent)]
     Vault(#[from] vault::Error),
+    /// Automatic unlock could not be turned on: the keyring refused (nothing changed).
+    #[error(
+        "{0}, so automatic unlock couldn't be turned on. Nothing was changed; check your keyring and try again."
+    )]
+    AutoUnlockNotTurnedOn(crate::keyring::Error),
+    /// Automatic unlock is off, but the keyring kept its item.
+    #[error(
+        "Automatic unlock is off, but Evergreen couldn't remove its key from your login keyring. That key no longer opens the vault; you can delete “Evergreen vault key” in your keyring's app."
+    )]
+    KeyringItemLeft(crate::keyring::Error),
     /// The metadata store refused.
     #[error(transparent)]
     Store(store::Error),
@@ -178,9 +191,11 @@ impl Error {
                 vault::Error::WrongPassphrase => Code::WrongPassphrase,
                 vault::Error::WeakPassphrase => Code::WeakPassphrase,
                 vault::Error::Damaged { .. } => Code::VaultDamaged,
+                vault::Error::NoKeyringWrap | vault::Error::WrongKeyringKey => Code::LoginKeyring,
                 vault::Error::Io(_) => Code::Storage,
                 vault::Error::Internal(_) => Code::Internal,
             },
+            Self::AutoUnlockNotTurnedOn(_) | Self::KeyringItemLeft(_) => Code::LoginKeyring,
             Self::Store(_) => Code::Storage,
             Self::UnknownAccount => Code::UnknownAccount,
             Self::InvalidSettings(_) => Code::InvalidSettings,

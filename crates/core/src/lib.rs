@@ -13,12 +13,14 @@
 
 pub mod account;
 mod app;
+mod auto_unlock;
 mod change;
 pub mod clock;
 pub mod connect;
 mod connecting;
 pub mod deep_link;
 mod error;
+pub mod keyring;
 mod ledger;
 mod lifecycle;
 pub mod notify;
@@ -33,6 +35,7 @@ pub mod vault;
 
 pub use account::{AccountView, DisplayStatus};
 pub use app::{Evergreen, Setup};
+pub use auto_unlock::{AutoUnlock, StartUnlock};
 pub use change::{Change, ChangeSink, ignore_changes};
 pub use connecting::{Connection, Profile};
 pub use error::{Code, Error};

@@ -32,6 +32,7 @@ impl Evergreen {
     pub async fn create_vault(&self, passphrase: Passphrase) -> Result<(), Error> {
         self.blocking(move |this| {
             this.ledger().new_epoch(this, || Ok(this.vault().create(&passphrase)?))?;
+            this.set_auto_unlock_fallback(None);
             this.note(None, EventKind::Vault, "Vault created");
             this.engine().wake.notify_waiters();
             this.emit(Change::VaultChanged { state: VaultState::Unlocked });
@@ -58,7 +59,7 @@ impl Evergreen {
         .await
     }
 
-    fn after_unlock(&self, what: &str) -> Result<Reconciliation, Error> {
+    pub(crate) fn after_unlock(&self, what: &str) -> Result<Reconciliation, Error> {
         // Best effort: the vault is open, and what reconciling could not write heals itself (a
         // row without a token is found at its next attempt, dates follow the vault, tokens to
         // forget are removed at the catch-up). A failing disk never keeps a person out.
@@ -66,6 +67,7 @@ impl Evergreen {
             tracing::error!(%error, "vault and account list not reconciled");
             Reconciliation::default()
         });
+        self.set_auto_unlock_fallback(None);
         self.note(None, EventKind::Vault, what);
         self.engine().request_catch_up();
         self.emit(Change::VaultChanged { state: VaultState::Unlocked });
@@ -78,6 +80,8 @@ impl Evergreen {
     /// Forget the key and every token in memory — after the calls to Instagram in flight have
     /// finished and every renewal is saved, so locking in the middle of a sweep loses none.
     pub async fn lock(&self) -> Result<(), Error> {
+        // Also a start's unlock still waiting for the keyring: *Lock* is the last word.
+        self.cancel_start_unlock();
         if self.vault_state() != VaultState::Unlocked {
             return Ok(());
         }
@@ -150,18 +154,40 @@ impl Evergreen {
         saved
     }
 
-    /// Protect the vault with a new passphrase (and a new data key).
+    /// Protect the vault with a new passphrase (and a new data key). With automatic unlock on,
+    /// the new data key is wrapped under the login keyring's key too; if the keyring cannot
+    /// give it now, automatic unlock is turned off (and the activity log says so).
     pub async fn change_passphrase(&self, current: Passphrase, new: Passphrase) -> Result<(), Error> {
-        self.blocking(move |this| {
-            this.ledger().now(this, |_| Ok(this.vault().change_passphrase(&current, &new)?))?;
-            this.record(None, EventKind::Vault, "Vault passphrase changed")
-        })
-        .await
+        let _one = self.keyring_changes().lock().await;
+        let keyring = self.keyring_key_for_change().await?;
+        let key = keyring.as_ref().and_then(|(_, key)| key.clone());
+        let still_on = self
+            .blocking(move |this| {
+                this.ledger()
+                    .now(this, |_| Ok(this.vault().change_passphrase(&current, &new, key.as_ref())?))?;
+                this.record(None, EventKind::Vault, "Vault passphrase changed")?;
+                Ok(this.vault().keyring_vault_id().ok().flatten().is_some())
+            })
+            .await?;
+        if let Some((vault_id, _)) = keyring
+            && !still_on
+        {
+            self.note(
+                None,
+                EventKind::Vault,
+                "Automatic unlock was turned off: the login keyring couldn't be read while the passphrase changed. Turn it on again in Settings",
+            );
+            self.forget_keyring_item(&vault_id).await;
+            self.emit(Change::VaultChanged { state: self.vault_state() });
+        }
+        Ok(())
     }
 
     /// "Forgot passphrase": erase the vault. Every token is gone; accounts stay listed and
     /// each needs a reconnect. A new vault must be created afterwards.
     pub async fn reset_vault(&self) -> Result<(), Error> {
+        let _one = self.keyring_changes().lock().await;
+        let keyring_item = self.blocking(|this| Ok(this.vault().keyring_vault_id().ok().flatten())).await?;
         self.blocking(|this| {
             let now = this.now();
             this.ledger().new_epoch(this, || {
@@ -187,11 +213,17 @@ impl Evergreen {
                 })?;
                 Ok(())
             })?;
+            this.set_auto_unlock_fallback(None);
             this.emit(Change::VaultChanged { state: VaultState::Missing });
             this.emit(Change::AccountsChanged);
             Ok(())
         })
-        .await
+        .await?;
+        // The vault is gone: the keyring's key opens nothing now, and goes too.
+        if let Some(vault_id) = keyring_item {
+            self.forget_keyring_item(&vault_id).await;
+        }
+        Ok(())
     }
 
     /// Make the vault and the metadata agree (DESIGN §3), through the ledger.

@@ -65,6 +65,7 @@ impl TestApp {
             relay: Some(relay),
             notifier: evergreen_core::notify::silent(),
             tray: None,
+            keyring: evergreen_core::keyring::none(),
         };
         evergreen_app::manage_state(&app, config, profile.path().into(), wiring).expect("state");
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");

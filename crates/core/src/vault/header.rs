@@ -6,6 +6,10 @@
 //! and push the person toward *reset*. The checksum guards against accidents, not attacks (the
 //! AEAD does that). Argon2's costs are bounded before they reach Argon2: a damaged
 //! `memory_kib` must be an error, not a 4 TB allocation.
+//!
+//! With automatic unlock on, the same data key is wrapped a second time under the login
+//! keyring's random key (`keyring`): no Argon2 on that way in, since that key is random, not
+//! chosen by a person. The checksum covers that wrap too.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
@@ -18,6 +22,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::{DamagedPart, Error, Passphrase};
+use crate::keyring::{VaultId, WrappingKey};
 
 /// 2: with a checksum. 1 (none) is still read, and rewritten as 2 at the next unlock.
 const FORMAT: u32 = 2;
@@ -85,9 +90,51 @@ pub struct VaultHeader {
     salt: String,
     nonce: String,
     wrapped_key: String,
+    /// The data key wrapped under the login keyring's key, while automatic unlock is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keyring: Option<KeyringWrap>,
     /// SHA-256 (base64) of everything above; absent in format 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     checksum: Option<String>,
+}
+
+/// The data key wrapped under a [`WrappingKey`] kept in the login keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct KeyringWrap {
+    /// The id the keyring's item is found by.
+    vault_id: String,
+    nonce: String,
+    wrapped_key: String,
+}
+
+impl KeyringWrap {
+    fn new(data_key: &[u8], vault_id: &VaultId, key: &WrappingKey) -> Result<Self, Error> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let cipher = XChaCha20Poly1305::new(key.as_bytes().into());
+        let aad = Self::aad(vault_id.as_str());
+        let wrapped = cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: data_key, aad: aad.as_bytes() })
+            .map_err(|_| Error::Internal("wrapping the vault key for the keyring failed".into()))?;
+        Ok(Self {
+            vault_id: vault_id.as_str().to_owned(),
+            nonce: STANDARD.encode(nonce),
+            wrapped_key: STANDARD.encode(wrapped),
+        })
+    }
+
+    /// Binds the wrap to the vault id the item is found by.
+    fn aad(vault_id: &str) -> String {
+        format!("evergreen-vault/keyring/{vault_id}")
+    }
+
+    /// Its parts decoded, or `None` when any is malformed (a damaged header).
+    fn checked(&self) -> Option<(VaultId, Vec<u8>, Vec<u8>)> {
+        let id = VaultId::parse(&self.vault_id).filter(|id| id.as_str() == self.vault_id)?;
+        let nonce = STANDARD.decode(&self.nonce).ok().filter(|n| n.len() == NONCE_LEN)?;
+        let wrapped = STANDARD.decode(&self.wrapped_key).ok().filter(|w| w.len() == KEY_LEN + 16)?;
+        Some((id, nonce, wrapped))
+    }
 }
 
 /// A header's salt, nonce and wrapped key, decoded.
@@ -117,6 +164,7 @@ impl VaultHeader {
             salt: STANDARD.encode(salt),
             nonce: STANDARD.encode(nonce),
             wrapped_key: String::new(),
+            keyring: None,
             checksum: None,
         };
         let kek = kdf.derive(passphrase, &salt)?;
@@ -130,8 +178,62 @@ impl VaultHeader {
     }
 
     fn computed_checksum(&self) -> String {
-        let all = format!("{}/{}/{}", self.aad(), self.nonce, self.wrapped_key);
+        let mut all = format!("{}/{}/{}", self.aad(), self.nonce, self.wrapped_key);
+        if let Some(wrap) = &self.keyring {
+            all.push_str(&format!("/keyring/{}/{}/{}", wrap.vault_id, wrap.nonce, wrap.wrapped_key));
+        }
         STANDARD.encode(Sha256::digest(all.as_bytes()))
+    }
+
+    /// The same header with `data_key` also wrapped under the keyring's `key`, found by
+    /// `vault_id`.
+    pub fn with_keyring_wrap(
+        mut self,
+        data_key: &[u8],
+        vault_id: &VaultId,
+        key: &WrappingKey,
+    ) -> Result<Self, Error> {
+        self.keyring = Some(KeyringWrap::new(data_key, vault_id, key)?);
+        self.checksum = Some(self.computed_checksum());
+        Ok(self)
+    }
+
+    /// The same header with `other`'s keyring wrap (or none): for a rewrap of the same data
+    /// key under the passphrase, which must not turn automatic unlock off.
+    pub fn with_keyring_wrap_of(mut self, other: &Self) -> Self {
+        self.keyring = other.keyring.clone();
+        self.checksum = Some(self.computed_checksum());
+        self
+    }
+
+    /// The same header without the keyring's wrap: automatic unlock off.
+    pub fn without_keyring_wrap(self) -> Self {
+        let mut header = self;
+        header.keyring = None;
+        header.checksum = Some(header.computed_checksum());
+        header
+    }
+
+    /// The vault id the keyring's item is found by, while automatic unlock is on.
+    pub fn keyring_vault_id(&self) -> Option<VaultId> {
+        self.keyring.as_ref().and_then(|wrap| wrap.checked()).map(|(id, _, _)| id)
+    }
+
+    /// Unwrap the data key with the keyring's key: [`Error::NoKeyringWrap`] when automatic
+    /// unlock is off, [`Error::WrongKeyringKey`] when the key does not fit.
+    pub fn unwrap_with_keyring(&self, key: &WrappingKey) -> Result<DataKey, Error> {
+        self.checked_parts()?;
+        let wrap = self.keyring.as_ref().ok_or(Error::NoKeyringWrap)?;
+        let (id, nonce, wrapped) = wrap.checked().ok_or_else(damaged)?;
+        let cipher = XChaCha20Poly1305::new(key.as_bytes().into());
+        let aad = KeyringWrap::aad(id.as_str());
+        let data_key = cipher
+            .decrypt(XNonce::from_slice(&nonce), Payload { msg: &wrapped, aad: aad.as_bytes() })
+            .map_err(|_| Error::WrongKeyringKey)?;
+        if data_key.len() != KEY_LEN {
+            return Err(damaged());
+        }
+        Ok(Zeroizing::new(data_key))
     }
 
     /// Whether it was written before headers had a checksum (rewrite it at the next unlock).
@@ -160,10 +262,12 @@ impl VaultHeader {
         let wrapped = STANDARD.decode(&self.wrapped_key).map_err(|_| damaged())?;
         let checksum_ok = match (self.format, &self.checksum) {
             (FORMAT, Some(sum)) => *sum == self.computed_checksum(),
-            (LEGACY_FORMAT, None) => true,
+            (LEGACY_FORMAT, None) => self.keyring.is_none(),
             _ => false,
         };
+        let keyring_ok = self.keyring.as_ref().is_none_or(|wrap| wrap.checked().is_some());
         if !checksum_ok
+            || !keyring_ok
             || !self.kdf.in_bounds()
             || salt.len() != SALT_LEN
             || nonce.len() != NONCE_LEN
@@ -238,8 +342,34 @@ mod tests {
     }
 
     #[test]
+    fn the_keyring_wrap_opens_the_same_key_and_only_with_its_key() {
+        let (header, key) = VaultHeader::create(&pass("correct horse battery"), CHEAP).unwrap();
+        let id = VaultId::generate();
+        let wrapping = WrappingKey::generate();
+        let header = header.with_keyring_wrap(&key, &id, &wrapping).unwrap();
+        let parsed = VaultHeader::parse(&header.to_bytes()).unwrap();
+        assert_eq!(parsed.keyring_vault_id(), Some(id));
+        assert_eq!(*parsed.unwrap_with_keyring(&wrapping).unwrap(), *key);
+        assert_eq!(*parsed.unwrap_key(&pass("correct horse battery")).unwrap(), *key);
+        assert!(matches!(parsed.unwrap_with_keyring(&WrappingKey::generate()), Err(Error::WrongKeyringKey)));
+        // A rewrap under the passphrase (a stronger KDF) keeps it; turning it off drops it.
+        let rewrapped = VaultHeader::wrap(&key, &pass("correct horse battery"), CHEAP)
+            .unwrap()
+            .with_keyring_wrap_of(&parsed);
+        assert_eq!(
+            *VaultHeader::parse(&rewrapped.to_bytes()).unwrap().unwrap_with_keyring(&wrapping).unwrap(),
+            *key
+        );
+        let off = VaultHeader::parse(&parsed.without_keyring_wrap().to_bytes()).unwrap();
+        assert!(matches!(off.unwrap_with_keyring(&wrapping), Err(Error::NoKeyringWrap)));
+        assert!(!String::from_utf8(off.to_bytes()).unwrap().contains("keyring"));
+    }
+
+    #[test]
     fn any_flipped_character_is_damage_not_a_wrong_passphrase() {
-        let (header, _) = VaultHeader::create(&pass("correct horse battery"), CHEAP).unwrap();
+        let (header, key) = VaultHeader::create(&pass("correct horse battery"), CHEAP).unwrap();
+        // With the keyring's wrap too: its fields are under the checksum as well.
+        let header = header.with_keyring_wrap(&key, &VaultId::generate(), &WrappingKey::generate()).unwrap();
         let text = String::from_utf8(header.to_bytes()).unwrap();
         let mut seen = 0;
         for (at, c) in text.char_indices() {
@@ -258,7 +388,7 @@ mod tests {
             );
             seen += 1;
         }
-        assert!(seen > 100, "{seen}");
+        assert!(seen > 180, "{seen}");
     }
 
     #[test]

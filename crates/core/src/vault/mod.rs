@@ -31,6 +31,7 @@ pub use passphrase::{MIN_PASSPHRASE_CHARS, Passphrase};
 pub use stronghold::{FailNext, StrongholdVault};
 
 use crate::account::AccountId;
+use crate::keyring::{VaultId, WrappingKey};
 
 /// What the vault keeps per account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +107,14 @@ pub enum Error {
         "Evergreen couldn't read or write its vault file ({0}). Check that the disk has space and try again."
     )]
     Io(#[from] std::io::Error),
+    /// Automatic unlock is off for this vault (no wrap for the login keyring's key).
+    #[error("Automatic unlock is off for this vault. Unlock it with its passphrase.")]
+    NoKeyringWrap,
+    /// The login keyring's key does not open this vault.
+    #[error(
+        "The key in your login keyring doesn't open this vault. Unlock it with its passphrase, then turn automatic unlock on again in Settings."
+    )]
+    WrongKeyringKey,
     /// Stronghold failed in a way that is not about the file's content.
     #[error("The vault failed unexpectedly. Try again; if it keeps happening, restart Evergreen.")]
     Internal(String),
@@ -149,8 +158,29 @@ pub trait TokenVault: Send + Sync {
     /// aside, and unlock. A file that opens is never replaced.
     fn restore_last_good(&self, passphrase: &Passphrase) -> Result<(), Error>;
     /// Protect the vault with a new passphrase (and a new data key); the current one must be
-    /// given.
-    fn change_passphrase(&self, current: &Passphrase, new: &Passphrase) -> Result<(), Error>;
+    /// given. With automatic unlock on, `keyring` (the login keyring's key, if it could be
+    /// read) wraps the new data key too; without it, or if it does not open the vault,
+    /// automatic unlock is off afterwards.
+    fn change_passphrase(
+        &self,
+        current: &Passphrase,
+        new: &Passphrase,
+        keyring: Option<&WrappingKey>,
+    ) -> Result<(), Error>;
+    /// The id the login keyring's item is found by, while automatic unlock is on.
+    fn keyring_vault_id(&self) -> Result<Option<VaultId>, Error>;
+    /// Turn automatic unlock on: check `passphrase`, then wrap the data key under `key` as
+    /// well, for the item found by `vault_id`. Replaces any earlier wrap.
+    fn add_keyring_wrap(
+        &self,
+        passphrase: &Passphrase,
+        vault_id: &VaultId,
+        key: &WrappingKey,
+    ) -> Result<(), Error>;
+    /// Turn automatic unlock off: the wrap goes (and its spare copy). Returns the id it named.
+    fn remove_keyring_wrap(&self) -> Result<Option<VaultId>, Error>;
+    /// Open the vault with the login keyring's key: no Argon2 on this way in.
+    fn unlock_with_keyring(&self, key: &WrappingKey) -> Result<(), Error>;
     /// Erase the vault from disk: every token is gone. Afterwards the state is `Missing`.
     fn reset(&self) -> Result<(), Error>;
     /// An account's token record.

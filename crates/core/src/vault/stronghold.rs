@@ -15,6 +15,7 @@ use super::header::{DataKey, VaultHeader};
 use super::records::{self, RecordKey};
 use super::{DamagedPart, Error, KdfParams, Passphrase, TokenRecord, TokenVault, VaultChange, VaultState};
 use crate::account::AccountId;
+use crate::keyring::{VaultId, WrappingKey};
 use crate::paths::DataDir;
 use crate::paths::make_private;
 
@@ -30,6 +31,9 @@ pub struct StrongholdVault {
     header: PathBuf,
     kdf: KdfParams,
     open: Mutex<Option<Open>>,
+    /// Held by every read-modify-write of the header, so two never interleave (a passphrase
+    /// change and turning automatic unlock on, say).
+    headers: Mutex<()>,
     saves: AtomicU64,
     failing_saves: FailNext,
 }
@@ -145,6 +149,7 @@ impl StrongholdVault {
             header: dir.vault_header(),
             kdf,
             open: Mutex::new(None),
+            headers: Mutex::new(()),
             saves: AtomicU64::new(0),
             failing_saves: FailNext::default(),
         }
@@ -168,6 +173,37 @@ impl StrongholdVault {
 
     fn open(&self) -> MutexGuard<'_, Option<Open>> {
         self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn headers(&self) -> MutexGuard<'_, ()> {
+        self.headers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Open the snapshot with `key` (the header's key, however it was unwrapped): finishing an
+    /// interrupted passphrase change, or saying what is damaged.
+    fn open_snapshot(&self, key: &DataKey) -> Result<Open, Error> {
+        remove_stale_temporaries(&self.snapshot)?;
+        match Self::load(key, &self.snapshot) {
+            Some(open) => {
+                self.remove_stale_rotation();
+                Ok(open)
+            }
+            None => self.finish_rotation(key)?.ok_or_else(|| Error::Damaged {
+                part: DamagedPart::Snapshot,
+                last_good: self.last_good(key),
+            }),
+        }
+    }
+
+    /// Keep a snapshot just opened as the unlocked vault, first sealing records written
+    /// before records were sealed (in one save).
+    fn keep_open(&self, open: Open) -> Result<(), Error> {
+        if open.has_legacy_records() {
+            open.reseal(&open.records, &open.records)?;
+            self.save(&open)?;
+        }
+        *self.open() = Some(open);
+        Ok(())
     }
 
     fn prev(&self) -> PathBuf {
@@ -350,34 +386,21 @@ impl TokenVault for StrongholdVault {
     }
 
     fn unlock(&self, passphrase: &Passphrase) -> Result<(), Error> {
+        let _headers = self.headers();
         let header = self.read_header()?;
         let key = header.unwrap_key(passphrase)?;
-        remove_stale_temporaries(&self.snapshot)?;
-        let open = match Self::load(&key, &self.snapshot) {
-            Some(open) => {
-                self.remove_stale_rotation();
-                open
-            }
-            None => self.finish_rotation(&key)?.ok_or_else(|| Error::Damaged {
-                part: DamagedPart::Snapshot,
-                last_good: self.last_good(&key),
-            })?,
-        };
+        let open = self.open_snapshot(&key)?;
         if header.kdf().weaker_than(&self.kdf) || header.is_legacy() {
             // The same key under a stronger wrap: either header unlocks, so an upgrade that
             // cannot be written is tried again at the next unlock rather than refusing this one.
+            // The keyring's wrap is of the same key: it stays.
             let kdf = if header.kdf().weaker_than(&self.kdf) { self.kdf } else { header.kdf() };
-            if let Err(error) = self.write_header(&VaultHeader::wrap(&key, passphrase, kdf)?) {
+            let upgraded = VaultHeader::wrap(&key, passphrase, kdf)?.with_keyring_wrap_of(&header);
+            if let Err(error) = self.write_header(&upgraded) {
                 tracing::warn!(%error, "the vault header could not be upgraded");
             }
         }
-        if open.has_legacy_records() {
-            // Written before records were sealed: seal them now, in one save.
-            open.reseal(&open.records, &open.records)?;
-            self.save(&open)?;
-        }
-        *self.open() = Some(open);
-        Ok(())
+        self.keep_open(open)
     }
 
     fn lock(&self) {
@@ -425,10 +448,16 @@ impl TokenVault for StrongholdVault {
         Ok(())
     }
 
-    fn change_passphrase(&self, current: &Passphrase, new: &Passphrase) -> Result<(), Error> {
+    fn change_passphrase(
+        &self,
+        current: &Passphrase,
+        new: &Passphrase,
+        keyring: Option<&WrappingKey>,
+    ) -> Result<(), Error> {
         if !new.is_strong_enough() {
             return Err(Error::WeakPassphrase);
         }
+        let _headers = self.headers();
         let old_header = fs::read(&self.header).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Missing,
             _ => Error::Io(e),
@@ -444,7 +473,14 @@ impl TokenVault for StrongholdVault {
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut new_key);
         let provider = KeyProvider::try_from(new_key.clone()).map_err(|e| Error::Internal(e.to_string()))?;
         let new_records = RecordKey::derive(&new_key);
-        let new_header = VaultHeader::wrap(&new_key, new, kdf)?;
+        let mut new_header = VaultHeader::wrap(&new_key, new, kdf)?;
+        // Automatic unlock stays on only with the keyring's key in hand, and only if it is the
+        // one this vault names: the new data key is wrapped under it too.
+        if let (Some(vault_id), Some(keyring)) = (header.keyring_vault_id(), keyring)
+            && header.unwrap_with_keyring(keyring).is_ok_and(|k| *k == *old_key)
+        {
+            new_header = new_header.with_keyring_wrap(&new_key, &vault_id, keyring)?;
+        }
         let mut guard = self.open();
         let loaded;
         let open = match guard.as_ref() {
@@ -512,6 +548,43 @@ impl TokenVault for StrongholdVault {
             tracing::warn!(%error, "the new snapshot waits to be put in place");
         }
         Ok(())
+    }
+
+    fn keyring_vault_id(&self) -> Result<Option<VaultId>, Error> {
+        Ok(self.read_header()?.keyring_vault_id())
+    }
+
+    fn add_keyring_wrap(
+        &self,
+        passphrase: &Passphrase,
+        vault_id: &VaultId,
+        key: &WrappingKey,
+    ) -> Result<(), Error> {
+        let _headers = self.headers();
+        let header = self.read_header()?;
+        let data_key = header.unwrap_key(passphrase)?;
+        // A header of format 1 cannot carry the wrap under its checksum: rewrap it first, as
+        // an unlock would.
+        let header =
+            if header.is_legacy() { VaultHeader::wrap(&data_key, passphrase, header.kdf())? } else { header };
+        self.write_header(&header.with_keyring_wrap(&data_key, vault_id, key)?)
+    }
+
+    fn remove_keyring_wrap(&self) -> Result<Option<VaultId>, Error> {
+        let _headers = self.headers();
+        let header = self.read_header()?;
+        let Some(vault_id) = header.keyring_vault_id() else { return Ok(None) };
+        // `write_header` replaces the spare copy too, or removes it: no copy of the wrap stays.
+        self.write_header(&header.without_keyring_wrap())?;
+        Ok(Some(vault_id))
+    }
+
+    fn unlock_with_keyring(&self, key: &WrappingKey) -> Result<(), Error> {
+        let _headers = self.headers();
+        let header = self.read_header()?;
+        let data_key = header.unwrap_with_keyring(key)?;
+        let open = self.open_snapshot(&data_key)?;
+        self.keep_open(open)
     }
 
     fn reset(&self) -> Result<(), Error> {

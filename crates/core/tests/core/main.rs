@@ -4,6 +4,7 @@ mod app;
 mod connect;
 mod faults;
 mod interleavings;
+mod keyring;
 mod memory;
 mod notify;
 mod refresh;

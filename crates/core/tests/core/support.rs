@@ -63,6 +63,7 @@ pub fn setup(data: &DataDir, clock: &ManualClock, relay: &str, sink: ChangeSink)
         instagram_timeout: None,
         notifier: evergreen_core::notify::silent(),
         flow_ttl: None,
+        keyring: evergreen_core::keyring::none(),
     }
 }
 

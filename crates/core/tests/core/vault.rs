@@ -71,11 +71,11 @@ fn changing_the_passphrase_keeps_the_tokens() {
     vault.apply(vec![VaultChange::Put(a, record("IGAA-keep-me", t0()))]).unwrap();
 
     assert!(matches!(
-        vault.change_passphrase(&pass("not the passphrase"), &pass("a brand new passphrase")),
+        vault.change_passphrase(&pass("not the passphrase"), &pass("a brand new passphrase"), None),
         Err(Error::WrongPassphrase)
     ));
-    assert!(matches!(vault.change_passphrase(&pass(PASS), &pass("short")), Err(Error::WeakPassphrase)));
-    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    assert!(matches!(vault.change_passphrase(&pass(PASS), &pass("short"), None), Err(Error::WeakPassphrase)));
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase"), None).unwrap();
     vault.lock();
 
     assert!(
@@ -457,7 +457,7 @@ fn a_new_passphrase_brings_a_new_data_key() {
     let a = AccountId::new();
     vault.apply(vec![VaultChange::Put(a, record("IGAA-keep-me", t0()))]).unwrap();
     let old_header = fs::read(data.vault_header()).unwrap();
-    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase"), None).unwrap();
     // Unlocked throughout: later saves use the new key too.
     vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-later", t0()))]).unwrap();
     vault.lock();
@@ -485,7 +485,7 @@ fn a_passphrase_change_interrupted_after_its_header_is_finished_at_the_next_unlo
     vault.apply(vec![VaultChange::Put(a, record("IGAA-keep-me", t0()))]).unwrap();
     vault.lock();
     let old_snapshot = fs::read(data.vault_snapshot()).unwrap();
-    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase"), None).unwrap();
     // As if the process died between the header's rename and the snapshot's: the new
     // snapshot still waits beside the old one.
     fs::rename(data.vault_snapshot(), dir.path().join("vault.stronghold.rotated")).unwrap();
@@ -518,7 +518,7 @@ fn a_header_copy_that_cannot_be_kept_does_not_undo_a_passphrase_change() {
     let obstacle = dir.path().join("vault.json.prev.tmp");
     fs::create_dir(&obstacle).unwrap();
     fs::write(obstacle.join("x"), b"x").unwrap();
-    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase"), None).unwrap();
     assert!(!dir.path().join("vault.json.prev").exists(), "no spare copy naming the old key");
     later_changes_survive(dir.path(), &data, &vault);
 }
@@ -533,7 +533,7 @@ fn a_snapshot_that_cannot_be_put_in_place_does_not_undo_a_passphrase_change() {
     let obstacle = dir.path().join("vault.stronghold.prev.tmp");
     fs::create_dir(&obstacle).unwrap();
     fs::write(obstacle.join("x"), b"x").unwrap();
-    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase"), None).unwrap();
     fs::remove_dir_all(&obstacle).unwrap();
     later_changes_survive(dir.path(), &data, &vault);
 }
@@ -548,7 +548,7 @@ fn a_passphrase_change_whose_header_cannot_be_written_changes_nothing() {
     let obstacle = dir.path().join("vault.json.tmp");
     fs::create_dir(&obstacle).unwrap();
     fs::write(obstacle.join("x"), b"x").unwrap();
-    assert!(vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).is_err());
+    assert!(vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase"), None).is_err());
     fs::remove_dir_all(&obstacle).unwrap();
     // Still open, still under the old key: later saves open with the old passphrase.
     vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-2", t0()))]).unwrap();
@@ -566,7 +566,7 @@ fn vault_files_are_the_users_alone() {
     let vault = cheap_vault(&data);
     vault.create(&pass(PASS)).unwrap();
     vault.apply(vec![VaultChange::Put(AccountId::new(), record("IGAA-1", t0()))]).unwrap();
-    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase")).unwrap();
+    vault.change_passphrase(&pass(PASS), &pass("a brand new passphrase"), None).unwrap();
     for entry in fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
