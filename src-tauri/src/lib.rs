@@ -54,6 +54,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::vault::restore_vault,
         commands::vault::reset_vault,
         commands::vault::change_passphrase,
+        commands::vault::auto_unlock,
+        commands::vault::set_auto_unlock,
         commands::accounts::list_accounts,
         commands::accounts::refresh_account,
         commands::accounts::refresh_all,
@@ -185,9 +187,9 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     } else {
         tray::start_after_first_paint(app.handle(), pokes);
     }
-    app.evergreen().opened().start_scheduler();
+    app.evergreen().opened().start_scheduler(app.handle());
     if let Some(behind) = app.evergreen().behind() {
-        behind.start_scheduler();
+        behind.start_scheduler(app.handle());
     }
     // Logout (or `kill`) asks politely: quit as from the tray.
     let handle = app.handle().clone();

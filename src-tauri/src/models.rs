@@ -250,6 +250,22 @@ pub struct SettingsDto {
     pub launch_at_login: bool,
 }
 
+/// Automatic unlock with the login keyring.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoUnlockDto {
+    /// On: the vault opens with the login keyring at start.
+    pub enabled: bool,
+    /// Why this start needed the passphrase after all (said once, until the next unlock).
+    pub fallback: Option<String>,
+}
+
+impl From<evergreen_core::AutoUnlock> for AutoUnlockDto {
+    fn from(auto: evergreen_core::AutoUnlock) -> Self {
+        Self { enabled: auto.enabled, fallback: auto.fallback }
+    }
+}
+
 /// One line of the activity log.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -17,3 +17,12 @@ impl<R: Runtime> Notifier for Desktop<R> {
         }
     }
 }
+
+/// The start could not use the login keyring: say why, once, when no window shows it.
+pub fn passphrase_needed<R: Runtime>(app: &AppHandle<R>, why: &str) {
+    let body = format!("{why} Open Evergreen and unlock it to keep your accounts renewing.");
+    if let Err(error) = app.notification().builder().title("Evergreen needs its passphrase").body(body).show()
+    {
+        tracing::warn!(%error, "notification not shown");
+    }
+}

@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use evergreen_core::Evergreen;
 use evergreen_core::clock::SystemClock;
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{StrongholdVault, TokenVault};
+use evergreen_core::{Evergreen, StartUnlock};
 use evergreen_instagram::{Endpoints, Url};
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -52,10 +52,21 @@ impl Opened {
         self.shown.store(shown, Ordering::SeqCst);
     }
 
-    /// Start renewing: the scheduler runs until the profile is closed, also with the window
-    /// closed.
-    pub fn start_scheduler(&self) {
-        let task = tauri::async_runtime::spawn(self.core.clone().run_scheduler());
+    /// Start renewing: with automatic unlock on, open the vault with the login keyring, then
+    /// run the scheduler until the profile is closed, also with the window closed.
+    pub fn start_scheduler<R: Runtime>(&self, app: &AppHandle<R>) {
+        let (core, app, shown) = (self.core.clone(), app.clone(), self.shown.clone());
+        let task = tauri::async_runtime::spawn(async move {
+            // The keyring before the first sweep: a sweep on the vault still locked would warn
+            // that it is locked for nothing.
+            if let StartUnlock::NeedsPassphrase(why) = core.unlock_at_start().await {
+                // The page says it on the unlock screen; the desktop only when nobody sees it.
+                if !shown.load(Ordering::SeqCst) || !crate::window::is_visible(&app) {
+                    crate::notify::passphrase_needed(&app, &why);
+                }
+            }
+            core.run_scheduler().await;
+        });
         if let Some(old) = self.scheduler.lock().unwrap_or_else(PoisonError::into_inner).replace(task) {
             old.abort();
         }
@@ -216,7 +227,7 @@ pub async fn choose<R: Runtime>(app: &AppHandle<R>, mode: Mode) -> Result<(), Ip
                         Err(error) => IpcError::unknown(&error),
                     }
                 })?;
-            opened.start_scheduler();
+            opened.start_scheduler(app);
             Arc::new(opened)
         }
     };

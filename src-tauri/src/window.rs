@@ -21,6 +21,11 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// Whether the main window is on screen (it is destroyed when closed to the tray).
+pub fn is_visible<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.get_webview_window(MAIN).is_some_and(|window| window.is_visible().unwrap_or(false))
+}
+
 fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let window = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .initialization_script(boot_script(app))

@@ -6,6 +6,7 @@ use tauri::State;
 use tracing::instrument;
 
 use crate::error::IpcError;
+use crate::models::AutoUnlockDto;
 use crate::state::AppState;
 
 /// Create the vault; it is left unlocked.
@@ -54,4 +55,29 @@ pub async fn change_passphrase(
     new: Passphrase,
 ) -> Result<(), IpcError> {
     Ok(state.core().change_passphrase(current, new).await?)
+}
+
+/// Whether the login keyring opens the vault at start, and why it could not this time.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn auto_unlock(state: State<'_, AppState>) -> Result<AutoUnlockDto, IpcError> {
+    Ok(state.core().auto_unlock().await?.into())
+}
+
+/// Turn automatic unlock on (the passphrase must open the vault) or off.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn set_auto_unlock(
+    state: State<'_, AppState>,
+    on: bool,
+    passphrase: Option<Passphrase>,
+) -> Result<(), IpcError> {
+    let core = state.core();
+    Ok(match (on, passphrase) {
+        (true, Some(passphrase)) => core.enable_auto_unlock(passphrase).await?,
+        (true, None) => {
+            return Err(evergreen_core::Error::from(evergreen_core::vault::Error::WrongPassphrase).into());
+        }
+        (false, _) => core.disable_auto_unlock().await?,
+    })
 }

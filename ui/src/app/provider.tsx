@@ -4,6 +4,7 @@ import { useEffect, type ReactNode } from 'react';
 import { accountKeys } from '@/lib/accounts';
 import { activityKeys } from '@/features/activity/api/get-events';
 import { connectKeys } from '@/features/connect/api/keys';
+import { autoUnlockKeys } from '@/features/vault/api/auto-unlock';
 import { appKeys } from '@/lib/app-info';
 import { EVENTS, listenAll } from '@/lib/events';
 
@@ -16,7 +17,7 @@ function useBackendEvents(queryClient: QueryClient) {
       keys.forEach((queryKey) => void queryClient.invalidateQueries({ queryKey }));
     void listenAll({
       [EVENTS.linkNotice]: stale(connectKeys.notices()),
-      [EVENTS.vaultChanged]: stale(appKeys.info, accountKeys.all),
+      [EVENTS.vaultChanged]: stale(appKeys.info, accountKeys.all, autoUnlockKeys.all),
       [EVENTS.accountsChanged]: stale(accountKeys.all, activityKeys.all),
       [EVENTS.accountUpdated]: stale(accountKeys.lists(), activityKeys.all),
       [EVENTS.connectivity]: stale(appKeys.info),

@@ -19,6 +19,7 @@ export function mockBackend(handlers: Handlers = {}) {
     active_account: () => null,
     cancel_connect: () => true,
     page_painted: () => null,
+    auto_unlock: () => ({ enabled: false, fallback: null }),
     // Any address answers as an Evergreen sign-in service at that host.
     check_sign_in_service: ({ url }) => serviceInfo({ url: String(url), host: new URL(String(url)).host }),
     ...handlers,

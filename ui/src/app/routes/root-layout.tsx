@@ -8,6 +8,7 @@ import { InstagramCard } from '@/features/accounts/components/instagram-card';
 import { LinkNotices } from '@/features/connect/components/link-notices';
 import { FirstRun } from '@/features/setup/components/first-run';
 import { useLockVault } from '@/features/vault/api/vault-mutations';
+import { AutoUnlockNotice } from '@/features/vault/components/auto-unlock-notice';
 import { CreateVaultForm } from '@/features/vault/components/create-vault-form';
 import { UnlockForm } from '@/features/vault/components/unlock-form';
 import { useAccounts } from '@/lib/accounts';
@@ -89,6 +90,7 @@ export function RootLayout({ children }: { children: ReactNode }) {
         </Banner>
       )}
       <LinkNotices />
+      <AutoUnlockNotice />
       <main id="main" className="content" tabIndex={-1}>
         {info.isPending ? (
           <p className="muted" role="status">

@@ -5,6 +5,7 @@ import { LaunchAtLogin } from '@/features/settings/components/launch-at-login';
 import { RefreshPolicyForm } from '@/features/settings/components/refresh-policy-form';
 import { ModeSwitch } from '@/features/setup/components/mode-switch';
 import { SignInServiceCard } from '@/features/setup/components/sign-in-service-card';
+import { AutoUnlockCard } from '@/features/vault/components/auto-unlock-card';
 
 export function SettingsRoute() {
   const [, navigate] = useLocation();
@@ -16,6 +17,7 @@ export function SettingsRoute() {
       <ModeSwitch onSwitched={toStart} />
       <SignInServiceCard />
       <LaunchAtLogin />
+      <AutoUnlockCard />
       <RefreshPolicyForm />
     </>
   );

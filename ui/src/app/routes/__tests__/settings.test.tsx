@@ -123,3 +123,56 @@ describe('launch at login', () => {
     expect(await screen.findByText("Evergreen couldn't change your login items.")).toBeInTheDocument();
   });
 });
+
+describe('automatic unlock', () => {
+  const settings = () => ({ refreshPolicy: policy, launchAtLogin: false });
+  const toggleName = 'Unlock Evergreen automatically when I log in to this computer';
+
+  it('asks for the passphrase to turn on, and says a wrong one on the field', async () => {
+    let enabled = false;
+    const backend = mockBackend({
+      get_settings: settings,
+      auto_unlock: () => ({ enabled, fallback: null }),
+      set_auto_unlock: ({ passphrase }) => {
+        if (passphrase !== 'copper lantern meadow violin')
+          return Promise.reject({ code: 'wrong_passphrase', message: "That passphrase doesn't open this vault." });
+        enabled = true;
+        return null;
+      },
+    });
+    renderApp('/settings');
+    const card = await screen.findByTestId('auto-unlock');
+    expect(card).toHaveTextContent('any program running as you can read that key');
+    const toggle = within(card).getByRole('checkbox', { name: toggleName });
+    await waitFor(() => expect(toggle).toBeEnabled());
+    await userEvent.click(toggle);
+    expect(backend.calls.some((c) => c.cmd === 'set_auto_unlock')).toBe(false);
+    await userEvent.type(within(card).getByLabelText('Passphrase'), 'not it at all');
+    await userEvent.click(within(card).getByRole('button', { name: 'Turn on' }));
+    expect(await within(card).findByText("That passphrase doesn't open this vault.")).toBeInTheDocument();
+    await userEvent.clear(within(card).getByLabelText('Passphrase'));
+    await userEvent.type(within(card).getByLabelText('Passphrase'), 'copper lantern meadow violin');
+    await userEvent.click(within(card).getByRole('button', { name: 'Turn on' }));
+    await waitFor(() => expect(within(card).queryByLabelText('Passphrase')).not.toBeInTheDocument());
+    expect(toggle).toBeChecked();
+    expect(backend.calls).toContainEqual({
+      cmd: 'set_auto_unlock',
+      args: { on: true, passphrase: 'copper lantern meadow violin' },
+    });
+  });
+
+  it('turns off without the passphrase, and says when the keyring keeps its key', async () => {
+    const backend = mockBackend({
+      get_settings: settings,
+      auto_unlock: () => ({ enabled: true, fallback: null }),
+      set_auto_unlock: () =>
+        Promise.reject({ code: 'login_keyring', message: "Automatic unlock is off, but Evergreen couldn't remove its key." }),
+    });
+    renderApp('/settings');
+    const toggle = await screen.findByRole('checkbox', { name: toggleName });
+    await waitFor(() => expect(toggle).toBeChecked());
+    await userEvent.click(toggle);
+    expect(await screen.findByTestId('auto-unlock-error')).toHaveTextContent("couldn't remove its key");
+    expect(backend.calls).toContainEqual({ cmd: 'set_auto_unlock', args: { on: false } });
+  });
+});

@@ -60,7 +60,81 @@ describe('first run: create the vault', () => {
   });
 });
 
+describe('automatic unlock with a new vault', () => {
+  async function createWithAutoUnlock() {
+    const form = await screen.findByTestId('create-vault');
+    await userEvent.type(within(form).getByLabelText('Passphrase'), 'copper lantern meadow violin');
+    await userEvent.type(within(form).getByLabelText('Confirm passphrase'), 'copper lantern meadow violin');
+    await userEvent.click(
+      within(form).getByRole('checkbox', { name: 'Unlock Evergreen automatically when I log in to this computer' }),
+    );
+    await userEvent.click(within(form).getByRole('button', { name: 'Create vault' }));
+  }
+
+  it('is turned on with the same passphrase once the vault exists', async () => {
+    let vault: 'missing' | 'unlocked' = 'missing';
+    const backend = mockBackend({
+      app_info: () => ({ ...defaultAppInfo, vault }),
+      create_vault: () => {
+        vault = 'unlocked';
+        return null;
+      },
+      set_auto_unlock: () => null,
+    });
+    renderApp('/');
+    await createWithAutoUnlock();
+    await waitFor(() =>
+      expect(backend.calls).toContainEqual({
+        cmd: 'set_auto_unlock',
+        args: { on: true, passphrase: 'copper lantern meadow violin' },
+      }),
+    );
+    const order = backend.calls.map((c) => c.cmd).filter((c) => c === 'create_vault' || c === 'set_auto_unlock');
+    expect(order).toEqual(['create_vault', 'set_auto_unlock']);
+    expect(screen.queryByTestId('auto-unlock-notice')).not.toBeInTheDocument();
+  });
+
+  it('says on the next page, once, when the keyring refuses', async () => {
+    let vault: 'missing' | 'unlocked' = 'missing';
+    mockBackend({
+      app_info: () => ({ ...defaultAppInfo, vault }),
+      create_vault: () => {
+        vault = 'unlocked';
+        return null;
+      },
+      set_auto_unlock: () =>
+        Promise.reject({
+          code: 'login_keyring',
+          message: "Your login keyring was locked, so automatic unlock couldn't be turned on.",
+        }),
+    });
+    renderApp('/');
+    await createWithAutoUnlock();
+    const notice = await screen.findByTestId('auto-unlock-notice');
+    expect(notice).toHaveTextContent("Your login keyring was locked, so automatic unlock couldn't be turned on.");
+    expect(notice).toHaveTextContent('You can turn it on in Settings.');
+    expect(await screen.findByTestId('instagram-card')).toBeInTheDocument();
+    await userEvent.click(within(notice).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByTestId('auto-unlock-notice')).not.toBeInTheDocument();
+  });
+});
+
 describe('later runs: unlock', () => {
+  it('says why the login keyring could not open the vault this time', async () => {
+    mockBackend({
+      app_info: info('locked'),
+      auto_unlock: () => ({
+        enabled: true,
+        fallback: 'Your login keyring was locked, so Evergreen needs its passphrase this time.',
+      }),
+    });
+    renderApp('/');
+    const form = await screen.findByTestId('unlock-vault');
+    expect(await within(form).findByTestId('auto-unlock-fallback')).toHaveTextContent(
+      'Your login keyring was locked, so Evergreen needs its passphrase this time.',
+    );
+  });
+
   it('shows a wrong passphrase on the field', async () => {
     mockBackend({
       app_info: info('locked'),

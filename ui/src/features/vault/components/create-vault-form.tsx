@@ -4,9 +4,11 @@ import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { IpcError } from '@/lib/ipc';
 
+import { setAutoUnlock, useAutoUnlockNotice } from '../api/auto-unlock';
 import { newPassphraseSchema } from '../api/passphrase';
 import { useCreateVault } from '../api/vault-mutations';
 
+import { AutoUnlockHelp } from './auto-unlock-help';
 import { StrengthMeter } from './strength-meter';
 
 type Errors = Partial<Record<'passphrase' | 'confirmation' | 'form', string>>;
@@ -16,7 +18,9 @@ export function CreateVaultForm() {
   const [passphrase, setPassphrase] = useState('');
   const [confirmation, setConfirmation] = useState('');
   const [errors, setErrors] = useState<Errors>({});
+  const [autoUnlock, setAutoUnlockChoice] = useState(false);
   const create = useCreateVault();
+  const notice = useAutoUnlockNotice();
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -29,6 +33,12 @@ export function CreateVaultForm() {
     }
     setErrors({});
     create.mutate(passphrase, {
+      // The vault exists and this screen is about to give way to the next: a keyring that
+      // refuses is said on whatever page comes, once.
+      onSuccess: () => {
+        if (!autoUnlock) return;
+        setAutoUnlock({ on: true, passphrase }).catch((error: unknown) => notice.set(IpcError.from(error).message));
+      },
       onError: (error) => {
         const e = IpcError.from(error);
         setErrors(e.code === 'weak_passphrase' ? { passphrase: e.message } : { form: e.message });
@@ -72,6 +82,16 @@ export function CreateVaultForm() {
         error={errors.confirmation}
         data-testid="confirmation"
       />
+      <label className="toggle">
+        <input
+          type="checkbox"
+          checked={autoUnlock}
+          onChange={(e) => setAutoUnlockChoice(e.target.checked)}
+          data-testid="auto-unlock-choice"
+        />
+        <span>Unlock Evergreen automatically when I log in to this computer</span>
+      </label>
+      <AutoUnlockHelp />
       {errors.form && (
         <p className="form-error" role="alert">
           {errors.form}

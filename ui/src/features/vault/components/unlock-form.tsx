@@ -5,6 +5,7 @@ import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { IpcError } from '@/lib/ipc';
 
+import { useAutoUnlock } from '../api/auto-unlock';
 import { useRestoreVault, useUnlockVault } from '../api/vault-mutations';
 
 import { ResetVaultDialog } from './reset-vault-dialog';
@@ -15,6 +16,7 @@ export function UnlockForm() {
   const [resetting, setResetting] = useState(false);
   const unlock = useUnlockVault();
   const restore = useRestoreVault();
+  const fallback = useAutoUnlock().data?.fallback;
   const error = unlock.error ? IpcError.from(unlock.error) : null;
   const fieldError = error?.code === 'wrong_passphrase' ? error.message : undefined;
   const damaged = error?.code === 'vault_damaged' ? error : null;
@@ -31,6 +33,11 @@ export function UnlockForm() {
     <form className="vault-form" onSubmit={submit} noValidate data-testid="unlock-vault">
       <h1 className="page-title">Unlock Evergreen</h1>
       <p className="muted">Your Instagram connections are in an encrypted vault. Enter its passphrase to continue.</p>
+      {fallback && (
+        <Banner tone="warning" title="Automatic unlock didn't work" data-testid="auto-unlock-fallback">
+          {fallback}
+        </Banner>
+      )}
       <Field
         label="Passphrase"
         type="password"
