@@ -134,7 +134,10 @@ impl Evergreen {
             })
             .await;
         match unlocked {
-            Ok(Some(report)) => StartUnlock::Unlocked(report),
+            Ok(Some(report)) => {
+                tracing::info!("the vault opened with the login keyring");
+                StartUnlock::Unlocked(report)
+            }
             Ok(None) => StartUnlock::NotTried,
             Err(Error::Vault(vault::Error::WrongKeyringKey)) => self.fall_back(&keyring::Error::WrongKey),
             Err(error) => {

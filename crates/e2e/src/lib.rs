@@ -8,6 +8,7 @@
 //! first.
 #![deny(missing_docs)]
 
+pub mod keyring;
 pub mod seed;
 pub mod sign_in_service;
 pub mod tray_host;
@@ -510,6 +511,63 @@ impl Session {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         self.profile
+    }
+}
+
+/// The app started without a window (`--hidden`, as at login), so without WebDriver: what it
+/// does is read from its log, the sandbox and the desktop. Quit (SIGTERM) when dropped.
+pub struct Background {
+    child: Child,
+    profile: Profile,
+}
+
+impl Background {
+    /// Start the app on `profile` with `args`.
+    pub fn start(profile: Profile, args: &[&str]) -> Self {
+        let child = Command::new(app_binary())
+            .args(args)
+            .envs(profile.env())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the app starts");
+        Self { child, profile }
+    }
+
+    /// Wait until the app's log holds a line with `needle`; return that line.
+    pub async fn wait_for_log(&self, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let log = std::fs::read_to_string(self.profile.app_log()).unwrap_or_default();
+            if let Some(line) = log.lines().find(|l| l.contains(needle)) {
+                return line.to_owned();
+            }
+            assert!(started.elapsed() < UI_TIMEOUT, "no {needle:?} in the log:\n{log}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The demo's pretend Instagram, from the line the app logs when it starts it.
+    pub async fn sandbox(&self) -> Sandbox {
+        let line = self.wait_for_log("demo mode: pretend Instagram").await;
+        let url = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("instagram="))
+            .unwrap_or_else(|| panic!("the sandbox's address in {line:?}"));
+        Sandbox::of(url)
+    }
+
+    /// Quit as at logout, and wait for the process to end.
+    pub fn quit(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod connect;
 mod installed;
+mod keyring;
 mod sign_in;
 mod skeleton;
 mod tray;
