@@ -4,6 +4,9 @@
 //!
 //! * `unlock/N`: Argon2id (64 MiB, t=3, p=4) + unwrap + load of a vault of N accounts
 //!   (then lock, which is free).
+//! * `keyring_unlock/N`: the same vault opened with the login keyring's key (automatic unlock):
+//!   an XChaCha20-Poly1305 unwrap instead of Argon2id, then the same load. The keyring's D-Bus
+//!   round trips are not in it (`unlock-at-start` in `crates/e2e` times a whole login start).
 //! * `save/N`: one changed record in a vault of N accounts: a whole-snapshot rewrite
 //!   (encrypt, write, fsync, rename, fsync the directory).
 
@@ -12,6 +15,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use evergreen_core::account::AccountId;
+use evergreen_core::keyring::{VaultId, WrappingKey};
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{Passphrase, StrongholdVault, TokenRecord, TokenVault, VaultChange};
 use evergreen_instagram::AccessToken;
@@ -52,6 +56,22 @@ fn bench(c: &mut Criterion) {
         });
     }
     unlock.finish();
+
+    let mut keyring = c.benchmark_group("keyring_unlock");
+    keyring.sample_size(10).measurement_time(Duration::from_secs(8));
+    for size in SIZES {
+        let (_dir, vault, _) = vault_of(size);
+        let key = WrappingKey::generate();
+        vault.add_keyring_wrap(&pass, &VaultId::generate(), &key).unwrap();
+        vault.lock();
+        keyring.bench_with_input(BenchmarkId::from_parameter(size), &size, |b, _| {
+            b.iter(|| {
+                vault.unlock_with_keyring(&key).unwrap();
+                vault.lock();
+            })
+        });
+    }
+    keyring.finish();
 
     let mut save = c.benchmark_group("save");
     save.sample_size(10).measurement_time(Duration::from_secs(8));
