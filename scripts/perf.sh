@@ -20,11 +20,14 @@ echo "==> packages (release)"
 scripts/package.sh > "$out/package.log" 2>&1
 echo "==> footprint (about $(( (idle * 5 + 420) / 60 )) minutes)"
 cargo build --release -p bare-tauri -p tray-agent > "$out/build.log" 2>&1
-cargo build --release -p evergreen-e2e --bin footprint >> "$out/build.log" 2>&1
+cargo build --release -p evergreen-e2e --bin footprint --bin unlock-at-start >> "$out/build.log" 2>&1
 scripts/desktop-session.sh --writable "$out/footprint" \
   target/release/footprint --evergreen target/release/evergreen --bare target/release/bare-tauri \
   --agent target/release/tray-agent --chromium /usr/bin/chromium --idle-secs "$idle" \
   --out "$out/footprint" > "$out/footprint.log" 2>&1
+echo "==> login start with automatic unlock"
+EVERGREEN_E2E_APP="$PWD/target/release/evergreen" NO_AT_BRIDGE=1 dbus-run-session -- \
+  xvfb-run -a target/release/unlock-at-start 9 > "$out/unlock-at-start.log" 2>&1
 echo "==> vault"
 cargo bench -p evergreen-core --bench vault -- --noplot > "$out/vault.log" 2>&1
 echo "==> refresh sweeps"
@@ -83,9 +86,21 @@ $(cat "$out/footprint/footprint.md")
 
 \`cargo bench -p evergreen-core --bench vault\` (criterion; median estimate):
 
-| accounts | unlock + load | save (one changed record) |
-|---:|---:|---:|
-$(for n in 1 100 1000 10000; do echo "| $n | $(criterion "unlock/$n") | $(criterion "save/$n") |"; done)
+| accounts | unlock + load (passphrase) | unlock + load (login keyring's key) | save (one changed record) |
+|---:|---:|---:|---:|
+$(for n in 1 100 1000 10000; do echo "| $n | $(criterion "unlock/$n") | $(criterion "keyring_unlock/$n") | $(criterion "save/$n") |"; done)
+
+## A login start with automatic unlock
+
+\`unlock-at-start\` (\`crates/e2e/src/bin/unlock-at-start.rs\`): the release app started
+\`--hidden\` on a seeded demo profile with automatic unlock on and a real, unlocked
+\`gnome-keyring-daemon\` on the session bus, from spawning the process to its log saying the
+vault opened with the keyring. A passphrase unlock would begin where the profile opens, and
+then pays Argon2id (\`unlock/1\` above).
+
+\`\`\`
+$(grep -E "^(runs|spawn)" "$out/unlock-at-start.log")
+\`\`\`
 
 ## Refresh sweeps
 

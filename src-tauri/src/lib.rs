@@ -170,6 +170,12 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
     ))
     .map_err(|e| e as Box<dyn std::error::Error>)?;
     app.manage(AppState::new(config, opened, behind, first_run, Some(poke)));
+    // Renewals first (with automatic unlock, the keyring's answer): they run on the async
+    // threads while this one builds the window and the tray.
+    app.evergreen().opened().start_scheduler(app.handle());
+    if let Some(behind) = app.evergreen().behind() {
+        behind.start_scheduler(app.handle());
+    }
     // The window first: WebKit's processes start while the rest is set up (and the tray waits
     // for its first paint). Started at login: stay in the tray until asked.
     if !hidden {
@@ -186,10 +192,6 @@ fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std
         }
     } else {
         tray::start_after_first_paint(app.handle(), pokes);
-    }
-    app.evergreen().opened().start_scheduler(app.handle());
-    if let Some(behind) = app.evergreen().behind() {
-        behind.start_scheduler(app.handle());
     }
     // Logout (or `kill`) asks politely: quit as from the tray.
     let handle = app.handle().clone();

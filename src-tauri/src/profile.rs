@@ -60,8 +60,10 @@ impl Opened {
             // The keyring before the first sweep: a sweep on the vault still locked would warn
             // that it is locked for nothing.
             if let StartUnlock::NeedsPassphrase(why) = core.unlock_at_start().await {
-                // The page says it on the unlock screen; the desktop only when nobody sees it.
-                if !shown.load(Ordering::SeqCst) || !crate::window::is_visible(&app) {
+                // The page says it on the unlock screen; the desktop only when nobody will see
+                // it there (started hidden with no window opened since, or a profile behind).
+                let no_page = app.evergreen().config.start_hidden && !crate::window::is_visible(&app);
+                if !shown.load(Ordering::SeqCst) || no_page {
                     crate::notify::passphrase_needed(&app, &why);
                 }
             }

@@ -43,20 +43,26 @@ impl Evergreen {
 
     /// Turn automatic unlock on: `passphrase` must open the vault. The vault's data key is
     /// wrapped under a new random key, and that key is kept in the login keyring.
+    /// Already on, it changes nothing (turn it off and on again for a new key).
     pub async fn enable_auto_unlock(&self, passphrase: Passphrase) -> Result<(), Error> {
         let _one = self.keyring_changes().lock().await;
         let vault_id = VaultId::generate();
         let key = WrappingKey::generate();
         let (id, k) = (vault_id.clone(), key.clone());
-        let replaced = self
+        let added = self
             .blocking(move |this| {
                 this.ledger().now(this, |_| {
-                    let before = this.vault().keyring_vault_id()?;
+                    if this.vault().keyring_vault_id()?.is_some() {
+                        return Ok(false);
+                    }
                     this.vault().add_keyring_wrap(&passphrase, &id, &k)?;
-                    Ok(before)
+                    Ok(true)
                 })
             })
             .await?;
+        if !added {
+            return Ok(());
+        }
         if let Err(error) = self.keyring().store(&vault_id, &key).await {
             // The wrap without its item would only fail at the next start: take it back.
             let id = vault_id.clone();
@@ -74,9 +80,6 @@ impl Evergreen {
                 tracing::error!(%undo, "automatic unlock half turned on: the next start will ask for the passphrase");
             }
             return Err(Error::AutoUnlockNotTurnedOn(error));
-        }
-        if let Some(old) = replaced.filter(|old| *old != vault_id) {
-            self.forget_keyring_item(&old).await;
         }
         self.record_quietly("Automatic unlock turned on: the login keyring opens the vault at start");
         self.emit(Change::VaultChanged { state: self.vault_state() });

@@ -112,6 +112,35 @@ fn the_vault_lifecycle_over_ipc() {
 }
 
 #[test]
+fn automatic_unlock_over_ipc_needs_the_passphrase_and_says_what_the_keyring_did() {
+    // No login keyring in the mock app (`keyring::none`): what a desktop without one answers.
+    let t = TestApp::new();
+    assert_eq!(t.invoke("create_vault", json!({ "passphrase": PASS })), Ok(Value::Null));
+    assert_eq!(t.invoke("auto_unlock", json!({})), Ok(json!({ "enabled": false, "fallback": null })));
+    assert_eq!(
+        t.invoke("set_auto_unlock", json!({ "on": true })),
+        Err(
+            json!({ "code": "wrong_passphrase", "message": "That passphrase doesn't open this vault. Check it and try again." })
+        )
+    );
+    assert_eq!(
+        t.invoke("set_auto_unlock", json!({ "on": true, "passphrase": "correct horse battery stapler" })),
+        Err(
+            json!({ "code": "wrong_passphrase", "message": "That passphrase doesn't open this vault. Check it and try again." })
+        )
+    );
+    assert_eq!(
+        t.invoke("set_auto_unlock", json!({ "on": true, "passphrase": PASS })),
+        Err(json!({
+            "code": "login_keyring",
+            "message": "Evergreen couldn't find a login keyring on this computer, so automatic unlock couldn't be turned on. Nothing was changed; check your keyring and try again."
+        }))
+    );
+    assert_eq!(t.invoke("auto_unlock", json!({})), Ok(json!({ "enabled": false, "fallback": null })));
+    assert_eq!(t.invoke("set_auto_unlock", json!({ "on": false })), Ok(Value::Null));
+}
+
+#[test]
 fn a_stored_token_appears_in_no_ipc_answer_and_no_log() {
     let logs = crate::support::captured_logs();
     let t = TestApp::new();

@@ -22,6 +22,9 @@
 //!    row.
 //! 6. No renewal is ever sent for a token under 24 hours old.
 //! 7. The scheduler never spins: at most one wake-up a minute while time passes (none faster).
+//! 8. Automatic unlock opens the vault at a start exactly when it is on and the login keyring
+//!    answers (an in-memory `LoginKeyring` the case can lock); otherwise the vault stays locked
+//!    and the reason is kept for the unlock screen. Settings shows what the person chose last.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,9 +33,10 @@ use std::time::Duration;
 
 use evergreen_core::account::{AccountId, AccountStatus, AccountType, StatusReason};
 use evergreen_core::clock::{Clock, ManualClock};
+use evergreen_core::keyring::{self, KeyringFuture, LoginKeyring, VaultId, WrappingKey};
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{FailNext, StrongholdVault, TokenRecord, TokenVault, VaultState};
-use evergreen_core::{Evergreen, Profile, ignore_changes};
+use evergreen_core::{Evergreen, Profile, StartUnlock, ignore_changes};
 use evergreen_instagram::AccessToken;
 use evergreen_sandbox::world::TokenKind;
 use evergreen_sandbox::{Fault, FaultKind, Sandbox, SandboxClock, World, demo_app};
@@ -69,6 +73,8 @@ fn name(op: &Op) -> &'static str {
         Op::Lock => "lock",
         Op::Unlock => "unlock",
         Op::QuitAndReopen => "quit_and_reopen",
+        Op::AutoUnlock(_) => "auto_unlock",
+        Op::KeyringLocked(_) => "keyring_locked",
         Op::FailWrites(_) => "fail_writes",
         Op::FailSaves(_) => "fail_saves",
         Op::Instagram(..) => "instagram_fault",
@@ -96,6 +102,10 @@ enum Op {
     Unlock,
     /// Quit (saving what is in flight) and start again on the same profile.
     QuitAndReopen,
+    /// Turn automatic unlock on (with the passphrase) or off.
+    AutoUnlock(bool),
+    /// The login keyring locked (or unlocked again) by the person or the desktop.
+    KeyringLocked(bool),
     /// The next metadata writes fail.
     FailWrites(u32),
     /// The next vault saves fail.
@@ -171,6 +181,8 @@ fn simple_op() -> impl Strategy<Value = Op> {
         2 => Just(Op::Lock),
         3 => Just(Op::Unlock),
         2 => Just(Op::QuitAndReopen),
+        2 => any::<bool>().prop_map(Op::AutoUnlock),
+        1 => any::<bool>().prop_map(Op::KeyringLocked),
         // A few failures, or a disk full for a good while.
         1 => prop_oneof![1u32..=4, Just(400)].prop_map(Op::FailWrites),
         1 => prop_oneof![1u32..=4, Just(400)].prop_map(Op::FailSaves),
@@ -188,6 +200,7 @@ fn race() -> impl Strategy<Value = Op> {
         (0..SLOTS).prop_map(Op::Disconnect),
         Just(Op::Lock),
         Just(Op::RefreshAll),
+        any::<bool>().prop_map(Op::AutoUnlock),
     ];
     // A day and a bit later, so the renewal really renews (manual renewals need 24 h; the
     // scheduler waits for 48).
@@ -240,6 +253,51 @@ struct Case {
     /// Metadata writes were made to fail at some point (an orphan token may wait for
     /// Instagram's answer at a later unlock).
     write_faults: bool,
+    /// The login keyring, kept across restarts as the desktop's is.
+    keyring: Arc<MemoryKeyring>,
+    /// Automatic unlock as the person last turned it (the model's view).
+    auto_unlock: bool,
+}
+
+/// A login keyring in memory, with the one switch a desktop has: locked or not.
+#[derive(Default)]
+struct MemoryKeyring {
+    items: std::sync::Mutex<BTreeMap<String, WrappingKey>>,
+    locked: std::sync::atomic::AtomicBool,
+}
+
+impl MemoryKeyring {
+    fn answer(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<String, WrappingKey>>, keyring::Error> {
+        if self.locked.load(Ordering::SeqCst) {
+            return Err(keyring::Error::Locked);
+        }
+        Ok(self.items.lock().unwrap())
+    }
+}
+
+impl LoginKeyring for MemoryKeyring {
+    fn store<'a>(&'a self, vault: &'a VaultId, key: &'a WrappingKey) -> KeyringFuture<'a, ()> {
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            self.answer()?.insert(vault.to_string(), key.clone());
+            Ok(())
+        })
+    }
+
+    fn fetch<'a>(&'a self, vault: &'a VaultId) -> KeyringFuture<'a, WrappingKey> {
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            self.answer()?.get(vault.as_str()).cloned().ok_or(keyring::Error::Missing)
+        })
+    }
+
+    fn delete<'a>(&'a self, vault: &'a VaultId) -> KeyringFuture<'a, ()> {
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            self.answer()?.remove(vault.as_str());
+            Ok(())
+        })
+    }
 }
 
 fn scratch_dir() -> tempfile::TempDir {
@@ -273,6 +331,8 @@ impl Case {
             calls_seen: 0,
             just_unlocked: false,
             write_faults: false,
+            keyring: Arc::default(),
+            auto_unlock: false,
         };
         let t = std::time::Instant::now();
         case.open();
@@ -300,6 +360,7 @@ impl Case {
             Box::new(StrongholdVault::with_kdf(&self.data(), CHEAP_KDF).with_save_faults(self.saves.clone()));
         setup.instagram = evergreen_instagram::Endpoints::single_host(self.sandbox.url());
         setup.instagram_timeout = Some(Duration::from_millis(300));
+        setup.keyring = self.keyring.clone();
         self.core = Some(Evergreen::open(setup).unwrap());
     }
 
@@ -416,10 +477,15 @@ impl Case {
                     self.stop_scheduler().await;
                     self.core = None;
                     self.open();
-                    if was_unlocked {
+                    let started = tokio::time::timeout(HANG, self.core().unlock_at_start())
+                        .await
+                        .expect("invariant 1: the start's unlock hung");
+                    self.check_start_unlock(&started).await;
+                    let opened = matches!(started, StartUnlock::Unlocked(_));
+                    if was_unlocked && !opened {
                         self.core().unlock(pass(PASS)).await.expect("unlock after reopen");
                     }
-                    self.unlocked = was_unlocked;
+                    self.unlocked = was_unlocked || opened;
                     self.start_scheduler().await;
                 }
                 _ => {
@@ -431,6 +497,34 @@ impl Case {
                 }
             }
         })
+    }
+
+    /// Invariant 8, at a start.
+    async fn check_start_unlock(&self, started: &StartUnlock) {
+        CHECKS.fetch_add(1, Ordering::Relaxed);
+        let keyring_locked = self.keyring.locked.load(Ordering::SeqCst);
+        let state = self.core().vault_state();
+        let fallback = self.core().auto_unlock().await.expect("auto-unlock status").fallback;
+        match (self.auto_unlock, keyring_locked) {
+            (true, false) => {
+                check(matches!(started, StartUnlock::Unlocked(_)) && state == VaultState::Unlocked, || {
+                    format!("invariant 8: automatic unlock on, keyring open, and the start gave {started:?}")
+                })
+            }
+            (true, true) => check(
+                matches!(started, StartUnlock::NeedsPassphrase(why) if why.starts_with("Your login keyring was locked"))
+                    && state == VaultState::Locked
+                    && fallback.is_some(),
+                || {
+                    format!(
+                        "invariant 8: a locked keyring at start gave {started:?}, {state:?}, {fallback:?}"
+                    )
+                },
+            ),
+            (false, _) => check(*started == StartUnlock::NotTried && state == VaultState::Locked, || {
+                format!("invariant 8: automatic unlock off, and the start gave {started:?}")
+            }),
+        }
     }
 
     fn excuse_all_kept(&mut self) {
@@ -483,6 +577,12 @@ impl Case {
             let slot = &mut self.slots[*x];
             slot.kept = listed;
             slot.gone = !listed && slot.id.is_some();
+        }
+        // Turned on and off at once: one waited for the other, and Settings shows the last.
+        if let (Op::AutoUnlock(x), Op::AutoUnlock(y)) = (a, b)
+            && x != y
+        {
+            self.auto_unlock = core.auto_unlock().await.is_ok_and(|a| a.enabled);
         }
         if woke_a || woke_b {
             self.until_asleep(before).await;
@@ -554,6 +654,16 @@ impl Case {
                 self.write_faults = true;
                 false
             }
+            // On only when it worked; off whatever the keyring said (the wrap goes first).
+            (Op::AutoUnlock(true), Outcome::Done(Ok(()))) => {
+                self.auto_unlock = true;
+                false
+            }
+            (Op::AutoUnlock(false), _) => {
+                self.auto_unlock = false;
+                false
+            }
+
             (Op::Instagram(kind, _), _) => {
                 self.permission_faults |= matches!(kind, SandboxFault::Permission);
                 false
@@ -578,6 +688,17 @@ impl Case {
             let age = call.token_age_secs.unwrap_or(i64::MAX);
             prop_assert!(age >= 24 * 3600, "invariant 6: a renewal of a token {age} s old (after {after:?})");
             CHECKS.fetch_add(1, Ordering::Relaxed);
+        }
+        // Settings shows what the person chose last (a write that failed says so and keeps the
+        // earlier choice).
+        if matches!(after, Op::AutoUnlock(_) | Op::Both(..) | Op::Race(..)) {
+            CHECKS.fetch_add(1, Ordering::Relaxed);
+            let shown = core.auto_unlock().await.map(|a| a.enabled);
+            prop_assert!(
+                shown.as_ref().is_ok_and(|on| *on == self.auto_unlock),
+                "invariant 8: Settings shows {shown:?}, the person chose {} (after {after:?})",
+                self.auto_unlock
+            );
         }
         if core.vault_state() != VaultState::Unlocked {
             return Ok(());
@@ -711,7 +832,9 @@ async fn run_on(core: &Evergreen, op: &Op, prepared: Option<(Profile, TokenRecor
             core.store().fail_next_writes(*n);
             Outcome::Nothing
         }
-        Op::FailSaves(_) => Outcome::Nothing,
+        Op::FailSaves(_) | Op::KeyringLocked(_) => Outcome::Nothing,
+        Op::AutoUnlock(true) => Outcome::Done(core.enable_auto_unlock(pass(PASS)).await),
+        Op::AutoUnlock(false) => Outcome::Done(core.disable_auto_unlock().await),
         Op::Instagram(_, _) | Op::Revoke(_) => Outcome::Nothing,
         Op::Run(_) | Op::Suspend(_) | Op::ClockBack(_) | Op::QuitAndReopen | Op::Both(..) | Op::Race(..) => {
             unreachable!("applied by the case")
@@ -739,6 +862,7 @@ async fn run_case(ops: Vec<Op>, refresh_ends_old_token: bool, latency_ms: u64) -
         match op {
             Op::Instagram(kind, n) => case.sandbox.world().add_fault(Fault::new(kind.kind(), *n)),
             Op::FailSaves(n) => case.saves.fail_next(*n),
+            Op::KeyringLocked(locked) => case.keyring.locked.store(*locked, Ordering::SeqCst),
             Op::Revoke(slot) => {
                 if let Some(user) = &case.slots[*slot].user {
                     case.sandbox.world().revoke(user, 460);
@@ -749,6 +873,7 @@ async fn run_case(ops: Vec<Op>, refresh_ends_old_token: bool, latency_ms: u64) -
                     match inner.as_ref() {
                         Op::Instagram(kind, n) => case.sandbox.world().add_fault(Fault::new(kind.kind(), *n)),
                         Op::FailSaves(n) => case.saves.fail_next(*n),
+                        Op::KeyringLocked(locked) => case.keyring.locked.store(*locked, Ordering::SeqCst),
                         _ => {}
                     }
                 }
