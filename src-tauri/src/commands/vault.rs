@@ -73,11 +73,12 @@ pub async fn set_auto_unlock(
     passphrase: Option<Passphrase>,
 ) -> Result<(), IpcError> {
     let core = state.core();
-    Ok(match (on, passphrase) {
+    match (on, passphrase) {
         (true, Some(passphrase)) => core.enable_auto_unlock(passphrase).await?,
         (true, None) => {
             return Err(evergreen_core::Error::from(evergreen_core::vault::Error::WrongPassphrase).into());
         }
         (false, _) => core.disable_auto_unlock().await?,
-    })
+    }
+    Ok(())
 }
