@@ -62,3 +62,36 @@ async fn a_hidden_start_with_the_keyring_locked_asks_for_the_passphrase_and_says
     assert_eq!(web_processes(), 0, "no window was forced open");
     app.quit();
 }
+
+/// Evergreen's items in the keyring, as `secret-tool` (the person's own tools) lists them.
+fn items_in_the_keyring() -> String {
+    let out = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "application", "app.evergreen"])
+        .output()
+        .expect("secret-tool (Debian: apt-get install libsecret-tools)");
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[tokio::test]
+async fn settings_turn_automatic_unlock_on_with_the_passphrase_and_off_again() {
+    let _keyring = LoginKeyring::start();
+    let app = evergreen_e2e::Session::start().await;
+    app.create_vault(PASS).await;
+    app.go("/settings").await;
+    app.click("[data-testid=auto-unlock-toggle]").await;
+    app.type_into("[data-testid=auto-unlock-passphrase]", PASS).await;
+    app.click("[data-testid=auto-unlock-submit]").await;
+    let started = Instant::now();
+    while !items_in_the_keyring().contains("label = Evergreen vault key") {
+        assert!(started.elapsed() < UI_TIMEOUT, "no item in the keyring: {}", items_in_the_keyring());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!items_in_the_keyring().contains("IGAA"), "a key, never a token");
+    app.click("[data-testid=auto-unlock-toggle]").await;
+    let started = Instant::now();
+    while items_in_the_keyring().contains("Evergreen vault key") {
+        assert!(started.elapsed() < UI_TIMEOUT, "the item stayed: {}", items_in_the_keyring());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.close().await;
+}
