@@ -76,8 +76,14 @@ impl Evergreen {
                     })
                 })
                 .await;
+            // A store that timed out may still have been written: an item for a wrap that is
+            // gone opens nothing, but should not be left behind either.
+            if let Err(left) = self.keyring().delete(&vault_id).await {
+                tracing::debug!(error = %left, "no item to take back after the failed store");
+            }
             if let Err(undo) = undone {
                 tracing::error!(%undo, "automatic unlock half turned on: the next start will ask for the passphrase");
+                return Err(Error::AutoUnlockHalfOn(error));
             }
             return Err(Error::AutoUnlockNotTurnedOn(error));
         }
@@ -128,6 +134,12 @@ impl Evergreen {
                         return Ok(false);
                     }
                     this.vault().unlock_with_keyring(&key)?;
+                    // *Lock* while the snapshot loaded found the vault still locked and did
+                    // nothing: its word is the last, so lock again here.
+                    if !this.start_unlock_still_wanted() {
+                        this.vault().lock();
+                        return Ok(false);
+                    }
                     Ok(true)
                 })?;
                 match opened {
@@ -141,7 +153,8 @@ impl Evergreen {
                 tracing::info!("the vault opened with the login keyring");
                 StartUnlock::Unlocked(report)
             }
-            Ok(None) => StartUnlock::NotTried,
+            // The profile closed meanwhile (a move to the other profile, *Quit*): nothing to say.
+            Ok(None) | Err(Error::Closed) => StartUnlock::NotTried,
             Err(Error::Vault(vault::Error::WrongKeyringKey)) => self.fall_back(&keyring::Error::WrongKey),
             Err(error) => {
                 tracing::warn!(%error, "the vault did not open with the login keyring");

@@ -126,9 +126,14 @@ pub enum Error {
         "{0}, so automatic unlock couldn't be turned on. Nothing was changed; check your keyring and try again."
     )]
     AutoUnlockNotTurnedOn(crate::keyring::Error),
+    /// The keyring refused, and taking the vault's half back failed too.
+    #[error(
+        "{0}, so automatic unlock couldn't be turned on, and Evergreen couldn't fully undo it: the next start will ask for the passphrase. Turn automatic unlock off and on again in Settings."
+    )]
+    AutoUnlockHalfOn(crate::keyring::Error),
     /// Automatic unlock is off, but the keyring kept its item.
     #[error(
-        "Automatic unlock is off, but Evergreen couldn't remove its key from your login keyring. That key no longer opens the vault; you can delete “Evergreen vault key” in your keyring's app."
+        "Automatic unlock is off, but Evergreen couldn't remove its key from your login keyring. Delete “Evergreen vault key” in your keyring's app; to be sure no copy of it opens the vault, also change your passphrase."
     )]
     KeyringItemLeft(crate::keyring::Error),
     /// The metadata store refused.
@@ -195,7 +200,9 @@ impl Error {
                 vault::Error::Io(_) => Code::Storage,
                 vault::Error::Internal(_) => Code::Internal,
             },
-            Self::AutoUnlockNotTurnedOn(_) | Self::KeyringItemLeft(_) => Code::LoginKeyring,
+            Self::AutoUnlockNotTurnedOn(_) | Self::AutoUnlockHalfOn(_) | Self::KeyringItemLeft(_) => {
+                Code::LoginKeyring
+            }
             Self::Store(_) => Code::Storage,
             Self::UnknownAccount => Code::UnknownAccount,
             Self::InvalidSettings(_) => Code::InvalidSettings,

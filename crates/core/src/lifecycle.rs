@@ -70,7 +70,8 @@ impl Evergreen {
         self.set_auto_unlock_fallback(None);
         self.note(None, EventKind::Vault, what);
         self.engine().request_catch_up();
-        self.emit(Change::VaultChanged { state: VaultState::Unlocked });
+        // The state as it is now: a *Lock* may already have followed the unlock.
+        self.emit(Change::VaultChanged { state: self.vault_state() });
         if report != Reconciliation::default() {
             self.emit(Change::AccountsChanged);
         }
@@ -187,8 +188,9 @@ impl Evergreen {
     /// each needs a reconnect. A new vault must be created afterwards.
     pub async fn reset_vault(&self) -> Result<(), Error> {
         let _one = self.keyring_changes().lock().await;
-        let keyring_item = self.blocking(|this| Ok(this.vault().keyring_vault_id().ok().flatten())).await?;
-        self.blocking(|this| {
+        let keyring_items = self.blocking(|this| Ok(this.vault().keyring_vault_ids_on_disk())).await?;
+        let reset = self
+            .blocking(|this| {
             let now = this.now();
             this.ledger().new_epoch(this, || {
                 this.vault().reset()?;
@@ -218,12 +220,15 @@ impl Evergreen {
             this.emit(Change::AccountsChanged);
             Ok(())
         })
-        .await?;
-        // The vault is gone: the keyring's key opens nothing now, and goes too.
-        if let Some(vault_id) = keyring_item {
-            self.forget_keyring_item(&vault_id).await;
+        .await;
+        // The vault is gone (also when the reset failed after erasing it): the keyring's key
+        // opens nothing now, and goes too.
+        if reset.is_ok() || self.vault_state() == VaultState::Missing {
+            for vault_id in &keyring_items {
+                self.forget_keyring_item(vault_id).await;
+            }
         }
-        Ok(())
+        reset
     }
 
     /// Make the vault and the metadata agree (DESIGN §3), through the ledger.

@@ -107,7 +107,8 @@ pub enum Error {
     /// The keyring did not answer in time.
     #[error("Your login keyring didn't answer in time")]
     TimedOut,
-    /// Anything else the keyring said; the detail is logged, never shown.
+    /// Anything else the keyring said, with the start of its D-Bus error (which names no
+    /// secret: the key only ever travels encrypted in the session's replies).
     #[error("Your login keyring refused ({0})")]
     Failed(String),
 }

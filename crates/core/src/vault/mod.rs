@@ -169,6 +169,9 @@ pub trait TokenVault: Send + Sync {
     ) -> Result<(), Error>;
     /// The id the login keyring's item is found by, while automatic unlock is on.
     fn keyring_vault_id(&self) -> Result<Option<VaultId>, Error>;
+    /// Every id the header or its spare copy names, also when the header is damaged: the
+    /// login keyring's items a reset must take away.
+    fn keyring_vault_ids_on_disk(&self) -> Vec<VaultId>;
     /// Turn automatic unlock on: check `passphrase`, then wrap the data key under `key` as
     /// well, for the item found by `vault_id`. Replaces any earlier wrap.
     fn add_keyring_wrap(

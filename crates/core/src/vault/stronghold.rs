@@ -554,6 +554,14 @@ impl TokenVault for StrongholdVault {
         Ok(self.read_header()?.keyring_vault_id())
     }
 
+    fn keyring_vault_ids_on_disk(&self) -> Vec<VaultId> {
+        let current = self.read_header().ok().and_then(|h| h.keyring_vault_id());
+        let spare = self.last_good_header().and_then(|(h, _)| h.keyring_vault_id());
+        let mut ids: Vec<VaultId> = current.into_iter().chain(spare).collect();
+        ids.dedup();
+        ids
+    }
+
     fn add_keyring_wrap(
         &self,
         passphrase: &Passphrase,

@@ -118,6 +118,20 @@ impl Desktop {
         self.secret_tool(&["search", "--all", "--unlock", "application", "app.evergreen"])
     }
 
+    /// The process that owns the Secret Service's name on this bus.
+    fn keyring_pid(&self) -> String {
+        let mut command = Command::new("gdbus");
+        self.env(&mut command);
+        let out = command
+            .args(["call", "--session", "--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus"])
+            .args(["--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", "org.freedesktop.secrets"])
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&out.stdout);
+        // `(uint32 1234,)`
+        out.trim().trim_start_matches("(uint32 ").trim_end_matches(",)").to_owned()
+    }
+
     /// Lock the login collection, as "Lock keyring" in Passwords and Keys does.
     fn lock_keyring(&self) {
         let mut command = Command::new("gdbus");
@@ -214,6 +228,31 @@ async fn lock_before_the_keyring_answers_wins() {
     assert_eq!(core.vault_state(), VaultState::Locked);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_while_the_start_unlocks_wins() {
+    let desktop = Desktop::with_keyring();
+    let (_dir, data) = prepared(&desktop).await;
+    // How long a start's unlock takes here, to press *Lock* at every point of it.
+    let core = open(&data, desktop.keyring());
+    let began = std::time::Instant::now();
+    assert!(matches!(core.unlock_at_start().await, StartUnlock::Unlocked(_)));
+    let takes = began.elapsed();
+    drop(core);
+    const STEPS: u32 = 24;
+    for step in 0..=STEPS {
+        let core = open(&data, desktop.keyring());
+        let unlocking = tokio::spawn({
+            let core = core.clone();
+            async move { core.unlock_at_start().await }
+        });
+        tokio::time::sleep(takes * step / STEPS).await;
+        core.lock().await.unwrap();
+        let outcome = unlocking.await.unwrap();
+        // Whenever *Lock* came, it is the last word: the vault ends locked.
+        assert_eq!(core.vault_state(), VaultState::Locked, "Lock at {step}/{STEPS} of {takes:?}: {outcome:?}");
+    }
+}
+
 /// The start falls back to the passphrase, says why in `words`, once, and the passphrase
 /// still opens the vault (and clears the reason).
 async fn falls_back(core: &Evergreen, words: &str) {
@@ -297,6 +336,32 @@ async fn no_secret_service_on_the_bus_asks_for_the_passphrase_and_says_why() {
 }
 
 #[tokio::test]
+async fn a_keyring_that_never_answers_asks_for_the_passphrase_once_its_time_is_up() {
+    let desktop = Desktop::with_keyring();
+    let (_dir, data) = prepared(&desktop).await;
+    // The daemon owns its name but answers nothing: frozen, as a hung process would be.
+    let pid = desktop.keyring_pid();
+    let signal = |name: &str| assert!(Command::new("kill").args([name, &pid]).status().unwrap().success());
+    signal("-STOP");
+    let patient = std::time::Duration::from_millis(300);
+    let core = open(&data, Arc::new(SecretService::at_address(&desktop.address).with_timeout(patient)));
+    let began = std::time::Instant::now();
+    let outcome = core.unlock_at_start().await;
+    let waited = began.elapsed();
+    signal("-KILL");
+    assert_eq!(
+        outcome,
+        StartUnlock::NeedsPassphrase(
+            "Your login keyring didn't answer in time, so Evergreen needs its passphrase this time.".into()
+        )
+    );
+    assert!(waited < patient * 4, "gave up after {waited:?}");
+    assert_eq!(core.vault_state(), VaultState::Locked);
+    // Once: no retry.
+    assert_eq!(core.unlock_at_start().await, StartUnlock::NotTried);
+}
+
+#[tokio::test]
 async fn turning_the_option_off_deletes_the_item_and_the_next_start_asks() {
     let desktop = Desktop::with_keyring();
     let (_dir, data) = prepared(&desktop).await;
@@ -322,6 +387,33 @@ async fn resetting_the_vault_deletes_the_item() {
     core.reset_vault().await.unwrap();
     assert!(desktop.evergreen_items().trim().is_empty(), "{}", desktop.evergreen_items());
     assert_eq!(core.vault_state(), VaultState::Missing);
+}
+
+#[tokio::test]
+async fn resetting_a_vault_whose_header_is_damaged_deletes_the_item_too() {
+    let desktop = Desktop::with_keyring();
+    let (_dir, data) = prepared(&desktop).await;
+    // A damaged header is a common reason to reset: its spare copy still names the item.
+    std::fs::write(data.vault_header(), b"{ not a header").unwrap();
+    let core = open(&data, desktop.keyring());
+    core.reset_vault().await.unwrap();
+    assert!(desktop.evergreen_items().trim().is_empty(), "{}", desktop.evergreen_items());
+}
+
+#[tokio::test]
+async fn turning_it_off_with_the_keyring_locked_turns_it_off_and_says_the_item_stayed() {
+    let desktop = Desktop::with_keyring();
+    let (_dir, data) = prepared(&desktop).await;
+    let core = open(&data, desktop.keyring());
+    desktop.lock_keyring();
+    let error = core.disable_auto_unlock().await.unwrap_err();
+    assert_eq!(error.code(), Code::LoginKeyring);
+    assert!(error.to_string().contains("Delete “Evergreen vault key”"), "{error}");
+    assert!(error.to_string().contains("change your passphrase"), "{error}");
+    // Off all the same: the vault no longer names the item, so no start uses it.
+    assert!(!core.auto_unlock().await.unwrap().enabled);
+    drop(core);
+    assert_eq!(open(&data, desktop.keyring()).unlock_at_start().await, StartUnlock::NotTried);
 }
 
 #[tokio::test]
