@@ -4,6 +4,7 @@
 //! deep links, the window and (later) the tray and notifications are small modules of
 //! desktop glue. Domain logic belongs in `crates/core`.
 
+pub mod app_slot;
 mod browser;
 mod commands;
 pub mod config;
@@ -29,6 +30,7 @@ use evergreen_core::vault::TokenVault;
 use evergreen_instagram::{Endpoints, Url};
 use tauri::{App, Builder, Manager, Runtime};
 
+use crate::app_slot::AppSlot;
 use crate::config::{Config, Mode};
 use crate::state::{AppState, EvergreenExt};
 
@@ -101,7 +103,7 @@ pub fn manage_state<R: Runtime>(
     wiring: Wiring,
 ) -> Result<(), evergreen_core::Error> {
     let shown = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let core = profile::open_core(app, &config, data_dir, wiring, shown.clone())?;
+    let core = profile::open_core(&AppSlot::ready(app.app_handle()), &config, data_dir, wiring, shown.clone())?;
     let mode = config.mode.unwrap_or(if config.sign_in.is_some() { Mode::Real } else { Mode::Demo });
     app.manage(AppState::new(config, profile::Opened::new(core, mode, None, shown), None, false, None));
     Ok(())
@@ -117,6 +119,17 @@ pub fn run() {
     if handover::to_running_instance(&context.config().identifier) {
         return;
     }
+    // The profiles open (and, with automatic unlock, the vault) while Tauri starts GTK and
+    // its plugins, which takes longer than both; `setup` waits for them.
+    let app_slot = AppSlot::empty();
+    let (poke, pokes) = tray::TrayPoke::new();
+    let opening = {
+        let (app, config, identifier, poke) =
+            (app_slot.clone(), config.clone(), context.config().identifier.clone(), poke.clone());
+        tauri::async_runtime::spawn(
+            async move { profile::open_at_start(&app, &config, &identifier, Some(poke)).await },
+        )
+    };
     let app = Builder::default()
         // Registered first: when the early hand-over (`handover.rs`) could not reach a running
         // Evergreen but one exists, a second launch hands over its argv here and exits before
@@ -138,11 +151,13 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![config::HIDDEN_FLAG]),
         ));
-    let app =
-        with_commands(app).setup(move |app| setup(app, config)).build(context).unwrap_or_else(|error| {
+    let early = Early { app: app_slot, opening, poke, pokes };
+    let app = with_commands(app).setup(move |app| setup(app, config, early)).build(context).unwrap_or_else(
+        |error| {
             tracing::error!(%error, "Evergreen could not start");
             std::process::exit(1);
-        });
+        },
+    );
     app.run(|_, event| {
         // Closing the window destroys it; the app lives on in the tray until Quit (which
         // exits with a code).
@@ -152,24 +167,26 @@ pub fn run() {
     });
 }
 
-fn setup<R: Runtime>(app: &mut App<R>, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+/// What `run` began before the app was built: the profiles opening, wired to `app`.
+struct Early<R: Runtime> {
+    app: AppSlot<R>,
+    opening: tauri::async_runtime::JoinHandle<
+        Result<profile::AtStart, Box<dyn std::error::Error + Send + Sync>>,
+    >,
+    poke: tray::TrayPoke,
+    pokes: tokio::sync::mpsc::Receiver<()>,
+}
+
+fn setup<R: Runtime>(app: &mut App<R>, config: Config, early: Early<R>) -> Result<(), Box<dyn std::error::Error>> {
     for problem in &config.problems {
         tracing::warn!(%problem, "configuration");
     }
-    let start = config.start(|mode| profile::has_vault(app, &config, mode));
-    let relay = config.sign_in.as_ref().map(|s| s.url.clone());
-    let (poke, pokes) = tray::TrayPoke::new();
+    let Early { app: app_slot, opening, poke, pokes } = early;
+    app_slot.fill(app.handle());
     let hidden = config.start_hidden;
-    let first_run = start.first_run;
-    let (opened, behind) = tauri::async_runtime::block_on(profile::open_at_start(
-        app.handle(),
-        &config,
-        start,
-        relay,
-        Some(poke.clone()),
-    ))
-    .map_err(|e| e as Box<dyn std::error::Error>)?;
-    app.manage(AppState::new(config, opened, behind, first_run, Some(poke)));
+    let profile::AtStart { start, shown, behind } =
+        tauri::async_runtime::block_on(opening)?.map_err(|e| e as Box<dyn std::error::Error>)?;
+    app.manage(AppState::new(config, shown, behind, start.first_run, Some(poke)));
     // Renewals first (with automatic unlock, the keyring's answer): they run on the async
     // threads while this one builds the window and the tray.
     app.evergreen().opened().start_scheduler(app.handle());

@@ -7,7 +7,7 @@
 //! anything expires), and only its page is hidden; coming back shows it again. The demo,
 //! left, lets its calls finish, is saved and locked (its keys leave memory) and closed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -19,6 +19,7 @@ use evergreen_core::{Evergreen, StartUnlock};
 use evergreen_instagram::{Endpoints, Url};
 use tauri::{AppHandle, Manager, Runtime};
 
+use crate::app_slot::AppSlot;
 use crate::config::{Config, Mode, Start, keys, save_user_setting};
 use crate::demo::Demo;
 use crate::error::IpcError;
@@ -37,6 +38,8 @@ pub struct Opened {
     /// The pretend Instagram and relay (demo mode), stopped when dropped.
     pub demo: Option<Demo>,
     scheduler: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    /// The start's unlock with the login keyring, begun as the profile opened.
+    start_unlock: Mutex<Option<tauri::async_runtime::JoinHandle<StartUnlock>>>,
     /// Whether the page shows this profile: only then do its changes reach the page.
     shown: Arc<AtomicBool>,
 }
@@ -45,7 +48,18 @@ impl Opened {
     /// A profile whose renewals are not scheduled (yet); `shown` is the flag its core's
     /// changes were wired to (see [`open_core`]).
     pub fn new(core: Evergreen, mode: Mode, demo: Option<Demo>, shown: Arc<AtomicBool>) -> Self {
-        Self { core, mode, demo, scheduler: Mutex::new(None), shown }
+        Self { core, mode, demo, scheduler: Mutex::new(None), start_unlock: Mutex::new(None), shown }
+    }
+
+    /// With automatic unlock on, begin opening the vault with the login keyring now (at start,
+    /// while Tauri is still building the app); the scheduler waits for it before its first
+    /// sweep.
+    fn begin_start_unlock(&self) {
+        let core = self.core.clone();
+        let task = tauri::async_runtime::spawn(async move { core.unlock_at_start().await });
+        if let Some(old) = self.start_unlock.lock().unwrap_or_else(PoisonError::into_inner).replace(task) {
+            old.abort();
+        }
     }
 
     fn show(&self, shown: bool) {
@@ -56,10 +70,15 @@ impl Opened {
     /// run the scheduler until the profile is closed, also with the window closed.
     pub fn start_scheduler<R: Runtime>(&self, app: &AppHandle<R>) {
         let (core, app, shown) = (self.core.clone(), app.clone(), self.shown.clone());
+        let begun = self.start_unlock.lock().unwrap_or_else(PoisonError::into_inner).take();
         let task = tauri::async_runtime::spawn(async move {
             // The keyring before the first sweep: a sweep on the vault still locked would warn
             // that it is locked for nothing.
-            if let StartUnlock::NeedsPassphrase(why) = core.unlock_at_start().await {
+            let start_unlock = match begun {
+                Some(begun) => begun.await.unwrap_or(StartUnlock::NotTried),
+                None => core.unlock_at_start().await,
+            };
+            if let StartUnlock::NeedsPassphrase(why) = start_unlock {
                 // The page says it on the unlock screen; the desktop only when nobody will see
                 // it there (started hidden with no window opened since, or a profile behind).
                 let no_page = app.evergreen().config.start_hidden && !crate::window::is_visible(&app);
@@ -89,34 +108,48 @@ impl Opened {
     }
 }
 
-/// A mode's profile directory under the data directory.
-pub fn directory<R: Runtime>(app: &impl Manager<R>, config: &Config, mode: Mode) -> tauri::Result<PathBuf> {
-    let root = match &config.data_dir {
-        Some(dir) => dir.clone(),
-        None => app.path().app_data_dir()?,
-    };
-    Ok(match mode {
-        Mode::Real => root,
-        Mode::Demo => root.join(evergreen_core::paths::DEMO_PROFILE),
-    })
+/// Where the profiles live: the configured data directory, or the desktop's data directory
+/// for `identifier` — the directory Tauri's `app_data_dir` names, found without the app so
+/// that the profile can open while the app is still being built.
+pub fn data_root(config: &Config, identifier: &str) -> Result<PathBuf, NoDataDirectory> {
+    config.data_dir.clone().or_else(|| dirs::data_dir().map(|dir| dir.join(identifier))).ok_or(NoDataDirectory)
 }
 
-/// Whether a mode's profile already holds a vault.
-pub fn has_vault<R: Runtime>(app: &impl Manager<R>, config: &Config, mode: Mode) -> bool {
-    directory(app, config, mode).is_ok_and(|dir| DataDir::new(dir).vault_exists())
+/// Neither `data_dir` nor the desktop (`$XDG_DATA_HOME`, `$HOME`) names a place for data.
+#[derive(Debug, thiserror::Error)]
+#[error("Evergreen found no place for its data: set HOME, or data_dir in its configuration.")]
+pub struct NoDataDirectory;
+
+/// A mode's profile directory under the data root.
+pub fn directory(root: &Path, mode: Mode) -> PathBuf {
+    match mode {
+        Mode::Real => root.to_path_buf(),
+        Mode::Demo => root.join(evergreen_core::paths::DEMO_PROFILE),
+    }
+}
+
+/// Whether a mode's profile under `root` already holds a vault.
+pub fn has_vault(root: &Path, mode: Mode) -> bool {
+    DataDir::new(directory(root, mode)).vault_exists()
+}
+
+/// The data root of the running app.
+pub fn app_data_root<R: Runtime>(app: &impl Manager<R>, config: &Config) -> Result<PathBuf, NoDataDirectory> {
+    data_root(config, &app.config().identifier)
 }
 
 /// Open a mode's profile as the product does: its Stronghold vault, and for demo mode the
 /// pretend Instagram and relay on loopback; real mode connects through `relay` (when one is
 /// set) and renews with Instagram.
 pub async fn open<R: Runtime>(
-    app: &AppHandle<R>,
+    app: &AppSlot<R>,
     config: &Config,
+    root: &Path,
     mode: Mode,
     relay: Option<Url>,
     tray: Option<TrayPoke>,
 ) -> Result<Opened, Box<dyn std::error::Error + Send + Sync>> {
-    let data_dir = directory(app, config, mode)?;
+    let data_dir = directory(root, mode);
     evergreen_core::paths::create_private_dir(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), demo = (mode == Mode::Demo), "starting");
     let (relay, instagram, demo) = match mode {
@@ -141,48 +174,64 @@ pub async fn open<R: Runtime>(
     Ok(Opened::new(core, mode, demo, shown))
 }
 
+/// The profiles open at start.
+pub struct AtStart {
+    /// Which profile shows, and whether the person still has to choose.
+    pub start: Start,
+    /// The profile shown.
+    pub shown: Opened,
+    /// The real profile behind the demo, when real accounts exist.
+    pub behind: Option<Opened>,
+}
+
 /// The profiles to open at start: the one chosen, and, when that is the demo and real
 /// accounts exist, the real profile behind it (locked), so their expiry is still watched and
-/// warned of. The real profile failing to open is logged, never a reason not to start.
+/// warned of. The real profile failing to open is logged, never a reason not to start. Each
+/// begins its unlock with the login keyring (when that is on) as soon as it is open.
 pub async fn open_at_start<R: Runtime>(
-    app: &AppHandle<R>,
+    app: &AppSlot<R>,
     config: &Config,
-    start: Start,
-    relay: Option<Url>,
+    identifier: &str,
     tray: Option<TrayPoke>,
-) -> Result<(Opened, Option<Opened>), Box<dyn std::error::Error + Send + Sync>> {
-    let shown = open(app, config, start.mode, relay.clone(), tray.clone()).await?;
-    if start.mode != Mode::Demo || !has_vault(app, config, Mode::Real) {
-        return Ok((shown, None));
+) -> Result<AtStart, Box<dyn std::error::Error + Send + Sync>> {
+    let root = data_root(config, identifier)?;
+    let start = config.start(|mode| has_vault(&root, mode));
+    let relay = config.sign_in.as_ref().map(|s| s.url.clone());
+    let shown = open(app, config, &root, start.mode, relay.clone(), tray.clone()).await?;
+    shown.begin_start_unlock();
+    if start.mode != Mode::Demo || !has_vault(&root, Mode::Real) {
+        return Ok(AtStart { start, shown, behind: None });
     }
-    match open(app, config, Mode::Real, relay, tray).await {
+    let behind = match open(app, config, &root, Mode::Real, relay, tray).await {
         Ok(behind) => {
             behind.show(false);
-            Ok((shown, Some(behind)))
+            behind.begin_start_unlock();
+            Some(behind)
         }
         Err(error) => {
             tracing::error!(%error, "the real accounts could not be opened behind the demo");
-            Ok((shown, None))
+            None
         }
-    }
+    };
+    Ok(AtStart { start, shown, behind })
 }
 
 /// A profile's core over `wiring`; its changes become events while `shown` (and tray
 /// rebuilds).
 pub fn open_core<R: Runtime>(
-    app: &impl Manager<R>,
+    app: &AppSlot<R>,
     config: &Config,
     data_dir: PathBuf,
     wiring: crate::Wiring,
     shown: Arc<AtomicBool>,
 ) -> Result<Evergreen, evergreen_core::Error> {
-    let handle = app.app_handle().clone();
+    let app = app.clone();
     let crate::Wiring { vault, relay, instagram, notifier, tray, keyring } = wiring;
     let sink = Arc::new(move |change| {
         // A profile behind the page (the real one while the demo shows) must not make the
         // page believe its own vault locked or its list changed.
-        if shown.load(Ordering::SeqCst) {
-            crate::events::emit_change(&handle, change);
+        if let Some(app) = app.get().filter(|_| shown.load(Ordering::SeqCst)) {
+            crate::events::emit_change(app, change);
         }
         if let Some(tray) = &tray {
             tray.poke();
@@ -222,12 +271,12 @@ pub async fn choose<R: Runtime>(app: &AppHandle<R>, mode: Mode) -> Result<(), Ip
     let next = match kept {
         Some(kept) => kept,
         None => {
-            let opened =
-                open(app, &state.config, mode, relay, state.tray.clone()).await.map_err(|error| {
-                    match error.downcast::<evergreen_core::Error>() {
-                        Ok(error) => IpcError::from(*error),
-                        Err(error) => IpcError::unknown(&error),
-                    }
+            let root = app_data_root(app, &state.config).map_err(|error| IpcError::unknown(&error))?;
+            let opened = open(&AppSlot::ready(app), &state.config, &root, mode, relay, state.tray.clone())
+                .await
+                .map_err(|error| match error.downcast::<evergreen_core::Error>() {
+                    Ok(error) => IpcError::from(*error),
+                    Err(error) => IpcError::unknown(&error),
                 })?;
             opened.start_scheduler(app);
             Arc::new(opened)

@@ -151,31 +151,38 @@ fn started_in_the_demo_the_real_accounts_are_opened_behind_it() {
     drop(real);
     let config = evergreen_app::config::Config {
         data_dir: Some(elsewhere.path().into()),
+        mode: Some(evergreen_app::config::Mode::Demo),
         ..t.app.evergreen().config.clone()
     };
+    // Before the app exists, as at start.
+    let app = evergreen_app::app_slot::AppSlot::<tauri::test::MockRuntime>::empty();
     let start_in_the_demo = |config: &evergreen_app::config::Config| {
-        let start =
-            evergreen_app::config::Start { mode: evergreen_app::config::Mode::Demo, first_run: false };
-        tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(
-            t.app.handle(),
-            config,
-            start,
-            None,
-            None,
-        ))
-        .unwrap()
+        tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(&app, config, "app.evergreen", None))
+            .unwrap()
     };
-    let (shown, behind) = start_in_the_demo(&config);
-    assert_eq!(shown.core.data_dir().root(), elsewhere.path().join("demo"));
-    let behind = behind.expect("the real profile, to watch its accounts");
+    let at_start = start_in_the_demo(&config);
+    assert_eq!(at_start.start.mode, evergreen_app::config::Mode::Demo);
+    assert_eq!(at_start.shown.core.data_dir().root(), elsewhere.path().join("demo"));
+    let behind = at_start.behind.expect("the real profile, to watch its accounts");
     assert_eq!(behind.core.data_dir().root(), elsewhere.path());
     assert_eq!(behind.core.vault_state(), evergreen_core::vault::VaultState::Locked);
 
     // Without real accounts, nothing is opened behind.
     let empty = tempfile::tempdir().unwrap();
     let config = evergreen_app::config::Config { data_dir: Some(empty.path().into()), ..config };
-    let (_, none) = start_in_the_demo(&config);
-    assert!(none.is_none());
+    assert!(start_in_the_demo(&config).behind.is_none());
+}
+
+#[test]
+fn the_profiles_open_before_the_app_exists_where_tauri_would_put_them() {
+    let t = TestApp::new();
+    let config = evergreen_app::config::Config { data_dir: None, ..t.app.evergreen().config.clone() };
+    let ours = evergreen_app::profile::app_data_root(&t.app, &config).unwrap();
+    assert_eq!(ours, tauri::Manager::path(&t.app).app_data_dir().unwrap());
+    // The configured directory wins.
+    let chosen = tempfile::tempdir().unwrap();
+    let config = evergreen_app::config::Config { data_dir: Some(chosen.path().into()), ..config };
+    assert_eq!(evergreen_app::profile::data_root(&config, "app.evergreen").unwrap(), chosen.path());
 }
 
 #[test]
