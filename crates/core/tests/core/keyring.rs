@@ -238,7 +238,7 @@ async fn lock_while_the_start_unlocks_wins() {
     assert!(matches!(core.unlock_at_start().await, StartUnlock::Unlocked(_)));
     let takes = began.elapsed();
     drop(core);
-    const STEPS: u32 = 24;
+    const STEPS: u32 = 64;
     for step in 0..=STEPS {
         let core = open(&data, desktop.keyring());
         let unlocking = tokio::spawn({
