@@ -1,4 +1,4 @@
-import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { type Query, QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect, type ReactNode } from 'react';
 
 import { accountKeys } from '@/lib/accounts';
@@ -8,18 +8,48 @@ import { autoUnlockKeys } from '@/features/vault/api/auto-unlock';
 import { appKeys } from '@/lib/app-info';
 import { EVENTS, listenAll } from '@/lib/events';
 
-/** Backend events say what is stale; the UI never polls. One listener for the whole app. */
+/** Account changes arriving closer together than this are one refetch of the list. */
+export const COALESCE_MS = 100;
+
+/** Backend events say what is stale; the UI never polls. One listener for the whole app.
+ *
+ *  A check of hundreds of accounts sends a change for each: they are coalesced into one
+ *  refetch per `COALESCE_MS`, and a refetch under way is never cancelled by the next change
+ *  (cancelling it each time kept the list from ever updating). After an unlock the accounts
+ *  are fetched before the app's state, so the first unlocked frame shows the real states,
+ *  not the locked list. */
 function useBackendEvents(queryClient: QueryClient) {
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
-    const stale = (...keys: (readonly unknown[])[]) => () =>
-      keys.forEach((queryKey) => void queryClient.invalidateQueries({ queryKey }));
+    const pending = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refetch = (queryKey: readonly unknown[]) =>
+      queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
+    const flush = () => {
+      timer = undefined;
+      const keys = [...pending].map((k) => JSON.parse(k) as unknown[]);
+      pending.clear();
+      keys.forEach((queryKey) => void refetch(queryKey));
+    };
+    const soon = (...keys: (readonly unknown[])[]) => () => {
+      keys.forEach((k) => pending.add(JSON.stringify(k)));
+      timer ??= setTimeout(flush, COALESCE_MS);
+    };
+    const stale = (...keys: (readonly unknown[])[]) => () => keys.forEach((queryKey) => void refetch(queryKey));
+    const vaultChanged = () => {
+      void queryClient.refetchQueries({ queryKey: accountKeys.lists(), type: 'all' }).finally(() => {
+        void refetch(appKeys.info);
+        void refetch(autoUnlockKeys.all);
+        const notTheList = (q: Query) => q.queryKey[1] !== accountKeys.lists()[1];
+        void queryClient.invalidateQueries({ queryKey: accountKeys.all, predicate: notTheList }, { cancelRefetch: false });
+      });
+    };
     void listenAll({
       [EVENTS.linkNotice]: stale(connectKeys.notices()),
-      [EVENTS.vaultChanged]: stale(appKeys.info, accountKeys.all, autoUnlockKeys.all),
-      [EVENTS.accountsChanged]: stale(accountKeys.all, activityKeys.all),
-      [EVENTS.accountUpdated]: stale(accountKeys.lists(), activityKeys.all),
+      [EVENTS.vaultChanged]: vaultChanged,
+      [EVENTS.accountsChanged]: soon(accountKeys.all, activityKeys.all),
+      [EVENTS.accountUpdated]: soon(accountKeys.lists(), activityKeys.all),
       [EVENTS.connectivity]: stale(appKeys.info),
     }).then((unlisten) => {
       if (cancelled) unlisten();
@@ -27,6 +57,7 @@ function useBackendEvents(queryClient: QueryClient) {
     });
     return () => {
       cancelled = true;
+      if (timer) clearTimeout(timer);
       stop?.();
     };
   }, [queryClient]);

@@ -2,17 +2,20 @@ import { useCallback } from 'react';
 import { useLocation, useSearchParams } from 'wouter';
 
 import { InstagramCard } from '@/features/accounts/components/instagram-card';
+import { isStateFilter } from '@/features/accounts/filter';
 import type { Purpose } from '@/features/connect/api/connect-flow';
 import { ConnectDialog } from '@/features/connect/components/connect-dialog';
 import { useAccounts } from '@/lib/accounts';
 
 /** The dialog lives in the URL (`?connect=…`, `?reconnect=<id>`), so the switcher, the
- *  dashboard and a notification can all open it. */
+ *  dashboard and a notification can all open it; so does the state filter to open with
+ *  (`?state=needs_you`). */
 export function IntegrationsRoute() {
   const [params, setParams] = useSearchParams();
   const [, navigate] = useLocation();
   const accounts = useAccounts();
   const reconnectId = params.get('reconnect');
+  const state = params.get('state');
   const connect = params.get('connect');
   const account = reconnectId ? accounts.data?.find((a) => a.id === reconnectId) : undefined;
   const purpose: Purpose | null = reconnectId ? 'reconnect' : connect === 'add' ? 'add' : connect ? 'connect' : null;
@@ -25,6 +28,7 @@ export function IntegrationsRoute() {
         onConnect={() => setParams({ connect: 'new' })}
         onAddAccount={() => setParams({ connect: 'add' })}
         onReconnect={(a) => setParams({ reconnect: a.id })}
+        initialState={isStateFilter(state) ? state : 'all'}
       />
       {purpose && (purpose !== 'reconnect' || account) && (
         <ConnectDialog

@@ -1,3 +1,5 @@
+import { memo } from 'react';
+
 import { Button } from '@/components/ui/button';
 import { Pill } from '@/components/ui/pill';
 import type { Account } from '@/lib/accounts';
@@ -13,13 +15,16 @@ import { Avatar } from './avatar';
 type Props = {
   account: Account;
   now: Date;
-  onReconnect?: () => void;
-  onDisconnect?: () => void;
+  onReconnect?: (account: Account) => void;
+  onDisconnect?: (account: Account) => void;
 };
 
 /** One account on the Instagram card: who, its state in one pill and one line, one action
- *  first (Reconnect when the token is dead), the rest beside it. */
-export function AccountRow({ account, now, onReconnect, onDisconnect }: Props) {
+ *  first (Reconnect when the token is dead), the rest beside it. Memoised: the list keeps
+ *  an unchanged account's object, so a change to one account redraws one row. */
+export const AccountRow = memo(function AccountRow({ account, now, onReconnect: reconnectThis, onDisconnect: disconnectThis }: Props) {
+  const onReconnect = () => reconnectThis?.(account);
+  const onDisconnect = () => disconnectThis?.(account);
   const view = statusView(account, now);
   const refresh = useRefreshAccount();
   const openInstagram = useOpenInstagram();
@@ -86,4 +91,4 @@ export function AccountRow({ account, now, onReconnect, onDisconnect }: Props) {
       )}
     </li>
   );
-}
+});

@@ -1,68 +1,121 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 
-import { needsAttention, useAccounts, useActiveAccount } from '@/lib/accounts';
+import { type Account, needsAttention, useAccounts, useActiveAccount } from '@/lib/accounts';
 
 import { useSetActiveAccount } from '../api/account-actions';
+import { attentionFirst, matches } from '../filter';
+import { recentAccounts, rememberRecent } from '../recent';
 import { statusView } from '../status';
 
 import { Avatar } from './avatar';
 
+/** At most this many accounts are drawn at once; typing narrows the rest. */
+const DRAWN = 50;
+
+/** The active account, the recent ones, then the others (attention first), matching `query`. */
+function ordered(list: readonly Account[], activeId: string | undefined, query: string): Account[] {
+  const recent = recentAccounts();
+  const rank = (a: Account) => (a.id === activeId ? -1 : recent.includes(a.id) ? recent.indexOf(a.id) : recent.length);
+  const byAttention = attentionFirst(list.filter((a) => matches(a, query)));
+  return byAttention
+    .map((a, at) => ({ a, at, rank: rank(a) }))
+    .sort((x, y) => x.rank - y.rank || x.at - y.at)
+    .map(({ a }) => a);
+}
+
 /** The header's account switcher: the active account by avatar and handle, a badge when
- *  another account needs attention, a menu of accounts with status dots, and Add account. */
+ *  another account needs attention, and a searchable list of accounts (Ctrl+K from anywhere:
+ *  type to filter, arrows, Enter), bounded in height, with Add account. */
 export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) {
   const accounts = useAccounts();
   const { account: active } = useActiveAccount();
   const select = useSetActiveAccount();
   const [open, setOpen] = useState(false);
+  const [query, setQuery] = useState('');
+  const [highlight, setHighlight] = useState(0);
   const button = useRef<HTMLButtonElement>(null);
-  const menu = useRef<HTMLDivElement>(null);
-  const list = accounts.data ?? [];
-  const others = list.filter((a) => a.id !== active?.id && needsAttention(a)).length;
+  const panel = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const listId = useId();
+  const list = accounts.data;
+  const others = (list ?? []).filter((a) => a.id !== active?.id && needsAttention(a)).length;
   const now = new Date();
+  const matching = useMemo(() => (open ? ordered(list ?? [], active?.id, query) : []), [open, list, active?.id, query]);
+  const drawn = matching.slice(0, DRAWN);
+
+  useEffect(() => {
+    const shortcut = (e: globalThis.KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setOpen(true);
+      }
+    };
+    document.addEventListener('keydown', shortcut);
+    return () => document.removeEventListener('keydown', shortcut);
+  }, []);
 
   useEffect(() => {
     if (!open) return;
-    menu.current?.querySelector<HTMLElement>('[role^=menuitem]')?.focus();
+    input.current?.focus();
     const outside = (e: MouseEvent) => {
-      if (!menu.current?.contains(e.target as Node) && !button.current?.contains(e.target as Node)) setOpen(false);
+      if (!panel.current?.contains(e.target as Node) && !button.current?.contains(e.target as Node)) {
+        setOpen(false);
+        setQuery('');
+        setHighlight(0);
+      }
     };
     document.addEventListener('mousedown', outside);
     return () => document.removeEventListener('mousedown', outside);
   }, [open]);
 
-  function close() {
+  useEffect(() => {
+    panel.current?.querySelector(`[data-index="${highlight}"]`)?.scrollIntoView?.({ block: 'nearest' });
+  }, [highlight]);
+
+  function close(refocus = true) {
     setOpen(false);
-    button.current?.focus();
+    setQuery('');
+    setHighlight(0);
+    if (refocus) button.current?.focus();
+  }
+
+  function choose(a: Account) {
+    rememberRecent(a.id);
+    select.mutate(a.id);
+    close();
   }
 
   function onKeyDown(e: KeyboardEvent) {
-    const items = [...(menu.current?.querySelectorAll<HTMLElement>('[role^=menuitem]') ?? [])];
-    const at = items.indexOf(document.activeElement as HTMLElement);
     if (e.key === 'Escape') {
       e.preventDefault();
       close();
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && drawn.length) {
       e.preventDefault();
-      const next = (at + (e.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length;
-      items[next]?.focus();
+      setHighlight((at) => (at + (e.key === 'ArrowDown' ? 1 : -1) + drawn.length) % drawn.length);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      const chosen = drawn[highlight];
+      if (chosen) choose(chosen);
     } else if (e.key === 'Tab') {
-      setOpen(false);
+      close(false);
     }
   }
 
   if (!active) {
     return null;
   }
+  const optionId = (at: number) => `${listId}-${at}`;
   return (
     <div className="switcher">
       <button
         ref={button}
         type="button"
         className="switcher__button"
-        aria-haspopup="menu"
+        aria-haspopup="dialog"
         aria-expanded={open}
-        aria-label={`Active account @${active.username}. Switch account${others ? `; ${others} other ${others === 1 ? 'needs' : 'need'} attention` : ''}`}
-        onClick={() => setOpen((o) => !o)}
+        aria-keyshortcuts="Control+K"
+        aria-label={`Active account @${active.username}. Switch account (Ctrl+K)${others ? `; ${others} other ${others === 1 ? 'needs' : 'need'} attention` : ''}`}
+        onClick={() => (open ? close() : setOpen(true))}
         data-testid="switcher"
       >
         <Avatar account={active} size={28} />
@@ -77,37 +130,73 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
         <span aria-hidden="true">▾</span>
       </button>
       {open && (
-        <div ref={menu} className="switcher__menu" role="menu" aria-label="Accounts" tabIndex={-1} onKeyDown={onKeyDown}>
-          {list.map((a) => {
-            const view = statusView(a, now);
-            return (
-              <button
-                key={a.id}
-                type="button"
-                role="menuitemradio"
-                aria-checked={a.id === active.id}
-                className="switcher__item"
-                data-testid="switcher-item"
-                data-username={a.username}
-                onClick={() => {
-                  select.mutate(a.id);
-                  close();
-                }}
-              >
-                <span className={`dot dot--${view.tone}`} aria-hidden="true" />
-                <Avatar account={a} size={24} />
-                <span className="handle">@{a.username}</span>
-                <span className="muted switcher__status">{view.pill}</span>
-              </button>
-            );
-          })}
+        <div ref={panel} className="switcher__menu" role="dialog" aria-label="Switch account">
+          <input
+            ref={input}
+            type="text"
+            role="combobox"
+            className="field__input switcher__search"
+            placeholder="Type a handle"
+            aria-label="Find an account"
+            aria-expanded="true"
+            aria-controls={listId}
+            aria-activedescendant={drawn.length ? optionId(highlight) : undefined}
+            aria-autocomplete="list"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setHighlight(0);
+            }}
+            onKeyDown={onKeyDown}
+            data-testid="switcher-search"
+          />
+          <div id={listId} className="switcher__list" role="listbox" aria-label="Accounts">
+            {drawn.map((a, at) => {
+              const view = statusView(a, now);
+              return (
+                <div
+                  key={a.id}
+                  id={optionId(at)}
+                  role="option"
+                  aria-selected={at === highlight}
+                  aria-current={a.id === active.id ? 'true' : undefined}
+                  className={`switcher__item${at === highlight ? ' switcher__item--on' : ''}`}
+                  data-testid="switcher-item"
+                  data-username={a.username}
+                  data-index={at}
+                  tabIndex={-1}
+                  onKeyDown={onKeyDown}
+                  onMouseDown={(e) => e.preventDefault()}
+                  onMouseEnter={() => setHighlight(at)}
+                  onClick={() => choose(a)}
+                >
+                  <span className={`dot dot--${view.tone}`} aria-hidden="true" />
+                  <Avatar account={a} size={24} />
+                  <span className="handle">@{a.username}</span>
+                  <span className="muted switcher__status">{view.pill}</span>
+                </div>
+              );
+            })}
+            {matching.length === 0 && (
+              <p className="muted switcher__none" role="status">
+                No account matches “{query.trim()}”.
+              </p>
+            )}
+            {matching.length > drawn.length && (
+              <p className="muted switcher__none" role="status" data-testid="switcher-more">
+                {matching.length - drawn.length} more: type to narrow the list.
+              </p>
+            )}
+          </div>
           <button
             type="button"
-            role="menuitem"
             className="switcher__item switcher__add"
             onClick={() => {
-              setOpen(false);
+              close(false);
               onAddAccount();
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') close();
             }}
             data-testid="switcher-add"
           >

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -6,6 +6,9 @@ import { Pill } from '@/components/ui/pill';
 import { type Account, needsAttention, useAccounts } from '@/lib/accounts';
 import { useNow } from '@/lib/use-now';
 
+import { type StateFilter, attentionFirst, filterAccounts } from '../filter';
+
+import { AccountFinder, FINDER_FROM } from './account-finder';
 import { AccountRow } from './account-row';
 import { DisconnectDialog } from './disconnect-dialog';
 
@@ -13,15 +16,28 @@ type Actions = {
   onConnect?: () => void;
   onAddAccount?: () => void;
   onReconnect?: (account: Account) => void;
+  /** The state filter to open with (a notification or the tray asks for "Needs you"). */
+  initialState?: StateFilter;
 };
 
 /** The Instagram integration: Not connected, or every account with its state. Accounts that
- *  need a person come first. */
-export function InstagramCard({ onConnect, onAddAccount, onReconnect }: Actions) {
+ *  need a person come first; from a few accounts on, a search and a state filter find one. */
+export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialState = 'all' }: Actions) {
   const accounts = useAccounts();
   const now = useNow();
   const [disconnecting, setDisconnecting] = useState<Account | null>(null);
-  const list = [...(accounts.data ?? [])].sort((a, b) => Number(needsAttention(b)) - Number(needsAttention(a)));
+  const [query, setQuery] = useState('');
+  const [state, setState] = useState<StateFilter>(initialState);
+  // Typing stays instant; the list follows as soon as it can.
+  const deferredQuery = useDeferredValue(query);
+  const all = accounts.data;
+  const list = useMemo(() => attentionFirst(all ?? []), [all]);
+  const finding = list.length >= FINDER_FROM;
+  const shown = useMemo(
+    () => (finding ? filterAccounts(list, deferredQuery, state) : list),
+    [finding, list, deferredQuery, state],
+  );
+  const onDisconnect = useCallback((a: Account) => setDisconnecting(a), []);
   const attention = list.filter(needsAttention).length;
   const locked = list.length > 0 && list.every((a) => a.status === 'locked' || a.status === 'needs_reconnect');
   return (
@@ -63,14 +79,24 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect }: Actions)
         </div>
       ) : (
         <div className="stack">
-          <ul className="plain-list accounts">
-            {list.map((account) => (
+          {finding && (
+            <AccountFinder
+              accounts={list}
+              query={query}
+              onQuery={setQuery}
+              state={state}
+              onState={setState}
+              shown={shown.length}
+            />
+          )}
+          <ul className="plain-list accounts" data-testid="account-list">
+            {shown.map((account) => (
               <AccountRow
                 key={account.id}
                 account={account}
                 now={now}
-                onReconnect={() => onReconnect?.(account)}
-                onDisconnect={() => setDisconnecting(account)}
+                onReconnect={onReconnect}
+                onDisconnect={onDisconnect}
               />
             ))}
           </ul>

@@ -135,9 +135,9 @@ describe('the account switcher', () => {
     await waitFor(() => expect(switcher).toHaveTextContent('@brand'));
     expect(screen.getByTestId('switcher-badge')).toHaveTextContent('1 need attention');
     await userEvent.click(switcher);
-    const menu = screen.getByRole('menu', { name: 'Accounts' });
-    const items = within(menu).getAllByRole('menuitemradio');
-    expect(items.map((i) => i.getAttribute('aria-checked'))).toEqual(['true', 'false']);
+    const list = screen.getByRole('listbox', { name: 'Accounts' });
+    const items = within(list).getAllByRole('option');
+    expect(items.map((i) => i.getAttribute('aria-current'))).toEqual(['true', null]);
     expect(items[1]).toHaveTextContent('Reconnect needed');
     const shop = items[1];
     if (!shop) throw new Error('two accounts listed');
@@ -151,12 +151,47 @@ describe('the account switcher', () => {
     const switcher = await screen.findByTestId('switcher');
     switcher.focus();
     await userEvent.keyboard('{Enter}');
-    const items = within(screen.getByRole('menu')).getAllByRole('menuitemradio');
-    expect(items[0]).toHaveFocus();
+    const search = screen.getByRole('combobox', { name: 'Find an account' });
+    expect(search).toHaveFocus();
+    const items = within(screen.getByRole('listbox')).getAllByRole('option');
+    expect(items[0]).toHaveAttribute('aria-selected', 'true');
     await userEvent.keyboard('{ArrowDown}');
-    expect(items[1]).toHaveFocus();
+    expect(items[1]).toHaveAttribute('aria-selected', 'true');
+    expect(search).toHaveAttribute('aria-activedescendant', items[1]?.id);
     await userEvent.keyboard('{Escape}');
-    expect(screen.queryByRole('menu')).not.toBeInTheDocument();
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
     expect(switcher).toHaveFocus();
+  });
+
+  it('opens with Ctrl+K from anywhere, finds an account by typing and switches with Enter', async () => {
+    const many = Array.from({ length: 500 }, (_, i) => account({ id: `a${i}`, username: `client.${i}` }));
+    many[321] = account({ id: 'pepper', username: 'pepper.salon' });
+    const backend = mockBackend({ list_accounts: () => many, active_account: () => 'a0', set_active_account: () => null });
+    renderApp('/dashboard');
+    await screen.findByTestId('switcher');
+    await userEvent.keyboard('{Control>}k{/Control}');
+    const search = screen.getByRole('combobox', { name: 'Find an account' });
+    expect(search).toHaveFocus();
+    // Bounded: never hundreds of rows at once.
+    expect(within(screen.getByRole('listbox')).getAllByRole('option').length).toBeLessThanOrEqual(50);
+    expect(screen.getByTestId('switcher-more')).toHaveTextContent('450 more: type to narrow the list.');
+    await userEvent.type(search, '@pepper');
+    const items = within(screen.getByRole('listbox')).getAllByRole('option');
+    expect(items.map((i) => i.dataset.username)).toEqual(['pepper.salon']);
+    await userEvent.keyboard('{Enter}');
+    await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'set_active_account', args: { id: 'pepper' } }));
+  });
+
+  it('puts the accounts switched to recently first', async () => {
+    const list = ['one', 'two', 'three', 'four'].map((u) => account({ id: u, username: u }));
+    mockBackend({ list_accounts: () => list, active_account: () => 'one', set_active_account: () => null });
+    localStorage.setItem('evergreen.recent-accounts', JSON.stringify(['four', 'three']));
+    renderApp('/dashboard');
+    await userEvent.click(await screen.findByTestId('switcher'));
+    const names = within(screen.getByRole('listbox'))
+      .getAllByRole('option')
+      .map((i) => i.dataset.username);
+    expect(names).toEqual(['one', 'four', 'three', 'two']);
+    localStorage.removeItem('evergreen.recent-accounts');
   });
 });

@@ -1,0 +1,71 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+
+import type { Account } from '@/lib/accounts';
+import { mockBackend } from '@/testing/backend';
+import { account } from '@/testing/fixtures';
+import { renderApp } from '@/testing/render-app';
+
+import { countByState, filterAccounts } from '../../filter';
+
+/** An agency's 500: 452 connected, 25 expiring, 14 needing a reconnect, 9 an Instagram login. */
+function agency(): Account[] {
+  const states: [Account['status'], number][] = [
+    ['connected', 452],
+    ['expiring', 25],
+    ['needs_reconnect', 14],
+    ['needs_instagram_login', 9],
+  ];
+  const list: Account[] = [];
+  for (const [status, n] of states) {
+    for (let i = 0; i < n; i += 1) list.push(account({ id: `${status}-${i}`, username: `${status.replace(/_/g, '.')}.${i}`, status }));
+  }
+  list[200] = account({ id: 'pepper', username: 'pepper.salon' });
+  return list;
+}
+
+const handles = () => screen.getAllByTestId('account-row').map((r) => r.dataset.username);
+
+describe('finding an account among many', () => {
+  it('filters pure: by handle (with or without @, any case) and state, attention first', () => {
+    const list = agency();
+    expect(filterAccounts(list, '@Pepper', 'all').map((a) => a.username)).toEqual(['pepper.salon']);
+    expect(filterAccounts(list, '', 'needs_you')).toHaveLength(23);
+    expect(filterAccounts(list, '', 'all')[0]?.status).not.toBe('connected');
+    expect(countByState(list)).toEqual({ all: 500, needs_you: 23, expiring: 25, connected: 452 });
+  });
+
+  it('on Integrations: typing a handle leaves that account, Escape clears', async () => {
+    mockBackend({ list_accounts: agency });
+    renderApp('/settings/integrations');
+    const search = await screen.findByRole('searchbox', { name: 'Find an account' });
+    expect(screen.getAllByTestId('account-row')).toHaveLength(500);
+    await userEvent.type(search, 'pepper');
+    await waitFor(() => expect(handles()).toEqual(['pepper.salon']));
+    expect(screen.getByTestId('account-count')).toHaveTextContent('Showing 1 of 500');
+    await userEvent.type(search, 'x');
+    await waitFor(() => expect(screen.getByTestId('account-count')).toHaveTextContent('No account matches “pepperx”.'));
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(500));
+  });
+
+  it('filters by state with counts, and opens filtered from the address', async () => {
+    mockBackend({ list_accounts: agency });
+    renderApp('/settings/integrations?state=needs_you');
+    await screen.findByTestId('account-search');
+    const group = screen.getByRole('radiogroup', { name: 'Show' });
+    expect(within(group).getByRole('radio', { name: 'Needs you 23' })).toHaveAttribute('aria-checked', 'true');
+    expect(screen.getAllByTestId('account-row')).toHaveLength(23);
+    await userEvent.click(within(group).getByRole('radio', { name: 'Expiring 25' }));
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(25));
+    expect(new Set(screen.getAllByTestId('account-row').map((r) => r.dataset.status))).toEqual(new Set(['expiring']));
+  });
+
+  it('a few accounts need no search', async () => {
+    mockBackend({ list_accounts: () => [account({ id: 'a', username: 'a' }), account({ id: 'b', username: 'b' })] });
+    renderApp('/settings/integrations');
+    await screen.findAllByTestId('account-row');
+    expect(screen.queryByTestId('account-search')).not.toBeInTheDocument();
+  });
+});
