@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use evergreen_core::clock::SystemClock;
+use evergreen_core::keyring::{Early, LoginKeyring, SecretService};
 use evergreen_core::paths::DataDir;
 use evergreen_core::vault::{StrongholdVault, TokenVault};
 use evergreen_core::{Evergreen, StartUnlock};
@@ -152,6 +153,14 @@ pub async fn open<R: Runtime>(
     let data_dir = directory(root, mode);
     evergreen_core::paths::create_private_dir(&data_dir)?;
     tracing::info!(data_dir = %data_dir.display(), demo = (mode == Mode::Demo), "starting");
+    let vault = StrongholdVault::new(&DataDir::new(&data_dir));
+    let keyring: Arc<dyn LoginKeyring> = Arc::new(SecretService::session());
+    // With automatic unlock on, the keyring is asked now: its round trips overlap the rest
+    // of the opening, and the start's unlock takes the answer.
+    let keyring = match vault.keyring_vault_id() {
+        Ok(Some(vault_id)) => Arc::new(Early::begin(keyring, vault_id)),
+        Ok(None) | Err(_) => keyring,
+    };
     let (relay, instagram, demo) = match mode {
         Mode::Real => {
             (relay, config.instagram.as_ref().map_or_else(Endpoints::instagram, Endpoints::single_host), None)
@@ -162,12 +171,12 @@ pub async fn open<R: Runtime>(
         }
     };
     let wiring = crate::Wiring {
-        vault: Box::new(StrongholdVault::new(&DataDir::new(&data_dir))),
+        vault: Box::new(vault),
         relay,
         instagram,
         notifier: Arc::new(crate::notify::Desktop(app.clone())),
         tray,
-        keyring: Arc::new(evergreen_core::keyring::SecretService::session()),
+        keyring,
     };
     let shown = Arc::new(AtomicBool::new(true));
     let core = open_core(app, config, data_dir, wiring, shown.clone())?;

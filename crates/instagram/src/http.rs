@@ -20,6 +20,13 @@ pub fn builder() -> reqwest::ClientBuilder {
     }
 }
 
+/// Build the shared TLS configuration now (reading the platform's roots takes tens of
+/// milliseconds): the app does it on a thread of its own at start, beside everything else,
+/// rather than in the way of the first client.
+pub fn prepare() {
+    let _ = tls();
+}
+
 fn tls() -> Option<&'static Arc<rustls::ClientConfig>> {
     static TLS: OnceLock<Option<Arc<rustls::ClientConfig>>> = OnceLock::new();
     TLS.get_or_init(|| {

@@ -8,6 +8,7 @@
 //! locked collection is an answer ([`Error::Locked`]), not a reason to open a dialog, so a
 //! start at login never waits on a person.
 
+mod early;
 mod secret_service;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use rand::RngCore;
 use zeroize::Zeroizing;
 
+pub use early::Early;
 pub use secret_service::SecretService;
 
 /// What the item is called in the person's keyring (Passwords and Keys shows it).
@@ -44,8 +46,10 @@ impl WrappingKey {
 
     /// The key read back from the keyring: exactly 32 bytes, or it is not ours.
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        let bytes: [u8; 32] = bytes.try_into().ok()?;
-        Some(Self(Zeroizing::new(bytes)))
+        // Copied straight into the wiped buffer: no array left on the stack.
+        let mut key = Zeroizing::new([0u8; 32]);
+        (bytes.len() == key.len()).then(|| key.copy_from_slice(bytes))?;
+        Some(Self(key))
     }
 
     /// The key's bytes, for the vault's wrap and the keyring's item.

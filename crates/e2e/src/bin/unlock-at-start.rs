@@ -35,13 +35,19 @@ async fn main() {
     let (mut opened, mut unlocked) = (Vec::new(), Vec::new());
     // One discarded warm-up run: the first start in a session pays for the page cache.
     for run in 0..=runs {
-        let profile = Profile::new();
+        let mut profile = Profile::new();
+        if std::env::var_os("UNLOCK_AT_START_LOG").is_some() {
+            profile = profile.with_env("EVERGREEN_LOG", "debug");
+        }
         seed::profile(&profile.path(), PASS, &seed::due_soon(3600));
         keyring.enable_for(&profile.path(), PASS).await;
         let spawned = Utc::now();
         let background = Background::start(profile, &["--hidden"]);
         let start = logged_at(&background.wait_for_log("starting data_dir").await);
         let open = logged_at(&background.wait_for_log("the vault opened with the login keyring").await);
+        if std::env::var_os("UNLOCK_AT_START_LOG").is_some() {
+            eprintln!("spawned {spawned:?}\n{}", background.log());
+        }
         background.quit();
         if run == 0 {
             continue;
