@@ -64,6 +64,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::accounts::active_account,
         commands::accounts::set_active_account,
         commands::accounts::disconnect_account,
+        commands::accounts::set_account_label,
         commands::accounts::account_profile,
         commands::accounts::account_media,
         commands::accounts::open_instagram,
@@ -112,13 +113,18 @@ pub fn manage_state<R: Runtime>(
 /// Start the desktop app.
 pub fn run() {
     let _ = STARTED.set(std::time::Instant::now());
+    // The platform's certificate roots are read beside the start, not in the profile's way.
+    std::thread::spawn(evergreen_instagram::http::prepare);
     let config = Config::load();
     init_tracing(config.log_filter.as_deref(), config.log_file.as_deref());
+    let since_start = || STARTED.get().map_or(0.0, |at| at.elapsed().as_secs_f64() * 1000.0);
+    tracing::debug!(since_start_ms = since_start(), "configuration read");
     let context = tauri::generate_context!();
     #[cfg(target_os = "linux")]
     if handover::to_running_instance(&context.config().identifier) {
         return;
     }
+    tracing::debug!(since_start_ms = since_start(), "no running Evergreen to hand over to");
     // The profiles open (and, with automatic unlock, the vault) while Tauri starts GTK and
     // its plugins, which takes longer than both; `setup` waits for them.
     let app_slot = AppSlot::empty();

@@ -174,6 +174,8 @@ pub struct AccountDto {
     pub last_validated_at: Option<String>,
     /// When the next renewal is due.
     pub next_refresh_at: Option<String>,
+    /// The person's label ("Harbour Cafe").
+    pub label: Option<String>,
 }
 
 impl From<AccountView> for AccountDto {
@@ -192,6 +194,7 @@ impl From<AccountView> for AccountDto {
             token_refreshed_at: time(a.token_refreshed_at),
             last_validated_at: a.last_validated_at.map(time),
             next_refresh_at: a.next_refresh_at.map(time),
+            label: view.label.map(|l| l.as_str().to_owned()),
         }
     }
 }

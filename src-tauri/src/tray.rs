@@ -59,6 +59,13 @@ fn build_menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Resul
                 None::<&str>,
             )?)?,
             TrayItem::Separator => menu.append(&PredefinedMenuItem::separator(app)?)?,
+            TrayItem::AllAccounts { label, needing_you } => menu.append(&MenuItem::with_id(
+                app,
+                if *needing_you { "all_accounts:needs_you" } else { "all_accounts" },
+                label,
+                true,
+                None::<&str>,
+            )?)?,
             TrayItem::RefreshAll { enabled } => {
                 menu.append(&MenuItem::with_id(app, "refresh_all", "Refresh all", *enabled, None::<&str>)?)?
             }
@@ -108,6 +115,8 @@ fn apply<R: Runtime>(app: &AppHandle<R>, tray: &TrayIcon<R>) {
 fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
         "open" | "unlock" => window::show(app),
+        "all_accounts" => window::show_at(app, window::Route::Integrations { needing_you: false }),
+        "all_accounts:needs_you" => window::show_at(app, window::Route::Integrations { needing_you: true }),
         "lock" => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {

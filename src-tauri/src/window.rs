@@ -16,7 +16,46 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
         let _ = window.set_focus();
         return;
     }
-    if let Err(error) = build(app) {
+    if let Err(error) = build(app, None) {
+        tracing::error!(%error, "could not open the window");
+    }
+}
+
+/// A page the desktop can open the window on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Every account, searchable; filtered to those that need the person when asked.
+    Integrations {
+        /// Open with the "Needs you" filter.
+        needing_you: bool,
+    },
+}
+
+impl Route {
+    /// The page's address after `#` (the UI keeps its route in the hash).
+    pub fn hash(self) -> &'static str {
+        match self {
+            Route::Integrations { needing_you: false } => "#/settings/integrations",
+            Route::Integrations { needing_you: true } => "#/settings/integrations?state=needs_you",
+        }
+    }
+
+    /// Script that moves the page there (the hash is one of ours: a constant, never input).
+    fn script(self) -> String {
+        format!("location.hash = {};", serde_json::Value::from(self.hash()))
+    }
+}
+
+/// Bring the main window forward on `route`, building it there if it does not exist.
+pub fn show_at<R: Runtime>(app: &AppHandle<R>, route: Route) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        show(app);
+        if let Err(error) = window.eval(route.script()) {
+            tracing::warn!(%error, "could not move the window to the page asked for");
+        }
+        return;
+    }
+    if let Err(error) = build(app, Some(route)) {
         tracing::error!(%error, "could not open the window");
     }
 }
@@ -26,9 +65,14 @@ pub fn is_visible<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.get_webview_window(MAIN).is_some_and(|window| window.is_visible().unwrap_or(false))
 }
 
-fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+fn build<R: Runtime>(app: &AppHandle<R>, route: Option<Route>) -> tauri::Result<()> {
+    let mut boot = boot_script(app);
+    if let Some(route) = route {
+        // Before the page's scripts run: its router starts there.
+        boot.push_str(&route.script());
+    }
     let window = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
-        .initialization_script(boot_script(app))
+        .initialization_script(boot)
         .title("Evergreen")
         .inner_size(1120.0, 780.0)
         .min_inner_size(720.0, 560.0)

@@ -40,6 +40,7 @@ fn menu(core: &Evergreen) -> Menu {
                 menu.append(&CheckMenuItem::new(label, true, active, None))
             }
             TrayItem::Separator => menu.append(&PredefinedMenuItem::separator()),
+            TrayItem::AllAccounts { label, .. } => menu.append(&MenuItem::with_id("open", label, true, None)),
             TrayItem::RefreshAll { enabled } => {
                 menu.append(&MenuItem::with_id("refresh_all", "Refresh all", enabled, None))
             }

@@ -252,6 +252,8 @@ pub struct AccountView {
     pub account: Account,
     /// What to show.
     pub status: DisplayStatus,
+    /// The person's label for it ("Harbour Cafe").
+    pub label: Option<crate::label::Label>,
 }
 
 /// An account's metadata row.

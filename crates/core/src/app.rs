@@ -282,7 +282,7 @@ impl Evergreen {
     /// Every account with what to show for its status.
     pub fn accounts(&self) -> Result<Vec<AccountView>, Error> {
         let locked = self.inner.vault.state() != VaultState::Unlocked;
-        let accounts = self.inner.store.read(|r| r.accounts())?;
+        let (accounts, mut labels) = self.inner.store.read(|r| Ok((r.accounts()?, r.labels()?)))?;
         Ok(accounts
             .into_iter()
             .map(|account| {
@@ -293,7 +293,8 @@ impl Evergreen {
                 } else {
                     DisplayStatus::Stored(account.status)
                 };
-                AccountView { account, status }
+                let label = labels.remove(&account.id);
+                AccountView { account, status, label }
             })
             .collect())
     }

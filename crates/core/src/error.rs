@@ -61,6 +61,8 @@ pub enum Code {
     UnknownAccount,
     /// A setting is out of bounds: the form shows the message on its field.
     InvalidSettings,
+    /// A label was refused: the label field shows the message.
+    InvalidLabel,
     /// Instagram could not be read for the dashboard: the UI shows last known data.
     InstagramUnreachable,
     /// The disk or the database refused: the UI shows the message and a retry.
@@ -101,6 +103,7 @@ impl Code {
             Self::LoginKeyring => "login_keyring",
             Self::UnknownAccount => "unknown_account",
             Self::InvalidSettings => "invalid_settings",
+            Self::InvalidLabel => "invalid_label",
             Self::InstagramUnreachable => "instagram_unreachable",
             Self::Storage => "storage",
             Self::ProfileInUse => "profile_in_use",
@@ -145,6 +148,9 @@ pub enum Error {
     /// A setting out of bounds.
     #[error("{0}")]
     InvalidSettings(#[from] refresh::InvalidPolicy),
+    /// A label the person typed was refused.
+    #[error(transparent)]
+    InvalidLabel(#[from] crate::label::LabelError),
     /// Reading Instagram live failed.
     #[error(transparent)]
     Live(#[from] profile::LiveError),
@@ -206,6 +212,7 @@ impl Error {
             Self::Store(_) => Code::Storage,
             Self::UnknownAccount => Code::UnknownAccount,
             Self::InvalidSettings(_) => Code::InvalidSettings,
+            Self::InvalidLabel(_) => Code::InvalidLabel,
             Self::Live(profile::LiveError::NoToken) => Code::VaultLocked,
             Self::Live(profile::LiveError::Instagram(_)) => Code::InstagramUnreachable,
             Self::Profile(crate::paths::ClaimError::InUse) => Code::ProfileInUse,

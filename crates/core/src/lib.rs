@@ -21,6 +21,7 @@ mod connecting;
 pub mod deep_link;
 mod error;
 pub mod keyring;
+pub mod label;
 mod ledger;
 mod lifecycle;
 pub mod notify;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::account::{Account, AccountId, AccountStatus, StatusReason};
+use crate::label::{Labels, named};
 use crate::refresh::RefreshPolicy;
 use crate::store::{Event, EventKind, NotificationKind};
 use crate::vault::VaultState;
@@ -15,8 +16,10 @@ use crate::{Error, Evergreen};
 /// A notification to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
-    /// The account it is about.
+    /// The account it is about (for one shown for several accounts: the first of them).
     pub account: AccountId,
+    /// That account's handle, "@brand".
+    pub handle: String,
     /// Which one (with the token's expiry, the key that makes it once-only).
     pub kind: NotificationKind,
     /// The token generation it is about.
@@ -51,6 +54,7 @@ fn day(at: DateTime<Utc>) -> String {
 /// Pure: the rules, nothing else.
 pub fn wanted(
     accounts: &[Account],
+    labels: &Labels,
     vault: VaultState,
     policy: &RefreshPolicy,
     now: DateTime<Utc>,
@@ -58,9 +62,10 @@ pub fn wanted(
     let mut out = Vec::new();
     let locked = vault != VaultState::Unlocked;
     for a in accounts {
-        let name = format!("@{}", a.username);
+        let name = named(&a.username, labels.get(&a.id));
         let note = |kind, title: String, body: String| Notification {
             account: a.id,
+            handle: name.clone(),
             kind,
             token_expires_at: a.token_expires_at,
             title,
@@ -117,14 +122,91 @@ pub fn wanted(
     {
         out.push(Notification {
             account: a.id,
+            handle: named(&a.username, labels.get(&a.id)),
             kind: NotificationKind::VaultLocked,
             token_expires_at: a.token_expires_at,
             title: "Evergreen is locked".into(),
             body: format!(
-                "Evergreen is locked, so it can't renew @{}. Open Evergreen and unlock it.",
-                a.username
+                "Evergreen is locked, so it can't renew {}. Open Evergreen and unlock it.",
+                named(&a.username, labels.get(&a.id))
             ),
         });
+    }
+    out
+}
+
+/// What needs the same action of the person, so one notification can say it for many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Action {
+    Reconnect,
+    LogInOnInstagram,
+    RenewBeforeExpiry,
+    Unlock,
+}
+
+fn action(kind: NotificationKind) -> Action {
+    match kind {
+        NotificationKind::NeedsReconnect => Action::Reconnect,
+        NotificationKind::NeedsInstagramLogin => Action::LogInOnInstagram,
+        NotificationKind::ExpiresSoon | NotificationKind::ExpiresVerySoon => Action::RenewBeforeExpiry,
+        NotificationKind::VaultLocked => Action::Unlock,
+    }
+}
+
+/// "@a", "@a and @b", "@a, @b and @c", "@a, @b and 10 more".
+fn handles(group: &[&Notification]) -> String {
+    match group {
+        [] => String::new(),
+        [one] => one.handle.clone(),
+        [a, b] => format!("{} and {}", a.handle, b.handle),
+        [a, b, c] => format!("{}, {} and {}", a.handle, b.handle, c.handle),
+        [a, b, rest @ ..] => format!("{}, {} and {} more", a.handle, b.handle, rest.len()),
+    }
+}
+
+/// What the desktop shows for the notifications of one sweep (or one unlock): an account
+/// alone keeps its own; several that need the same action share one ("12 accounts need
+/// reconnecting: @a, @b and 10 more"), about the first of them. Once-only stays per account
+/// and token generation: every account in a group was recorded as notified. Pure.
+pub fn grouped(fresh: &[Notification]) -> Vec<Notification> {
+    let mut by_action: std::collections::BTreeMap<Action, Vec<&Notification>> = Default::default();
+    for n in fresh {
+        by_action.entry(action(n.kind)).or_default().push(n);
+    }
+    let mut out = Vec::new();
+    for (action, group) in by_action {
+        let [first, ..] = group.as_slice() else { continue };
+        if group.len() == 1 || action == Action::Unlock {
+            out.extend(group.iter().map(|n| (*n).clone()));
+            continue;
+        }
+        let (count, who) = (group.len(), handles(&group));
+        let (title, body) = match action {
+            Action::Reconnect => (
+                format!("{count} accounts need reconnecting"),
+                format!(
+                    "{who} need Reconnect: Instagram ended their connections. Open Evergreen: Integrations lists them under “Needs you”. The Instagram accounts themselves are fine."
+                ),
+            ),
+            Action::LogInOnInstagram => (
+                format!("{count} accounts: log in on Instagram"),
+                format!(
+                    "Instagram wants you to confirm a login for {who} on instagram.com or in the Instagram app. Then open Evergreen and choose Check again on each."
+                ),
+            ),
+            Action::RenewBeforeExpiry => {
+                let soonest = group.iter().map(|n| n.token_expires_at).min().unwrap_or(first.token_expires_at);
+                (
+                    format!("{count} accounts' Instagram access ends soon"),
+                    format!(
+                        "Instagram access for {who} ends from {} and Evergreen can't renew it. Open Evergreen: Integrations lists them under “Expiring”.",
+                        day(soonest)
+                    ),
+                )
+            }
+            Action::Unlock => unreachable!("kept one by one above"),
+        };
+        out.push(Notification { title, body, ..(*first).clone() });
     }
     out
 }
@@ -134,8 +216,9 @@ impl Evergreen {
     /// each (so a restart never repeats it) before handing it to the notifier.
     pub fn notify_due(&self) -> Result<Vec<Notification>, Error> {
         let now = self.now();
-        let (accounts, policy) = self.store().read(|r| Ok((r.accounts()?, r.refresh_policy()?)))?;
-        let candidates = wanted(&accounts, self.vault_state(), &policy, now);
+        let (accounts, labels, policy) =
+            self.store().read(|r| Ok((r.accounts()?, r.labels()?, r.refresh_policy()?)))?;
+        let candidates = wanted(&accounts, &labels, self.vault_state(), &policy, now);
         let fresh = self.store().write(|w| {
             let mut fresh = Vec::new();
             for n in candidates {
@@ -151,8 +234,8 @@ impl Evergreen {
             }
             Ok(fresh)
         })?;
-        for n in &fresh {
-            self.notifier().notify(n);
+        for n in grouped(&fresh) {
+            self.notifier().notify(&n);
         }
         Ok(fresh)
     }
@@ -193,7 +276,7 @@ mod tests {
     #[track_caller]
     fn check(accounts: &[Account], vault: VaultState, expected: &[NotificationKind]) {
         let kinds: Vec<_> =
-            wanted(accounts, vault, &RefreshPolicy::default(), now()).into_iter().map(|n| n.kind).collect();
+            wanted(accounts, &Labels::new(), vault, &RefreshPolicy::default(), now()).into_iter().map(|n| n.kind).collect();
         assert_eq!(kinds, expected);
     }
 
@@ -226,7 +309,7 @@ mod tests {
         a.next_refresh_at = Some(now() - Duration::hours(1));
         b.next_refresh_at = Some(now() - Duration::hours(3));
         b.username = "shop".into();
-        let notes = wanted(&[a, b], VaultState::Locked, &RefreshPolicy::default(), now());
+        let notes = wanted(&[a, b], &Labels::new(), VaultState::Locked, &RefreshPolicy::default(), now());
         assert_eq!(notes.len(), 1);
         assert_eq!(
             notes[0].body,
@@ -234,11 +317,77 @@ mod tests {
         );
     }
 
+    /// `n` accounts that each need `status`, as one sweep finds them.
+    fn sweep_finding(n: usize, status: AccountStatus, days_left: i64) -> Vec<Notification> {
+        let accounts: Vec<Account> = (0..n)
+            .map(|i| Account { username: format!("client.{i}"), ..account(status, days_left, true) })
+            .collect();
+        wanted(&accounts, &Labels::new(), VaultState::Unlocked, &RefreshPolicy::default(), now())
+    }
+
+    #[test]
+    fn a_labelled_account_is_named_with_its_label() {
+        let a = account(AccountStatus::NeedsReconnect, 30, false);
+        let labels = Labels::from([(a.id, crate::label::Label::parse("Harbour Cafe").unwrap().unwrap())]);
+        let n = &wanted(&[a], &labels, VaultState::Unlocked, &RefreshPolicy::default(), now())[0];
+        assert_eq!(n.title, "@brand (Harbour Cafe) needs Reconnect");
+        assert_eq!(n.handle, "@brand (Harbour Cafe)");
+    }
+
+    #[test]
+    fn one_account_keeps_its_own_notification() {
+        let fresh = sweep_finding(1, AccountStatus::NeedsReconnect, 30);
+        assert_eq!(grouped(&fresh), fresh);
+    }
+
+    #[test]
+    fn several_accounts_needing_the_same_share_one() {
+        let two = grouped(&sweep_finding(2, AccountStatus::NeedsReconnect, 30));
+        assert_eq!(two.len(), 1);
+        assert_eq!(two[0].title, "2 accounts need reconnecting");
+        assert!(two[0].body.starts_with("@client.0 and @client.1 need Reconnect"), "{}", two[0].body);
+
+        let twelve = grouped(&sweep_finding(12, AccountStatus::NeedsReconnect, 30));
+        assert_eq!(twelve.len(), 1);
+        assert_eq!(twelve[0].title, "12 accounts need reconnecting");
+        assert!(twelve[0].body.starts_with("@client.0, @client.1 and 10 more need Reconnect"), "{}", twelve[0].body);
+
+        let all = sweep_finding(500, AccountStatus::NeedsReconnect, 30);
+        let shown = grouped(&all);
+        assert_eq!(shown.len(), 1, "one notification for a mass failure");
+        assert_eq!(shown[0].title, "500 accounts need reconnecting");
+        assert_eq!(shown[0].account, all[0].account);
+
+        let logins = grouped(&sweep_finding(3, AccountStatus::NeedsInstagramLogin, 30));
+        assert_eq!(logins[0].title, "3 accounts: log in on Instagram");
+        assert!(logins[0].body.contains("@client.0, @client.1 and @client.2 on instagram.com"), "{}", logins[0].body);
+
+        let expiring = grouped(&sweep_finding(12, AccountStatus::Expiring, 6));
+        assert_eq!(expiring[0].title, "12 accounts' Instagram access ends soon");
+        assert!(expiring[0].body.contains("ends from Sun 8 Mar"), "{}", expiring[0].body);
+    }
+
+    #[test]
+    fn different_actions_stay_apart() {
+        let mut fresh = sweep_finding(12, AccountStatus::NeedsReconnect, 30);
+        fresh.extend(sweep_finding(1, AccountStatus::NeedsInstagramLogin, 30));
+        fresh.extend(sweep_finding(2, AccountStatus::Expiring, 6));
+        let titles: Vec<String> = grouped(&fresh).into_iter().map(|n| n.title).collect();
+        assert_eq!(
+            titles,
+            [
+                "12 accounts need reconnecting",
+                "@client.0: log in on Instagram",
+                "2 accounts' Instagram access ends soon"
+            ]
+        );
+    }
+
     #[test]
     fn the_words_say_what_happened_and_what_to_do() {
         let mut a = account(AccountStatus::NeedsReconnect, 30, false);
         a.status_reason = Some(StatusReason::PasswordChanged);
-        let n = &wanted(&[a], VaultState::Unlocked, &RefreshPolicy::default(), now())[0];
+        let n = &wanted(&[a], &Labels::new(), VaultState::Unlocked, &RefreshPolicy::default(), now())[0];
         assert_eq!(n.title, "@brand needs Reconnect");
         assert_eq!(
             n.body,
@@ -246,6 +395,7 @@ mod tests {
         );
         let n = &wanted(
             &[account(AccountStatus::Expiring, 6, true)],
+            &Labels::new(),
             VaultState::Unlocked,
             &RefreshPolicy::default(),
             now(),

@@ -22,6 +22,13 @@ pub enum TrayItem {
     },
     /// A divider.
     Separator,
+    /// Open the window on the searchable list of every account ("All 500 accounts…").
+    AllAccounts {
+        /// What the item says.
+        label: String,
+        /// Open it filtered to the accounts that need the person.
+        needing_you: bool,
+    },
     /// Refresh every account now.
     RefreshAll {
         /// Only while unlocked with accounts to renew.
@@ -95,11 +102,65 @@ fn line(view: &AccountView, now: DateTime<Utc>) -> String {
         DisplayStatus::Stored(AccountStatus::NeedsReconnect) => "Reconnect needed".into(),
         DisplayStatus::Stored(AccountStatus::NeedsInstagramLogin) => "Log in on Instagram".into(),
     };
-    format!("@{} — {state}", a.username)
+    match &view.label {
+        Some(label) => format!("@{} · {label} — {state}", a.username),
+        None => format!("@{} — {state}", a.username),
+    }
 }
 
 fn needs_attention(view: &AccountView) -> bool {
     view.status.needs_attention()
+}
+
+/// Up to this many accounts the menu lists them all; beyond, it lists the active one and at
+/// most this many that need attention, and "All accounts…" opens the searchable window.
+pub const LISTED_AT_MOST: usize = 10;
+
+/// How urgent an account's trouble is: a dead token first, then a login to confirm, then
+/// expiry, the nearest first.
+fn urgency(view: &AccountView) -> (u8, DateTime<Utc>) {
+    let rank = match view.status {
+        DisplayStatus::Stored(AccountStatus::NeedsReconnect) => 0,
+        DisplayStatus::Stored(AccountStatus::NeedsInstagramLogin) => 1,
+        _ => 2,
+    };
+    (rank, view.account.token_expires_at)
+}
+
+/// The account entries: every account while there are few; otherwise the active one, the
+/// most urgent that need attention, and a line for the rest.
+fn account_items(
+    accounts: &[AccountView],
+    active: Option<AccountId>,
+    attention: usize,
+    now: DateTime<Utc>,
+) -> Vec<TrayItem> {
+    let entry = |view: &AccountView| TrayItem::Account {
+        id: view.account.id,
+        label: line(view, now),
+        active: Some(view.account.id) == active,
+    };
+    if accounts.len() <= LISTED_AT_MOST {
+        return accounts.iter().map(entry).collect();
+    }
+    let mut items: Vec<TrayItem> = accounts.iter().filter(|v| Some(v.account.id) == active).map(entry).collect();
+    let mut urgent: Vec<&AccountView> =
+        accounts.iter().filter(|v| needs_attention(v) && Some(v.account.id) != active).collect();
+    urgent.sort_by_key(|v| urgency(v));
+    let listed = urgent.len().min(LISTED_AT_MOST);
+    items.extend(urgent[..listed].iter().map(|v| entry(v)));
+    let unlisted = urgent.len() - listed;
+    if unlisted > 0 {
+        items.push(TrayItem::Label(format!(
+            "and {unlisted} more need{} attention",
+            if unlisted == 1 { "s" } else { "" }
+        )));
+    }
+    items.push(TrayItem::AllAccounts {
+        label: format!("All {} accounts…", accounts.len()),
+        needing_you: attention > 0,
+    });
+    items
 }
 
 /// The menu for this state.
@@ -122,13 +183,7 @@ pub fn model(
     }));
     if !accounts.is_empty() {
         items.push(TrayItem::Separator);
-        for view in accounts {
-            items.push(TrayItem::Account {
-                id: view.account.id,
-                label: line(view, now),
-                active: Some(view.account.id) == active,
-            });
-        }
+        items.extend(account_items(accounts, active, attention, now));
     }
     items.push(TrayItem::Separator);
     let renewable = accounts.iter().any(|a| a.account.status.is_alive());
@@ -185,6 +240,7 @@ mod tests {
                 failing_since: None,
             },
             status,
+            label: None,
         }
     }
 
@@ -230,6 +286,9 @@ mod tests {
                     format!("{}{label}", if *active { "✓ " } else { "" })
                 }
                 TrayItem::Separator => "---".into(),
+                TrayItem::AllAccounts { label, needing_you } => {
+                    format!("{label}{}", if *needing_you { " (needing you)" } else { "" })
+                }
                 TrayItem::RefreshAll { enabled } => {
                     format!("Refresh all{}", if *enabled { "" } else { " (disabled)" })
                 }
@@ -341,6 +400,64 @@ mod tests {
                 "Quit Evergreen"
             ]
         );
+    }
+
+    /// `n` accounts: the first `bad` need a reconnect, the rest are connected.
+    fn agency(n: usize, bad: usize) -> Vec<AccountView> {
+        (0..n)
+            .map(|i| {
+                let status = if i < bad { AccountStatus::NeedsReconnect } else { AccountStatus::Connected };
+                view(&format!("client.{i}"), DisplayStatus::Stored(status))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn up_to_ten_accounts_are_all_listed() {
+        let accounts = agency(LISTED_AT_MOST, 2);
+        let m = model(&accounts, Some(accounts[5].account.id), VaultState::Unlocked, 0, now());
+        let listed = m.items.iter().filter(|i| matches!(i, TrayItem::Account { .. })).count();
+        assert_eq!(listed, LISTED_AT_MOST);
+        assert!(!m.items.iter().any(|i| matches!(i, TrayItem::AllAccounts { .. })));
+    }
+
+    #[test]
+    fn hundreds_of_accounts_make_a_short_menu() {
+        for (n, bad) in [(12, 0), (12, 1), (12, 11), (500, 2), (500, 486)] {
+            let mut accounts = agency(n, bad);
+            // The active account is a healthy one, deep in the list.
+            let active = accounts[n - 1].account.id;
+            // One is expiring: after the dead ones, however early it sits.
+            if bad < n - 1 {
+                accounts[n - 2] = view("late.cafe", DisplayStatus::Stored(AccountStatus::Expiring));
+            }
+            let m = model(&accounts, Some(active), VaultState::Unlocked, 0, now());
+            let shown = labels(&m);
+            // Summary, the active one, ten, "and N more", All…, and the fixed items: never more.
+            assert!(m.items.len() <= 21, "{n} accounts: {} items", m.items.len());
+            let attention = bad + usize::from(bad < n - 1);
+            assert_eq!(
+                shown[0],
+                match attention {
+                    0 => "[Evergreen: all accounts renewing]".to_string(),
+                    1 => "[Evergreen: 1 account needs attention]".to_string(),
+                    k => format!("[Evergreen: {k} accounts need attention]"),
+                },
+                "{n}/{bad}"
+            );
+            assert_eq!(shown[2], format!("✓ @client.{} — refreshed 2 h ago", n - 1), "the active one first");
+            let urgent: Vec<&String> = shown.iter().filter(|l| l.contains("Reconnect needed") || l.contains("expires")).collect();
+            assert_eq!(urgent.len(), attention.min(LISTED_AT_MOST), "{n}/{bad}: {shown:?}");
+            if attention > LISTED_AT_MOST {
+                let more = attention - LISTED_AT_MOST;
+                let word = if more == 1 { "needs" } else { "need" };
+                assert!(shown.contains(&format!("[and {more} more {word} attention]")), "{shown:?}");
+            } else if attention > 0 && bad < LISTED_AT_MOST {
+                assert!(urgent.last().unwrap().contains("late.cafe"), "expiry after the dead ones: {shown:?}");
+            }
+            let all = format!("All {n} accounts…{}", if attention > 0 { " (needing you)" } else { "" });
+            assert!(shown.contains(&all), "{shown:?}");
+        }
     }
 
     #[test]

@@ -67,6 +67,13 @@ pub fn set_active_account(state: State<'_, AppState>, id: String) -> Result<(), 
     Ok(state.core().set_active_account(&id)?)
 }
 
+/// Tag an account with a client or brand ("" removes the tag).
+#[tauri::command(async)]
+#[instrument(skip_all, err(Debug))]
+pub fn set_account_label(state: State<'_, AppState>, id: String, label: String) -> Result<(), IpcError> {
+    Ok(state.core().set_label(&id, &label)?)
+}
+
 /// Forget an account (after the UI's confirmation).
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]

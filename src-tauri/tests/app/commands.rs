@@ -189,3 +189,47 @@ fn a_stored_token_appears_in_no_ipc_answer_and_no_log() {
     assert!(!logs.contains(PASS), "passphrase in the logs");
     assert!(!logs.contains("not the right passphrase"), "a wrong passphrase in the logs");
 }
+
+#[test]
+fn an_account_is_labelled_over_ipc_and_a_bad_label_changes_nothing() {
+    let t = TestApp::new();
+    t.invoke("create_vault", json!({ "passphrase": PASS })).unwrap();
+    let now = Utc::now();
+    let profile = Profile {
+        instagram_user_id: "17841400000000002".into(),
+        app_scoped_id: None,
+        username: "harbour.cafe".into(),
+        account_type: AccountType::Business,
+        profile_picture_url: None,
+    };
+    let record = TokenRecord {
+        token: AccessToken::new("IGAAlabelled".into()),
+        issued_at: now,
+        expires_at: now + Duration::days(60),
+    };
+    t.core().save_connection(profile, record).unwrap();
+    let id = t.invoke("list_accounts", json!({})).unwrap()[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], Value::Null);
+
+    assert_eq!(t.invoke("set_account_label", json!({ "id": id, "label": "  Harbour   Cafe " })), Ok(Value::Null));
+    assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], "Harbour Cafe");
+    // Locked, it is still shown (metadata, not a secret).
+    t.invoke("lock_vault", json!({})).unwrap();
+    assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], "Harbour Cafe");
+
+    assert_eq!(
+        t.invoke("set_account_label", json!({ "id": id, "label": "x".repeat(41) })),
+        Err(json!({ "code": "invalid_label", "message": "A label can be at most 40 characters." }))
+    );
+    assert_eq!(
+        t.invoke("set_account_label", json!({ "id": id, "label": "two\nlines" })),
+        Err(json!({ "code": "invalid_label", "message": "A label is one line of text: no line breaks or tabs." }))
+    );
+    assert_eq!(
+        t.invoke("set_account_label", json!({ "id": "not-an-id", "label": "Cafe" })),
+        Err(json!({ "code": "unknown_account", "message": "That account is no longer connected. The list has been refreshed." }))
+    );
+    assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], "Harbour Cafe", "unchanged");
+    assert_eq!(t.invoke("set_account_label", json!({ "id": id, "label": "" })), Ok(Value::Null));
+    assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], Value::Null);
+}

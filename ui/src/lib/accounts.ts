@@ -38,6 +38,8 @@ export const accountSchema = z.object({
   tokenRefreshedAt: z.string(),
   lastValidatedAt: z.nullable(z.string()),
   nextRefreshAt: z.nullable(z.string()),
+  /** The person's label for the account: the client or brand ("Harbour Cafe"). */
+  label: z.nullable(z.string()),
 });
 export type Account = z.infer<typeof accountSchema>;
 

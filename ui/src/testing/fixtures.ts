@@ -21,6 +21,7 @@ export function account(overrides: Partial<Account> = {}): Account {
     tokenRefreshedAt: at(-8 * DAY),
     lastValidatedAt: at(-2 * 3_600_000),
     nextRefreshAt: at(-6 * DAY + 2 * DAY),
+    label: null,
     ...overrides,
   };
 }

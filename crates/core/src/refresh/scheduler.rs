@@ -38,7 +38,16 @@ impl Evergreen {
                         .into_iter()
                         .map(|a| a.id)
                         .collect();
+                    let began = std::time::Instant::now();
                     let report = self.sweep(ids, Trigger::Unlock).await;
+                    tracing::info!(
+                        refreshed = report.refreshed,
+                        checked = report.checked,
+                        retrying = report.retrying,
+                        need_attention = report.need_attention,
+                        took_ms = began.elapsed().as_millis() as u64,
+                        "every account checked after the unlock"
+                    );
                     if !report.write_failed {
                         continue;
                     }

@@ -67,6 +67,15 @@ pub fn migrations() -> Migrations<'static> {
         ) STRICT;
         "#,
         ),
+        // A person's labels for accounts (the client or brand), apart from Instagram's data.
+        M::up(
+            r#"
+        CREATE TABLE account_labels (
+            account_id TEXT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+            label      TEXT NOT NULL
+        ) STRICT;
+        "#,
+        ),
     ])
 }
 

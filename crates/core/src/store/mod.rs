@@ -4,6 +4,7 @@
 
 mod accounts;
 mod events;
+mod labels;
 mod migrations;
 mod notifications;
 mod settings;

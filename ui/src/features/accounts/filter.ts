@@ -1,5 +1,5 @@
 // Finding one account among hundreds: by what a person types (the handle, with or without
-// its @) and by the state that asks something of them. Pure, so it is tested on its own and
+// its @, or the account's label), by the state that asks something of them, and by label. Pure, so it is tested on its own and
 // costs one pass over the list per keystroke.
 import { type Account, needsAttention } from '@/lib/accounts';
 
@@ -36,7 +36,12 @@ export const normalize = (text: string) => text.trim().replace(/^@/, '').toLower
 
 export function matches(a: Account, query: string): boolean {
   const q = normalize(query);
-  return q === '' || a.username.toLowerCase().includes(q);
+  return q === '' || a.username.toLowerCase().includes(q) || (a.label?.toLowerCase().includes(q) ?? false);
+}
+
+/** Every label in use, sorted. */
+export function labelsOf(list: readonly Account[]): string[] {
+  return [...new Set(list.flatMap((a) => (a.label ? [a.label] : [])))].sort((a, b) => a.localeCompare(b));
 }
 
 /** Accounts that need attention first, otherwise in the list's order. */
@@ -44,9 +49,16 @@ export function attentionFirst(list: readonly Account[]): Account[] {
   return [...list].sort((a, b) => Number(needsAttention(b)) - Number(needsAttention(a)));
 }
 
-/** The accounts shown for `query` and `state`, attention first. */
-export function filterAccounts(list: readonly Account[], query: string, state: StateFilter): Account[] {
-  return attentionFirst(list.filter((a) => inState(a, state) && matches(a, query)));
+/** The accounts shown for `query`, `state` and `label` (null: any), attention first. */
+export function filterAccounts(
+  list: readonly Account[],
+  query: string,
+  state: StateFilter,
+  label: string | null = null,
+): Account[] {
+  return attentionFirst(
+    list.filter((a) => inState(a, state) && matches(a, query) && (label === null || a.label === label)),
+  );
 }
 
 /** How many accounts each state filter would show. */

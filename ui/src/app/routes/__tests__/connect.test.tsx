@@ -20,6 +20,7 @@ const account = {
   tokenRefreshedAt: new Date().toISOString(),
   lastValidatedAt: null,
   nextRefreshAt: null,
+  label: null,
 };
 
 async function openAndContinue() {

@@ -190,6 +190,7 @@ describe('later runs: unlock', () => {
           tokenRefreshedAt: new Date().toISOString(),
           lastValidatedAt: null,
           nextRefreshAt: null,
+          label: null,
         },
       ],
     });

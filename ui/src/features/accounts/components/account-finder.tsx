@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 
 import type { Account } from '@/lib/accounts';
 
-import { STATE_FILTERS, type StateFilter, countByState } from '../filter';
+import { STATE_FILTERS, type StateFilter, countByState, labelsOf } from '../filter';
 
 /** From this many accounts on, the card offers a search and a state filter. */
 export const FINDER_FROM = 6;
@@ -13,19 +13,22 @@ type Props = {
   onQuery: (query: string) => void;
   state: StateFilter;
   onState: (state: StateFilter) => void;
+  label: string | null;
+  onLabel: (label: string | null) => void;
   /** How many accounts the list shows now. */
   shown: number;
 };
 
 /** Search by handle and filter by state, above the list of accounts. */
-export function AccountFinder({ accounts, query, onQuery, state, onState, shown }: Props) {
+export function AccountFinder({ accounts, query, onQuery, state, onState, label, onLabel, shown }: Props) {
   const counts = useMemo(() => countByState(accounts), [accounts]);
+  const labels = useMemo(() => labelsOf(accounts), [accounts]);
   return (
     <div className="finder" role="search">
       <input
         type="search"
         className="field__input finder__search"
-        placeholder="Find an account: type a handle"
+        placeholder="Find an account: type a handle or a label"
         aria-label="Find an account"
         value={query}
         onChange={(e) => onQuery(e.target.value)}
@@ -52,6 +55,22 @@ export function AccountFinder({ accounts, query, onQuery, state, onState, shown 
           </button>
         ))}
       </div>
+      {labels.length > 0 && (
+        <select
+          className="field__input finder__label"
+          aria-label="Client"
+          value={label ?? ''}
+          onChange={(e) => onLabel(e.target.value || null)}
+          data-testid="label-filter"
+        >
+          <option value="">Every client</option>
+          {labels.map((l) => (
+            <option key={l} value={l}>
+              {l}
+            </option>
+          ))}
+        </select>
+      )}
       <p className="muted finder__count" role="status" data-testid="account-count">
         {shown === accounts.length
           ? `${accounts.length} accounts`

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
 
 import { Button } from '@/components/ui/button';
 import { Pill } from '@/components/ui/pill';
@@ -11,6 +11,7 @@ import { describeRefresh, useRefreshAccount } from '../api/refresh-account';
 import { TYPES, statusView } from '../status';
 
 import { Avatar } from './avatar';
+import { LabelEditor } from './label-editor';
 
 type Props = {
   account: Account;
@@ -25,6 +26,7 @@ type Props = {
 export const AccountRow = memo(function AccountRow({ account, now, onReconnect: reconnectThis, onDisconnect: disconnectThis }: Props) {
   const onReconnect = () => reconnectThis?.(account);
   const onDisconnect = () => disconnectThis?.(account);
+  const [labelling, setLabelling] = useState(false);
   const view = statusView(account, now);
   const refresh = useRefreshAccount();
   const openInstagram = useOpenInstagram();
@@ -36,6 +38,11 @@ export const AccountRow = memo(function AccountRow({ account, now, onReconnect: 
       <div className="account-row__main">
         <div className="account-row__title">
           <span className="handle">@{account.username}</span>
+          {account.label && (
+            <span className="label-tag" data-testid="account-label">
+              {account.label}
+            </span>
+          )}
           <span className="muted">{TYPES[account.accountType] ?? account.accountType}</span>
           <Pill tone={view.tone}>{view.pill}</Pill>
         </div>
@@ -46,6 +53,7 @@ export const AccountRow = memo(function AccountRow({ account, now, onReconnect: 
           expires {relative(account.tokenExpiresAt, now)} ({shortDate(account.tokenExpiresAt, now)}) · refreshed{' '}
           {relative(account.tokenRefreshedAt, now)}
         </div>
+        {labelling && <LabelEditor account={account} onDone={() => setLabelling(false)} />}
         {(refresh.data || refresh.error) && (
           <div className="muted" role="status" data-testid="refresh-result">
             {refresh.data ? describeRefresh(refresh.data) : IpcError.from(refresh.error).message}
@@ -86,6 +94,15 @@ export const AccountRow = memo(function AccountRow({ account, now, onReconnect: 
           )}
           <Button variant="ghost" onClick={onDisconnect} disabled={busy} data-testid="disconnect">
             Disconnect
+          </Button>
+          <Button
+            variant="ghost"
+            onClick={() => setLabelling(true)}
+            disabled={labelling}
+            aria-label={`${account.label ? 'Change the label of' : 'Add a label to'} @${account.username}`}
+            data-testid="edit-label"
+          >
+            {account.label ? 'Label…' : 'Add label'}
           </Button>
         </div>
       )}

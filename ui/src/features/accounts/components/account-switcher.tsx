@@ -136,7 +136,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
             type="text"
             role="combobox"
             className="field__input switcher__search"
-            placeholder="Type a handle"
+            placeholder="Type a handle or a label"
             aria-label="Find an account"
             aria-expanded="true"
             aria-controls={listId}
@@ -173,6 +173,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
                   <span className={`dot dot--${view.tone}`} aria-hidden="true" />
                   <Avatar account={a} size={24} />
                   <span className="handle">@{a.username}</span>
+                  {a.label && <span className="label-tag">{a.label}</span>}
                   <span className="muted switcher__status">{view.pill}</span>
                 </div>
               );

@@ -28,14 +28,15 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
   const [disconnecting, setDisconnecting] = useState<Account | null>(null);
   const [query, setQuery] = useState('');
   const [state, setState] = useState<StateFilter>(initialState);
+  const [label, setLabel] = useState<string | null>(null);
   // Typing stays instant; the list follows as soon as it can.
   const deferredQuery = useDeferredValue(query);
   const all = accounts.data;
   const list = useMemo(() => attentionFirst(all ?? []), [all]);
   const finding = list.length >= FINDER_FROM;
   const shown = useMemo(
-    () => (finding ? filterAccounts(list, deferredQuery, state) : list),
-    [finding, list, deferredQuery, state],
+    () => (finding ? filterAccounts(list, deferredQuery, state, label) : list),
+    [finding, list, deferredQuery, state, label],
   );
   const onDisconnect = useCallback((a: Account) => setDisconnecting(a), []);
   const attention = list.filter(needsAttention).length;
@@ -86,6 +87,8 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
               onQuery={setQuery}
               state={state}
               onState={setState}
+              label={label}
+              onLabel={setLabel}
               shown={shown.length}
             />
           )}

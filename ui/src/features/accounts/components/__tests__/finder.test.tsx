@@ -69,3 +69,51 @@ describe('finding an account among many', () => {
     expect(screen.queryByTestId('account-search')).not.toBeInTheDocument();
   });
 });
+
+describe('labels', () => {
+  it('are added on the card, shown, and filtered and searched by', async () => {
+    let list = agency();
+    list[3] = account({ id: 'c1', username: 'cafe.one', label: 'Harbour Cafe' });
+    list[4] = account({ id: 'c2', username: 'cafe.two', label: 'Harbour Cafe' });
+    const backend = mockBackend({
+      list_accounts: () => list,
+      set_account_label: ({ id, label }) => {
+        list = list.map((a) => (a.id === id ? { ...a, label: String(label).trim() || null } : a));
+        return null;
+      },
+    });
+    renderApp('/settings/integrations');
+    await screen.findByTestId('account-search');
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Client' }), 'Harbour Cafe');
+    await waitFor(() => expect(handles()).toEqual(['cafe.one', 'cafe.two']));
+    expect(screen.getAllByTestId('account-label').map((l) => l.textContent)).toEqual(['Harbour Cafe', 'Harbour Cafe']);
+
+    // Label another one, then find it by its label.
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Client' }), '');
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Find an account' }), 'pepper');
+    await waitFor(() => expect(handles()).toEqual(['pepper.salon']));
+    await userEvent.click(screen.getByRole('button', { name: 'Add a label to @pepper.salon' }));
+    await userEvent.type(screen.getByRole('textbox', { name: 'Label for @pepper.salon' }), 'Pepper Group{Enter}');
+    await waitFor(() =>
+      expect(backend.calls).toContainEqual({ cmd: 'set_account_label', args: { id: 'pepper', label: 'Pepper Group' } }),
+    );
+    await userEvent.clear(screen.getByRole('searchbox', { name: 'Find an account' }));
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Find an account' }), 'pepper gr');
+    await waitFor(() => expect(handles()).toEqual(['pepper.salon']));
+    expect(screen.getByTestId('account-label')).toHaveTextContent('Pepper Group');
+  });
+
+  it('a refused label is said on the field and nothing changes', async () => {
+    mockBackend({
+      list_accounts: () => [account({ id: 'a', username: 'brand' })],
+      set_account_label: () => Promise.reject({ code: 'invalid_label', message: 'A label can be at most 40 characters.' }),
+    });
+    renderApp('/settings/integrations');
+    await userEvent.click(await screen.findByRole('button', { name: 'Add a label to @brand' }));
+    await userEvent.type(screen.getByRole('textbox', { name: 'Label for @brand' }), 'x'.repeat(45) + '{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('A label can be at most 40 characters.');
+    expect(screen.queryByTestId('account-label')).not.toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('textbox', { name: 'Label for @brand' })).not.toBeInTheDocument();
+  });
+});

@@ -23,7 +23,7 @@ describe('the Instagram card, state by state', () => {
     expect(r).toHaveTextContent('expires in 52 days');
     expect(r).toHaveTextContent('refreshed 8 days ago');
     const buttons = within(r).getAllByRole('button').map((b) => b.textContent);
-    expect(buttons).toEqual(['Refresh now', 'Reconnect', 'Disconnect']);
+    expect(buttons).toEqual(['Refresh now', 'Reconnect', 'Disconnect', 'Add label']);
   });
 
   it('refreshing: says so and holds the actions', async () => {
