@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod keyring;
+pub mod procs;
 pub mod seed;
 pub mod sign_in_service;
 pub mod tray_host;
@@ -384,6 +385,24 @@ impl Session {
         tray.click(pids[0], label, UI_TIMEOUT).unwrap_or_else(|e| panic!("tray menu: {e}"));
     }
 
+    /// Every label of the app's tray menu now.
+    pub fn tray_labels(&self, tray: &TrayHost) -> Vec<String> {
+        let pids = own_app_pids();
+        assert_eq!(pids.len(), 1, "one app process: {pids:?}");
+        tray.labels(pids[0]).unwrap_or_else(|e| panic!("tray menu: {e}"))
+    }
+
+    /// Press Ctrl+`key` in the page, as a person does.
+    pub async fn press_ctrl(&self, key: char) {
+        let body = self.find("body").await;
+        body.send_keys(&format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null))).await.expect("keys");
+    }
+
+    /// Press Enter in the element matching `css`.
+    pub async fn press_enter(&self, css: &str) {
+        self.find(css).await.send_keys(&char::from(Key::Enter).to_string()).await.expect("Enter");
+    }
+
     /// *Open Evergreen* in the tray menu, and drive the new window.
     pub async fn reopen_from_tray(&self, tray: &TrayHost) {
         self.tray_click(tray, "Open Evergreen").await;
@@ -534,6 +553,11 @@ impl Background {
         Self { child, profile }
     }
 
+    /// The app's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.profile.app_log()).unwrap_or_default()
+    }
+
     /// Wait until the app's log holds a line with `needle`; return that line.
     pub async fn wait_for_log(&self, needle: &str) -> String {
         let started = Instant::now();
@@ -609,6 +633,20 @@ impl Sandbox {
         let id = self.account_id(username).await;
         self.post(&format!("/_sandbox/accounts/{id}/revoke"), serde_json::json!({ "subcode": subcode }))
             .await;
+    }
+
+    /// End every account's tokens with `subcode`: a mass failure, as when Instagram logs
+    /// everyone out of an app.
+    pub async fn revoke_all(&self, subcode: i64) {
+        let accounts = self.get("/_sandbox/accounts").await;
+        let ids: Vec<String> = accounts
+            .as_array()
+            .map(|all| all.iter().filter_map(|a| a["user_id"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        for id in ids {
+            self.post(&format!("/_sandbox/accounts/{id}/revoke"), serde_json::json!({ "subcode": subcode }))
+                .await;
+        }
     }
 
     /// Put `username` behind (or out of) a checkpoint.
@@ -729,6 +767,13 @@ pub fn web_processes() -> usize {
 /// copies of Evergreen on the machine, a benchmark's say, are not ours to count or stop).
 pub fn app_processes() -> usize {
     own_app_pids().len()
+}
+
+/// The pid of the app under test (the one process of this build's binary).
+pub fn app_pid() -> u32 {
+    let pids = own_app_pids();
+    assert_eq!(pids.len(), 1, "one app process: {pids:?}");
+    pids[0]
 }
 
 fn own_app_pids() -> Vec<u32> {

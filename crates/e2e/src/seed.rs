@@ -13,9 +13,9 @@ use evergreen_sandbox::{AccountType as SandboxType, SandboxClock, World, demo_ap
 /// One seeded account: who, and the state Evergreen last saw it in.
 pub struct Seed {
     /// Handle.
-    pub username: &'static str,
+    pub username: String,
     /// Display name.
-    pub name: &'static str,
+    pub name: String,
     /// Stored status.
     pub status: AccountStatus,
     /// Stored reason.
@@ -33,8 +33,8 @@ pub struct Seed {
 /// One healthy account whose token comes due for renewal `in_secs` from now.
 pub fn due_soon(in_secs: i64) -> Vec<Seed> {
     vec![Seed {
-        username: "evergreen.shop",
-        name: "Evergreen Shop",
+        username: "evergreen.shop".into(),
+        name: "Evergreen Shop".into(),
         status: AccountStatus::Connected,
         reason: None,
         age_secs: 48 * 3600 - in_secs,
@@ -48,8 +48,8 @@ pub fn due_soon(in_secs: i64) -> Vec<Seed> {
 pub fn every_state() -> Vec<Seed> {
     vec![
         Seed {
-            username: "evergreen.shop",
-            name: "Evergreen Shop",
+            username: "evergreen.shop".into(),
+            name: "Evergreen Shop".into(),
             status: AccountStatus::Connected,
             reason: None,
             age_secs: 30 * 3600,
@@ -58,8 +58,8 @@ pub fn every_state() -> Vec<Seed> {
             revoked: None,
         },
         Seed {
-            username: "harbour.cafe",
-            name: "Harbour Café",
+            username: "harbour.cafe".into(),
+            name: "Harbour Café".into(),
             status: AccountStatus::Expiring,
             reason: None,
             age_secs: 2 * 3600,
@@ -68,8 +68,8 @@ pub fn every_state() -> Vec<Seed> {
             revoked: None,
         },
         Seed {
-            username: "studio.ama",
-            name: "Studio Ama",
+            username: "studio.ama".into(),
+            name: "Studio Ama".into(),
             status: AccountStatus::NeedsInstagramLogin,
             reason: Some("checkpoint"),
             age_secs: 40 * 3600,
@@ -78,8 +78,8 @@ pub fn every_state() -> Vec<Seed> {
             revoked: None,
         },
         Seed {
-            username: "old.brand",
-            name: "Old Brand",
+            username: "old.brand".into(),
+            name: "Old Brand".into(),
             status: AccountStatus::NeedsReconnect,
             reason: Some("password_changed"),
             age_secs: 90 * 3600,
@@ -88,6 +88,39 @@ pub fn every_state() -> Vec<Seed> {
             revoked: Some(460),
         },
     ]
+}
+
+/// An agency's `n` accounts in the mix of the *Hundreds of accounts* issue (of 500: 452
+/// connected, 25 expiring, 14 needing a reconnect, 9 an Instagram login; scaled for other
+/// sizes), named `client.000`…, with `pepper.salon` in the middle to be found.
+pub fn agency(n: usize) -> Vec<Seed> {
+    let share = |of_500: usize| (n * of_500).div_ceil(500);
+    let (expiring, reconnect, login) = (share(25), share(14), share(9));
+    (0..n)
+        .map(|i| {
+            let (status, reason, left_hours, checkpoint, revoked) = if i < reconnect {
+                (AccountStatus::NeedsReconnect, Some("password_changed"), 40 * 24, false, Some(460))
+            } else if i < reconnect + login {
+                (AccountStatus::NeedsInstagramLogin, Some("checkpoint"), 50 * 24, true, None)
+            } else if i < reconnect + login + expiring {
+                (AccountStatus::Expiring, None, 5 * 24 + 3, false, None)
+            } else {
+                (AccountStatus::Connected, None, 59 * 24 - 6, false, None)
+            };
+            let username = if i == n / 2 { "pepper.salon".to_string() } else { format!("client.{i:03}") };
+            Seed {
+                name: format!("Client {i}"),
+                username,
+                status,
+                reason,
+                // Renewed a day ago: nothing is due while a test looks.
+                age_secs: 24 * 3600,
+                left_hours,
+                checkpoint,
+                revoked,
+            }
+        })
+        .collect()
 }
 
 /// Write a vault (product key derivation, `passphrase`), the metadata and the demo's pretend
@@ -104,7 +137,7 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
     let mut puts = Vec::new();
     let mut accounts = Vec::new();
     for seed in seeds {
-        let remote = world.create_account(seed.username, seed.name, SandboxType::Business, 4_200);
+        let remote = world.create_account(&seed.username, &seed.name, SandboxType::Business, 4_200);
         // Issued as long ago as the seed says, by the pretend Instagram's clock too.
         world.clock.advance(-Duration::seconds(seed.age_secs));
         let (token, _) =
@@ -128,7 +161,7 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
             id,
             instagram_user_id: remote.user_id,
             app_scoped_id: None,
-            username: seed.username.into(),
+            username: seed.username.clone(),
             account_type: AccountType::Business,
             profile_picture_url: None,
             status: seed.status,

@@ -92,7 +92,26 @@ impl TrayHost {
         }
     }
 
+    /// Every label of the tray menu of process `pid`, top to bottom.
+    pub fn labels(&self, pid: u32) -> Result<Vec<String>, String> {
+        let (_, root) = self.menu_of(pid)?;
+        let mut labels = Vec::new();
+        // No label starts with NUL: the search passes, and so lists, every item.
+        let _ = find(&root, "\0", &mut labels);
+        Ok(labels)
+    }
+
     fn try_click(&self, pid: u32, label: &str) -> Result<(), String> {
+        let (menu, root) = self.menu_of(pid)?;
+        let mut labels = Vec::new();
+        let id = find(&root, label, &mut labels)
+            .ok_or_else(|| format!("no '{label}…' in the tray menu: {}", labels.join(" | ")))?;
+        let _: () =
+            menu.call("Event", &(id, "clicked", Value::I32(0), 0u32)).map_err(|e| format!("click: {e}"))?;
+        Ok(())
+    }
+
+    fn menu_of(&self, pid: u32) -> Result<(Proxy<'_>, Layout), String> {
         let item = self.item_of(pid)?;
         let icon =
             Proxy::new(&self.connection, item.owner.clone(), item.path.clone(), "org.kde.StatusNotifierItem")
@@ -104,12 +123,7 @@ impl TrayHost {
         let (_revision, root): (u32, Layout) = menu
             .call("GetLayout", &(0i32, -1i32, Vec::<String>::new()))
             .map_err(|e| format!("menu layout: {e}"))?;
-        let mut labels = Vec::new();
-        let id = find(&root, label, &mut labels)
-            .ok_or_else(|| format!("no '{label}…' in the tray menu: {}", labels.join(" | ")))?;
-        let _: () =
-            menu.call("Event", &(id, "clicked", Value::I32(0), 0u32)).map_err(|e| format!("click: {e}"))?;
-        Ok(())
+        Ok((menu, root))
     }
 
     /// The newest icon registered by a connection of process `pid`.

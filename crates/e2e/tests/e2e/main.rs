@@ -2,6 +2,7 @@
 //! D-Bus session, WebKitWebDriver and a fresh app build; `--test-threads=1`.
 
 mod accounts;
+mod agency;
 mod connect;
 mod installed;
 mod keyring;

@@ -1,0 +1,72 @@
+//! An agency's day with 500 accounts in the real window: finding one by typing (on
+//! Integrations and in the Ctrl+K switcher), and a mass failure that sends one notification,
+//! not hundreds.
+
+use evergreen_e2e::{Notifications, Profile, Sandbox, Session, TrayHost, UI_TIMEOUT, seed};
+
+use crate::PASS;
+
+const ACCOUNTS: usize = 500;
+
+#[tokio::test]
+async fn five_hundred_accounts_one_found_by_typing_and_a_mass_failure_is_one_notification() {
+    let notifications = Notifications::start();
+    let tray = TrayHost::start().expect("the panel stand-in owns the tray watcher");
+    let profile = Profile::new();
+    seed::profile(&profile.path(), PASS, &seed::agency(ACCOUNTS));
+    let app = Session::start_with(profile, &[]).await;
+    app.unlock(PASS).await;
+
+    // Integrations: the search leaves the one account typed.
+    app.go("/settings/integrations").await;
+    app.find("[data-testid=account-search]").await;
+    assert_eq!(app.count("[data-testid=account-row]").await, ACCOUNTS);
+    app.type_into("[data-testid=account-search]", "pepper").await;
+    app.wait_for_text("[data-testid=account-count]", "Showing 1 of 500").await;
+    assert_eq!(app.count("[data-testid=account-row]").await, 1);
+    app.find("[data-testid=account-row][data-username='pepper.salon']").await;
+
+    // The switcher, from anywhere with Ctrl+K: type, Enter.
+    app.go("/dashboard").await;
+    app.find("[data-testid=switcher]").await;
+    app.press_ctrl('k').await;
+    app.type_into("[data-testid=switcher-search]", "pepper.sal").await;
+    assert_eq!(app.count("[data-testid=switcher-item]").await, 1);
+    app.press_enter("[data-testid=switcher-search]").await;
+    app.wait_for_text("[data-testid=switcher-active]", "@pepper.salon").await;
+
+    // Unlocking found those that already needed the person: one notification per action.
+    notifications.wait_for("accounts need reconnecting").await;
+    let before = notifications.shown().len();
+    assert!(before <= 3, "grouped at unlock: {:?}", notifications.shown());
+
+    // A tray for hundreds: a summary, at most ten that need attention, the active one, and
+    // the way to all of them; never hundreds of items.
+    let labels = app.tray_labels(&tray);
+    assert!(labels.len() <= 22, "{} tray items: {labels:?}", labels.len());
+    assert!(labels.iter().any(|l| l == "All 500 accounts…"), "{labels:?}");
+    assert!(labels.iter().any(|l| l.starts_with("@pepper.salon")), "the active account: {labels:?}");
+    assert!(labels.iter().any(|l| l.starts_with("and ") && l.ends_with("more need attention")), "{labels:?}");
+
+    // Every token dies at once; a renewal of all finds out.
+    let sandbox = Sandbox::of_app(&app).await;
+    sandbox.revoke_all(460).await;
+    app.tray_click(&tray, "Refresh all").await;
+    let started = std::time::Instant::now();
+    let mass = loop {
+        let shown = notifications.shown();
+        if let Some(n) = shown.iter().skip(before).find(|n| n["summary"].as_str().is_some_and(|s| s.contains("need reconnecting"))) {
+            break n.clone();
+        }
+        assert!(started.elapsed() < UI_TIMEOUT * 6, "no notification for the mass failure: {shown:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let summary = mass["summary"].as_str().unwrap();
+    let count: usize = summary.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(count > 400, "{summary}");
+    assert!(mass["body"].as_str().unwrap().contains("more need Reconnect"), "{mass}");
+    // Not one per account.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(notifications.shown().len() <= before + 3, "{:?}", notifications.shown());
+    app.close().await;
+}
