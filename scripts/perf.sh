@@ -20,7 +20,7 @@ echo "==> packages (release)"
 scripts/package.sh > "$out/package.log" 2>&1
 echo "==> footprint (about $(( (idle * 5 + 420) / 60 )) minutes)"
 cargo build --release -p bare-tauri -p tray-agent > "$out/build.log" 2>&1
-cargo build --release -p evergreen-e2e --bin footprint --bin unlock-at-start >> "$out/build.log" 2>&1
+cargo build --release -p evergreen-e2e --bin footprint --bin unlock-at-start --bin agency >> "$out/build.log" 2>&1
 scripts/desktop-session.sh --writable "$out/footprint" \
   target/release/footprint --evergreen target/release/evergreen --bare target/release/bare-tauri \
   --agent target/release/tray-agent --chromium /usr/bin/chromium --idle-secs "$idle" \
@@ -28,6 +28,9 @@ scripts/desktop-session.sh --writable "$out/footprint" \
 echo "==> login start with automatic unlock"
 EVERGREEN_E2E_APP="$PWD/target/release/evergreen" NO_AT_BRIDGE=1 dbus-run-session -- \
   xvfb-run -a target/release/unlock-at-start 9 > "$out/unlock-at-start.log" 2>&1
+echo "==> an agency's accounts (4, 100, 500, 2,000)"
+EVERGREEN_E2E_APP="$PWD/target/release/evergreen" NO_AT_BRIDGE=1 dbus-run-session -- \
+  xvfb-run -a target/release/agency 3 > "$out/agency.log" 2>&1
 echo "==> vault"
 cargo bench -p evergreen-core --bench vault -- --noplot > "$out/vault.log" 2>&1
 echo "==> refresh sweeps"
@@ -101,6 +104,16 @@ then pays Argon2id (\`unlock/1\` above).
 \`\`\`
 $(grep -E "^(runs|spawn)" "$out/unlock-at-start.log")
 \`\`\`
+
+## An agency's accounts
+
+\`agency\` (\`crates/e2e/src/bin/agency.rs\`): the release app in demo mode in a real window on
+profiles of 4, 100, 500 and 2,000 accounts in the issue's mix (\`seed::agency\`: of 500, 452
+connected, 25 expiring, 14 needing a reconnect, 9 an Instagram login), the pretend Instagram
+answering after 50 ms; page times in the page to the painted frame; ranges over three runs.
+The network ideal is one \`/me\` per account, 4 at a time (the refresh policy's default).
+
+$(grep -E "^(runs|\|)" "$out/agency.log")
 
 ## Refresh sweeps
 

@@ -104,7 +104,8 @@ pub fn manage_state<R: Runtime>(
     wiring: Wiring,
 ) -> Result<(), evergreen_core::Error> {
     let shown = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let core = profile::open_core(&AppSlot::ready(app.app_handle()), &config, data_dir, wiring, shown.clone())?;
+    let core =
+        profile::open_core(&AppSlot::ready(app.app_handle()), &config, data_dir, wiring, shown.clone())?;
     let mode = config.mode.unwrap_or(if config.sign_in.is_some() { Mode::Real } else { Mode::Demo });
     app.manage(AppState::new(config, profile::Opened::new(core, mode, None, shown), None, false, None));
     Ok(())
@@ -132,9 +133,9 @@ pub fn run() {
     let opening = {
         let (app, config, identifier, poke) =
             (app_slot.clone(), config.clone(), context.config().identifier.clone(), poke.clone());
-        tauri::async_runtime::spawn(
-            async move { profile::open_at_start(&app, &config, &identifier, Some(poke)).await },
-        )
+        tauri::async_runtime::spawn(async move {
+            profile::open_at_start(&app, &config, &identifier, Some(poke)).await
+        })
     };
     let app = Builder::default()
         // Registered first: when the early hand-over (`handover.rs`) could not reach a running
@@ -176,14 +177,17 @@ pub fn run() {
 /// What `run` began before the app was built: the profiles opening, wired to `app`.
 struct Early<R: Runtime> {
     app: AppSlot<R>,
-    opening: tauri::async_runtime::JoinHandle<
-        Result<profile::AtStart, Box<dyn std::error::Error + Send + Sync>>,
-    >,
+    opening:
+        tauri::async_runtime::JoinHandle<Result<profile::AtStart, Box<dyn std::error::Error + Send + Sync>>>,
     poke: tray::TrayPoke,
     pokes: tokio::sync::mpsc::Receiver<()>,
 }
 
-fn setup<R: Runtime>(app: &mut App<R>, config: Config, early: Early<R>) -> Result<(), Box<dyn std::error::Error>> {
+fn setup<R: Runtime>(
+    app: &mut App<R>,
+    config: Config,
+    early: Early<R>,
+) -> Result<(), Box<dyn std::error::Error>> {
     for problem in &config.problems {
         tracing::warn!(%problem, "configuration");
     }

@@ -113,7 +113,11 @@ impl Opened {
 /// for `identifier` — the directory Tauri's `app_data_dir` names, found without the app so
 /// that the profile can open while the app is still being built.
 pub fn data_root(config: &Config, identifier: &str) -> Result<PathBuf, NoDataDirectory> {
-    config.data_dir.clone().or_else(|| dirs::data_dir().map(|dir| dir.join(identifier))).ok_or(NoDataDirectory)
+    config
+        .data_dir
+        .clone()
+        .or_else(|| dirs::data_dir().map(|dir| dir.join(identifier)))
+        .ok_or(NoDataDirectory)
 }
 
 /// Neither `data_dir` nor the desktop (`$XDG_DATA_HOME`, `$HOME`) names a place for data.

@@ -74,15 +74,16 @@ impl Evergreen {
     pub fn set_label(&self, id: &str, label: &str) -> Result<(), Error> {
         let id: AccountId = id.parse().map_err(|_| Error::UnknownAccount)?;
         let label = Label::parse(label)?;
-        self.store().write(|w| {
-            if w.reader().account(id)?.is_none() {
-                return Ok(false);
-            }
-            w.set_label(id, label.as_ref())?;
-            Ok(true)
-        })?
-        .then_some(())
-        .ok_or(Error::UnknownAccount)?;
+        self.store()
+            .write(|w| {
+                if w.reader().account(id)?.is_none() {
+                    return Ok(false);
+                }
+                w.set_label(id, label.as_ref())?;
+                Ok(true)
+            })?
+            .then_some(())
+            .ok_or(Error::UnknownAccount)?;
         self.emit(crate::Change::AccountUpdated { id });
         Ok(())
     }
@@ -98,7 +99,10 @@ mod tests {
         assert_eq!(Label::parse("   ").unwrap(), None);
         assert_eq!(Label::parse("").unwrap(), None);
         assert_eq!(Label::parse("Café Ünïcode ☕").unwrap().unwrap().as_str(), "Café Ünïcode ☕");
-        assert_eq!(Label::parse(&"é".repeat(MAX_CHARS)).unwrap().unwrap().as_str().chars().count(), MAX_CHARS);
+        assert_eq!(
+            Label::parse(&"é".repeat(MAX_CHARS)).unwrap().unwrap().as_str().chars().count(),
+            MAX_CHARS
+        );
         assert_eq!(Label::parse(&"x".repeat(MAX_CHARS + 1)), Err(LabelError::TooLong));
         assert_eq!(Label::parse("two\nlines"), Err(LabelError::ControlCharacter));
         assert_eq!(Label::parse("tab\there"), Err(LabelError::ControlCharacter));

@@ -191,36 +191,36 @@ impl Evergreen {
         let keyring_items = self.blocking(|this| Ok(this.vault().keyring_vault_ids_on_disk())).await?;
         let reset = self
             .blocking(|this| {
-            let now = this.now();
-            this.ledger().new_epoch(this, || {
-                this.vault().reset()?;
-                this.store().write(|w| {
-                    for mut account in w.reader().accounts()? {
-                        account.status = AccountStatus::NeedsReconnect;
-                        account.status_reason = Some(StatusReason::VaultReset);
-                        account.next_refresh_at = None;
-                        account.updated_at = now;
-                        w.save_account(&account)?;
-                    }
-                    for id in w.reader().tokens_to_forget()? {
-                        w.token_forgotten(id)?;
-                    }
-                    w.record_event(&Event {
-                        account: None,
-                        at: now,
-                        kind: EventKind::Vault,
-                        detail: "Vault reset: every saved connection was erased".into(),
+                let now = this.now();
+                this.ledger().new_epoch(this, || {
+                    this.vault().reset()?;
+                    this.store().write(|w| {
+                        for mut account in w.reader().accounts()? {
+                            account.status = AccountStatus::NeedsReconnect;
+                            account.status_reason = Some(StatusReason::VaultReset);
+                            account.next_refresh_at = None;
+                            account.updated_at = now;
+                            w.save_account(&account)?;
+                        }
+                        for id in w.reader().tokens_to_forget()? {
+                            w.token_forgotten(id)?;
+                        }
+                        w.record_event(&Event {
+                            account: None,
+                            at: now,
+                            kind: EventKind::Vault,
+                            detail: "Vault reset: every saved connection was erased".into(),
+                        })?;
+                        Ok(())
                     })?;
                     Ok(())
                 })?;
+                this.set_auto_unlock_fallback(None);
+                this.emit(Change::VaultChanged { state: VaultState::Missing });
+                this.emit(Change::AccountsChanged);
                 Ok(())
-            })?;
-            this.set_auto_unlock_fallback(None);
-            this.emit(Change::VaultChanged { state: VaultState::Missing });
-            this.emit(Change::AccountsChanged);
-            Ok(())
-        })
-        .await;
+            })
+            .await;
         // The vault is gone (also when the reset failed after erasing it): the keyring's key
         // opens nothing now, and goes too.
         if reset.is_ok() || self.vault_state() == VaultState::Missing {

@@ -195,7 +195,8 @@ pub fn grouped(fresh: &[Notification]) -> Vec<Notification> {
                 ),
             ),
             Action::RenewBeforeExpiry => {
-                let soonest = group.iter().map(|n| n.token_expires_at).min().unwrap_or(first.token_expires_at);
+                let soonest =
+                    group.iter().map(|n| n.token_expires_at).min().unwrap_or(first.token_expires_at);
                 (
                     format!("{count} accounts' Instagram access ends soon"),
                     format!(
@@ -275,8 +276,10 @@ mod tests {
 
     #[track_caller]
     fn check(accounts: &[Account], vault: VaultState, expected: &[NotificationKind]) {
-        let kinds: Vec<_> =
-            wanted(accounts, &Labels::new(), vault, &RefreshPolicy::default(), now()).into_iter().map(|n| n.kind).collect();
+        let kinds: Vec<_> = wanted(accounts, &Labels::new(), vault, &RefreshPolicy::default(), now())
+            .into_iter()
+            .map(|n| n.kind)
+            .collect();
         assert_eq!(kinds, expected);
     }
 
@@ -350,7 +353,11 @@ mod tests {
         let twelve = grouped(&sweep_finding(12, AccountStatus::NeedsReconnect, 30));
         assert_eq!(twelve.len(), 1);
         assert_eq!(twelve[0].title, "12 accounts need reconnecting");
-        assert!(twelve[0].body.starts_with("@client.0, @client.1 and 10 more need Reconnect"), "{}", twelve[0].body);
+        assert!(
+            twelve[0].body.starts_with("@client.0, @client.1 and 10 more need Reconnect"),
+            "{}",
+            twelve[0].body
+        );
 
         let all = sweep_finding(500, AccountStatus::NeedsReconnect, 30);
         let shown = grouped(&all);
@@ -360,7 +367,11 @@ mod tests {
 
         let logins = grouped(&sweep_finding(3, AccountStatus::NeedsInstagramLogin, 30));
         assert_eq!(logins[0].title, "3 accounts: log in on Instagram");
-        assert!(logins[0].body.contains("@client.0, @client.1 and @client.2 on instagram.com"), "{}", logins[0].body);
+        assert!(
+            logins[0].body.contains("@client.0, @client.1 and @client.2 on instagram.com"),
+            "{}",
+            logins[0].body
+        );
 
         let expiring = grouped(&sweep_finding(12, AccountStatus::Expiring, 6));
         assert_eq!(expiring[0].title, "12 accounts' Instagram access ends soon");

@@ -143,7 +143,8 @@ fn account_items(
     if accounts.len() <= LISTED_AT_MOST {
         return accounts.iter().map(entry).collect();
     }
-    let mut items: Vec<TrayItem> = accounts.iter().filter(|v| Some(v.account.id) == active).map(entry).collect();
+    let mut items: Vec<TrayItem> =
+        accounts.iter().filter(|v| Some(v.account.id) == active).map(entry).collect();
     let mut urgent: Vec<&AccountView> =
         accounts.iter().filter(|v| needs_attention(v) && Some(v.account.id) != active).collect();
     urgent.sort_by_key(|v| urgency(v));
@@ -446,14 +447,18 @@ mod tests {
                 "{n}/{bad}"
             );
             assert_eq!(shown[2], format!("✓ @client.{} — refreshed 2 h ago", n - 1), "the active one first");
-            let urgent: Vec<&String> = shown.iter().filter(|l| l.contains("Reconnect needed") || l.contains("expires")).collect();
+            let urgent: Vec<&String> =
+                shown.iter().filter(|l| l.contains("Reconnect needed") || l.contains("expires")).collect();
             assert_eq!(urgent.len(), attention.min(LISTED_AT_MOST), "{n}/{bad}: {shown:?}");
             if attention > LISTED_AT_MOST {
                 let more = attention - LISTED_AT_MOST;
                 let word = if more == 1 { "needs" } else { "need" };
                 assert!(shown.contains(&format!("[and {more} more {word} attention]")), "{shown:?}");
             } else if attention > 0 && bad < LISTED_AT_MOST {
-                assert!(urgent.last().unwrap().contains("late.cafe"), "expiry after the dead ones: {shown:?}");
+                assert!(
+                    urgent.last().unwrap().contains("late.cafe"),
+                    "expiry after the dead ones: {shown:?}"
+                );
             }
             let all = format!("All {n} accounts…{}", if attention > 0 { " (needing you)" } else { "" });
             assert!(shown.contains(&all), "{shown:?}");

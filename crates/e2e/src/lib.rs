@@ -395,7 +395,9 @@ impl Session {
     /// Press Ctrl+`key` in the page, as a person does.
     pub async fn press_ctrl(&self, key: char) {
         let body = self.find("body").await;
-        body.send_keys(&format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null))).await.expect("keys");
+        body.send_keys(&format!("{}{key}{}", char::from(Key::Control), char::from(Key::Null)))
+            .await
+            .expect("keys");
     }
 
     /// Press Enter in the element matching `css`.

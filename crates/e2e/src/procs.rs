@@ -52,7 +52,6 @@ pub fn ticks_of(pid: u32) -> u64 {
     at(11) + at(12)
 }
 
-
 /// Whole-tree PSS in kB.
 pub fn tree_pss_kb(root: u32) -> u64 {
     tree(root).into_iter().map(|(pid, _)| memory_of(pid).0).sum()

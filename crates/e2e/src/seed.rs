@@ -127,9 +127,9 @@ pub fn agency(n: usize) -> Vec<Seed> {
 /// Instagram state into the empty data directory `dir`.
 pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
     let data = DataDir::new(dir);
-    let world = World::new(SandboxClock::system(), demo_app(vec![]))
-        .persisted_at(dir.join("demo-instagram.json"))
-        .expect("sandbox state");
+    // Written once at the end: a world persisted from the start writes itself out at every
+    // change, which for an agency's thousands of accounts is quadratic.
+    let world = World::new(SandboxClock::system(), demo_app(vec![]));
     let vault = StrongholdVault::new(&data);
     vault.create(&Passphrase::new(passphrase.into())).expect("vault");
     let store = Store::open(&data.metadata_db()).expect("store");
@@ -175,6 +175,10 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
             refresh_failures: if failing { 9 } else { 0 },
             failing_since: failing.then(|| now - Duration::days(2)),
         });
+    }
+    let world = world.persisted_at(dir.join("demo-instagram.json")).expect("sandbox state");
+    if let Some(last) = accounts.last() {
+        world.update_account(&last.instagram_user_id, |_| {});
     }
     vault.apply(puts).expect("tokens");
     store

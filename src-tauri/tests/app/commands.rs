@@ -211,7 +211,10 @@ fn an_account_is_labelled_over_ipc_and_a_bad_label_changes_nothing() {
     let id = t.invoke("list_accounts", json!({})).unwrap()[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], Value::Null);
 
-    assert_eq!(t.invoke("set_account_label", json!({ "id": id, "label": "  Harbour   Cafe " })), Ok(Value::Null));
+    assert_eq!(
+        t.invoke("set_account_label", json!({ "id": id, "label": "  Harbour   Cafe " })),
+        Ok(Value::Null)
+    );
     assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], "Harbour Cafe");
     // Locked, it is still shown (metadata, not a secret).
     t.invoke("lock_vault", json!({})).unwrap();
@@ -223,11 +226,15 @@ fn an_account_is_labelled_over_ipc_and_a_bad_label_changes_nothing() {
     );
     assert_eq!(
         t.invoke("set_account_label", json!({ "id": id, "label": "two\nlines" })),
-        Err(json!({ "code": "invalid_label", "message": "A label is one line of text: no line breaks or tabs." }))
+        Err(
+            json!({ "code": "invalid_label", "message": "A label is one line of text: no line breaks or tabs." })
+        )
     );
     assert_eq!(
         t.invoke("set_account_label", json!({ "id": "not-an-id", "label": "Cafe" })),
-        Err(json!({ "code": "unknown_account", "message": "That account is no longer connected. The list has been refreshed." }))
+        Err(
+            json!({ "code": "unknown_account", "message": "That account is no longer connected. The list has been refreshed." })
+        )
     );
     assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], "Harbour Cafe", "unchanged");
     assert_eq!(t.invoke("set_account_label", json!({ "id": id, "label": "" })), Ok(Value::Null));

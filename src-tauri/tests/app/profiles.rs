@@ -157,8 +157,13 @@ fn started_in_the_demo_the_real_accounts_are_opened_behind_it() {
     // Before the app exists, as at start.
     let app = evergreen_app::app_slot::AppSlot::<tauri::test::MockRuntime>::empty();
     let start_in_the_demo = |config: &evergreen_app::config::Config| {
-        tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(&app, config, "app.evergreen", None))
-            .unwrap()
+        tauri::async_runtime::block_on(evergreen_app::profile::open_at_start(
+            &app,
+            config,
+            "app.evergreen",
+            None,
+        ))
+        .unwrap()
     };
     let at_start = start_in_the_demo(&config);
     assert_eq!(at_start.start.mode, evergreen_app::config::Mode::Demo);

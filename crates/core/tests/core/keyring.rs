@@ -123,7 +123,14 @@ impl Desktop {
         let mut command = Command::new("gdbus");
         self.env(&mut command);
         let out = command
-            .args(["call", "--session", "--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus"])
+            .args([
+                "call",
+                "--session",
+                "--dest",
+                "org.freedesktop.DBus",
+                "--object-path",
+                "/org/freedesktop/DBus",
+            ])
             .args(["--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", "org.freedesktop.secrets"])
             .output()
             .unwrap();
@@ -249,7 +256,11 @@ async fn lock_while_the_start_unlocks_wins() {
         core.lock().await.unwrap();
         let outcome = unlocking.await.unwrap();
         // Whenever *Lock* came, it is the last word: the vault ends locked.
-        assert_eq!(core.vault_state(), VaultState::Locked, "Lock at {step}/{STEPS} of {takes:?}: {outcome:?}");
+        assert_eq!(
+            core.vault_state(),
+            VaultState::Locked,
+            "Lock at {step}/{STEPS} of {takes:?}: {outcome:?}"
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use evergreen_core::account::AccountStatus;
+use evergreen_core::store::EventKind;
 use evergreen_sandbox::{Fault, FaultKind};
 
 use crate::support::{Fleet, Recorder};
@@ -49,18 +50,42 @@ async fn ninety_days_of_trouble_give_exactly_these_notifications() {
     assert_eq!(sent.lines().len(), warned, "a restart repeats nothing");
     f.run_for(22 * DAY).await;
 
+    // On the desktop: both accounts reaching the same point in one sweep share one
+    // notification.
     assert_eq!(
         sent.lines(),
         [
             "needs_instagram_login: @studio: log in on Instagram",
             "needs_reconnect: @brand needs Reconnect",
             "vault_locked: Evergreen is locked",
-            "expires_soon: @brand: Instagram access ends Mon 18 May",
-            "expires_soon: @studio: Instagram access ends Mon 18 May",
-            "expires_very_soon: @brand: Instagram access ends Mon 18 May",
-            "expires_very_soon: @studio: Instagram access ends Mon 18 May",
-            "needs_reconnect: @brand needs Reconnect",
-            "needs_reconnect: @studio needs Reconnect",
+            "expires_soon: 2 accounts' Instagram access ends soon",
+            "expires_very_soon: 2 accounts' Instagram access ends soon",
+            "needs_reconnect: 2 accounts need reconnecting",
+        ]
+    );
+    // Once per account and token generation all the same: the audit trail names each.
+    let notified: Vec<String> = f
+        .core
+        .store()
+        .read(|r| r.events(100_000, None))
+        .unwrap()
+        .into_iter()
+        .rev()
+        .filter(|e| e.event.kind == EventKind::Notified)
+        .map(|e| e.event.detail)
+        .collect();
+    assert_eq!(
+        notified,
+        [
+            "Notified: @studio: log in on Instagram",
+            "Notified: @brand needs Reconnect",
+            "Notified: Evergreen is locked",
+            "Notified: @brand: Instagram access ends Mon 18 May",
+            "Notified: @studio: Instagram access ends Mon 18 May",
+            "Notified: @brand: Instagram access ends Mon 18 May",
+            "Notified: @studio: Instagram access ends Mon 18 May",
+            "Notified: @brand needs Reconnect",
+            "Notified: @studio needs Reconnect",
         ]
     );
 }

@@ -42,7 +42,7 @@ fn the_database_uses_wal_foreign_keys_and_the_latest_schema() {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     drop(conn);
     // Reopening an up-to-date database is a no-op.
     Store::open(&data.metadata_db()).unwrap();

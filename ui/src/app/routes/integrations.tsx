@@ -21,13 +21,15 @@ export function IntegrationsRoute() {
   const purpose: Purpose | null = reconnectId ? 'reconnect' : connect === 'add' ? 'add' : connect ? 'connect' : null;
   const close = useCallback(() => setParams({}, { replace: true }), [setParams]);
   const onConnected = useCallback(() => navigate('/dashboard'), [navigate]);
+  // Stable, so that the card's memoised rows are not all drawn again on every change.
+  const onReconnect = useCallback((a: { id: string }) => setParams({ reconnect: a.id }), [setParams]);
   return (
     <>
       <h1 className="page-title">Integrations</h1>
       <InstagramCard
         onConnect={() => setParams({ connect: 'new' })}
         onAddAccount={() => setParams({ connect: 'add' })}
-        onReconnect={(a) => setParams({ reconnect: a.id })}
+        onReconnect={onReconnect}
         initialState={isStateFilter(state) ? state : 'all'}
       />
       {purpose && (purpose !== 'reconnect' || account) && (

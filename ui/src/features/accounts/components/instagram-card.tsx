@@ -11,6 +11,7 @@ import { type StateFilter, attentionFirst, filterAccounts } from '../filter';
 import { AccountFinder, FINDER_FROM } from './account-finder';
 import { AccountRow } from './account-row';
 import { DisconnectDialog } from './disconnect-dialog';
+import { PAGE, PagedList } from './paged-list';
 
 type Actions = {
   onConnect?: () => void;
@@ -39,6 +40,14 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
     [finding, list, deferredQuery, state, label],
   );
   const onDisconnect = useCallback((a: Account) => setDisconnecting(a), []);
+  // A new search or filter starts from its first page.
+  const filterKey = `${deferredQuery}\u0000${state}\u0000${label ?? ''}`;
+  const [paging, setPaging] = useState({ key: filterKey, drawn: PAGE });
+  const drawn = paging.key === filterKey ? paging.drawn : PAGE;
+  const onMore = useCallback(
+    () => setPaging((p) => ({ key: filterKey, drawn: (p.key === filterKey ? p.drawn : PAGE) + PAGE })),
+    [filterKey],
+  );
   const attention = list.filter(needsAttention).length;
   const locked = list.length > 0 && list.every((a) => a.status === 'locked' || a.status === 'needs_reconnect');
   return (
@@ -92,8 +101,8 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
               shown={shown.length}
             />
           )}
-          <ul className="plain-list accounts" data-testid="account-list">
-            {shown.map((account) => (
+          <PagedList total={shown.length} drawn={drawn} onMore={onMore}>
+            {shown.slice(0, drawn).map((account) => (
               <AccountRow
                 key={account.id}
                 account={account}
@@ -102,7 +111,7 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
                 onDisconnect={onDisconnect}
               />
             ))}
-          </ul>
+          </PagedList>
           {!locked && onAddAccount && (
             <div>
               <Button onClick={onAddAccount} data-testid="add-account">

@@ -8,6 +8,7 @@ import { account } from '@/testing/fixtures';
 import { renderApp } from '@/testing/render-app';
 
 import { countByState, filterAccounts } from '../../filter';
+import { PAGE } from '../paged-list';
 
 /** An agency's 500: 452 connected, 25 expiring, 14 needing a reconnect, 9 an Instagram login. */
 function agency(): Account[] {
@@ -40,14 +41,26 @@ describe('finding an account among many', () => {
     mockBackend({ list_accounts: agency });
     renderApp('/settings/integrations');
     const search = await screen.findByRole('searchbox', { name: 'Find an account' });
-    expect(screen.getAllByTestId('account-row')).toHaveLength(500);
+    // A page at a time: never 500 rows drawn at once.
+    expect(screen.getAllByTestId('account-row')).toHaveLength(PAGE);
+    expect(screen.getByTestId('account-count')).toHaveTextContent('500 accounts');
     await userEvent.type(search, 'pepper');
     await waitFor(() => expect(handles()).toEqual(['pepper.salon']));
     expect(screen.getByTestId('account-count')).toHaveTextContent('Showing 1 of 500');
     await userEvent.type(search, 'x');
     await waitFor(() => expect(screen.getByTestId('account-count')).toHaveTextContent('No account matches “pepperx”.'));
     await userEvent.keyboard('{Escape}');
-    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(500));
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(PAGE));
+  });
+
+  it('draws the next page on request, and a new search starts from the first', async () => {
+    mockBackend({ list_accounts: agency });
+    renderApp('/settings/integrations');
+    await screen.findByTestId('account-search');
+    await userEvent.click(screen.getByRole('button', { name: `Show ${PAGE} more (${500 - PAGE} not shown)` }));
+    expect(screen.getAllByTestId('account-row')).toHaveLength(2 * PAGE);
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Find an account' }), 'connected');
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(PAGE));
   });
 
   it('filters by state with counts, and opens filtered from the address', async () => {
