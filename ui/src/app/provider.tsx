@@ -8,7 +8,8 @@ import { autoUnlockKeys } from '@/features/vault/api/auto-unlock';
 import { appKeys } from '@/lib/app-info';
 import { EVENTS, listenAll } from '@/lib/events';
 
-/** Account changes arriving closer together than this are one refetch of the list. */
+/** Account changes arriving closer together than this (or twice the last refetch's time,
+ *  if longer) are one refetch of the list. */
 export const COALESCE_MS = 100;
 
 /** Backend events say what is stale; the UI never polls. One listener for the whole app.
@@ -24,17 +25,23 @@ function useBackendEvents(queryClient: QueryClient) {
     let cancelled = false;
     const pending = new Set<string>();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // What the last coalesced refetch cost: the next waits at least twice that, so that
+    // during a long burst the page spends at most a third of its time following it.
+    let lastCost = 0;
     const refetch = (queryKey: readonly unknown[]) =>
       queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
     const flush = () => {
       timer = undefined;
       const keys = [...pending].map((k) => JSON.parse(k) as unknown[]);
       pending.clear();
-      keys.forEach((queryKey) => void refetch(queryKey));
+      const began = performance.now();
+      void Promise.all(keys.map((queryKey) => refetch(queryKey))).finally(() => {
+        lastCost = performance.now() - began;
+      });
     };
     const soon = (...keys: (readonly unknown[])[]) => () => {
       keys.forEach((k) => pending.add(JSON.stringify(k)));
-      timer ??= setTimeout(flush, COALESCE_MS);
+      timer ??= setTimeout(flush, Math.max(COALESCE_MS, 2 * lastCost));
     };
     const stale = (...keys: (readonly unknown[])[]) => () => keys.forEach((queryKey) => void refetch(queryKey));
     const vaultChanged = () => {

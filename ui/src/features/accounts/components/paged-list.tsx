@@ -3,8 +3,9 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 
 /** Rows drawn at first, and added each time the end of the list comes into view. Drawing
- *  500 rows at once took 300 ms after an unlock; a page keeps that the same for 4 or 2,000. */
-export const PAGE = 50;
+ *  500 rows at once took 300 ms after an unlock; a page keeps that the same for 4 or 2,000.
+ *  Twenty fill a tall window twice. */
+export const PAGE = 20;
 
 type Props = {
   /** How many rows there are to show. */
