@@ -43,17 +43,23 @@ impl TrayPoke {
     }
 }
 
+/// Text shown as typed: in a menu item's text `&` marks the keyboard shortcut, so a label
+/// such as "Smith & Sons" would lose it.
+fn shown_as_is(text: &str) -> String {
+    text.replace('&', "&&")
+}
+
 fn build_menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu<R>> {
     let menu = Menu::new(app)?;
     for item in &model.items {
         match item {
             TrayItem::Label(text) => {
-                menu.append(&MenuItem::with_id(app, "label", text, false, None::<&str>)?)?
+                menu.append(&MenuItem::with_id(app, "label", shown_as_is(text), false, None::<&str>)?)?
             }
             TrayItem::Account { id, label, active } => menu.append(&CheckMenuItem::with_id(
                 app,
                 format!("account:{id}"),
-                label,
+                shown_as_is(label),
                 true,
                 *active,
                 None::<&str>,

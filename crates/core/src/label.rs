@@ -21,15 +21,17 @@ pub enum LabelError {
     /// Longer than [`MAX_CHARS`].
     #[error("A label can be at most {MAX_CHARS} characters.")]
     TooLong,
-    /// A control character (a line break, a tab, …).
-    #[error("A label is one line of text: no line breaks or tabs.")]
+    /// A control character (a line break, a tab, …) or a direction override, which would
+    /// turn the rest of a tray line or notification around.
+    #[error("A label is one line of plain text: no line breaks, tabs or direction marks.")]
     ControlCharacter,
 }
 
 impl Label {
     /// What the person typed: `None` when it is empty (the label is removed).
     pub fn parse(typed: &str) -> Result<Option<Self>, LabelError> {
-        if typed.chars().any(|c| c.is_control()) {
+        let overrides_direction = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if typed.chars().any(|c| c.is_control() || overrides_direction(c)) {
             return Err(LabelError::ControlCharacter);
         }
         let tidy = typed.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -107,6 +109,8 @@ mod tests {
         assert_eq!(Label::parse("two\nlines"), Err(LabelError::ControlCharacter));
         assert_eq!(Label::parse("tab\there"), Err(LabelError::ControlCharacter));
         assert_eq!(Label::parse("nul\0"), Err(LabelError::ControlCharacter));
+        assert_eq!(Label::parse("abc\u{202E}fed"), Err(LabelError::ControlCharacter));
+        assert_eq!(Label::parse("\u{2067}isolate"), Err(LabelError::ControlCharacter));
     }
 
     #[test]

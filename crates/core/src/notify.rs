@@ -185,7 +185,7 @@ pub fn grouped(fresh: &[Notification]) -> Vec<Notification> {
             Action::Reconnect => (
                 format!("{count} accounts need reconnecting"),
                 format!(
-                    "{who} need Reconnect: Instagram ended their connections. Open Evergreen: Integrations lists them under “Needs you”. The Instagram accounts themselves are fine."
+                    "{who} need Reconnect. Open Evergreen: Integrations lists them under “Needs you”, each with its reason. The Instagram accounts themselves are fine."
                 ),
             ),
             Action::LogInOnInstagram => (
@@ -200,7 +200,7 @@ pub fn grouped(fresh: &[Notification]) -> Vec<Notification> {
                 (
                     format!("{count} accounts' Instagram access ends soon"),
                     format!(
-                        "Instagram access for {who} ends from {} and Evergreen can't renew it. Open Evergreen: Integrations lists them under “Expiring”.",
+                        "Instagram access for {who} ends from {} and Evergreen can't renew it yet. Open Evergreen: unlock it if it asks, or choose Reconnect on each.",
                         day(soonest)
                     ),
                 )

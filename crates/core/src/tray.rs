@@ -129,12 +129,7 @@ fn urgency(view: &AccountView) -> (u8, DateTime<Utc>) {
 
 /// The account entries: every account while there are few; otherwise the active one, the
 /// most urgent that need attention, and a line for the rest.
-fn account_items(
-    accounts: &[AccountView],
-    active: Option<AccountId>,
-    attention: usize,
-    now: DateTime<Utc>,
-) -> Vec<TrayItem> {
+fn account_items(accounts: &[AccountView], active: Option<AccountId>, now: DateTime<Utc>) -> Vec<TrayItem> {
     let entry = |view: &AccountView| TrayItem::Account {
         id: view.account.id,
         label: line(view, now),
@@ -157,10 +152,15 @@ fn account_items(
             if unlisted == 1 { "s" } else { "" }
         )));
     }
-    items.push(TrayItem::AllAccounts {
-        label: format!("All {} accounts…", accounts.len()),
-        needing_you: attention > 0,
+    // "Needs you" is a reconnect or a login on Instagram (the UI's filter of that name): an
+    // account only expiring is not in it, so the window would open on nothing.
+    let needing_you = accounts.iter().any(|v| {
+        matches!(
+            v.status,
+            DisplayStatus::Stored(AccountStatus::NeedsReconnect | AccountStatus::NeedsInstagramLogin)
+        )
     });
+    items.push(TrayItem::AllAccounts { label: format!("All {} accounts…", accounts.len()), needing_you });
     items
 }
 
@@ -184,7 +184,7 @@ pub fn model(
     }));
     if !accounts.is_empty() {
         items.push(TrayItem::Separator);
-        items.extend(account_items(accounts, active, attention, now));
+        items.extend(account_items(accounts, active, now));
     }
     items.push(TrayItem::Separator);
     let renewable = accounts.iter().any(|a| a.account.status.is_alive());
@@ -460,7 +460,7 @@ mod tests {
                     "expiry after the dead ones: {shown:?}"
                 );
             }
-            let all = format!("All {n} accounts…{}", if attention > 0 { " (needing you)" } else { "" });
+            let all = format!("All {n} accounts…{}", if bad > 0 { " (needing you)" } else { "" });
             assert!(shown.contains(&all), "{shown:?}");
         }
     }

@@ -227,7 +227,7 @@ fn an_account_is_labelled_over_ipc_and_a_bad_label_changes_nothing() {
     assert_eq!(
         t.invoke("set_account_label", json!({ "id": id, "label": "two\nlines" })),
         Err(
-            json!({ "code": "invalid_label", "message": "A label is one line of text: no line breaks or tabs." })
+            json!({ "code": "invalid_label", "message": "A label is one line of plain text: no line breaks, tabs or direction marks." })
         )
     );
     assert_eq!(

@@ -11,6 +11,8 @@ import { EVENTS, listenAll } from '@/lib/events';
 /** Account changes arriving closer together than this (or twice the last refetch's time,
  *  if longer) are one refetch of the list. */
 export const COALESCE_MS = 100;
+/** However slow the refetches, a change is shown within this (plus the refetch itself). */
+const MAX_WAIT_MS = 2000;
 
 /** Backend events say what is stale; the UI never polls. One listener for the whole app.
  *
@@ -25,23 +27,40 @@ function useBackendEvents(queryClient: QueryClient) {
     let cancelled = false;
     const pending = new Set<string>();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    // What the last coalesced refetch cost: the next waits at least twice that, so that
-    // during a long burst the page spends at most a third of its time following it.
+    // What the last coalesced refetch cost: the next waits at least twice that (at most
+    // `MAX_WAIT_MS`), so that during a long burst the page spends at most a third of its
+    // time following it.
     let lastCost = 0;
+    let inFlight = false;
     const refetch = (queryKey: readonly unknown[]) =>
       queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
+    const wait = () => Math.min(MAX_WAIT_MS, Math.max(COALESCE_MS, 2 * lastCost));
+    const schedule = () => {
+      if (!cancelled && pending.size > 0) timer ??= setTimeout(flush, wait());
+    };
     const flush = () => {
       timer = undefined;
+      // One flush at a time: changes meanwhile wait for it, then go in the next.
+      if (inFlight) return;
       const keys = [...pending].map((k) => JSON.parse(k) as unknown[]);
       pending.clear();
+      // A fetch already under way began before these changes: it is joined, not restarted,
+      // so its answer may predate them. Ask again once it is in.
+      const joined = keys.filter((queryKey) => queryClient.isFetching({ queryKey }) > 0);
+      inFlight = true;
       const began = performance.now();
-      void Promise.all(keys.map((queryKey) => refetch(queryKey))).finally(() => {
+      // A call that never answers must not hold every later change back.
+      const giveUp = new Promise((resolve) => setTimeout(resolve, MAX_WAIT_MS * 5));
+      void Promise.race([Promise.all(keys.map((queryKey) => refetch(queryKey))), giveUp]).finally(() => {
+        inFlight = false;
         lastCost = performance.now() - began;
+        joined.forEach((k) => pending.add(JSON.stringify(k)));
+        schedule();
       });
     };
     const soon = (...keys: (readonly unknown[])[]) => () => {
       keys.forEach((k) => pending.add(JSON.stringify(k)));
-      timer ??= setTimeout(flush, Math.max(COALESCE_MS, 2 * lastCost));
+      if (!inFlight) schedule();
     };
     const stale = (...keys: (readonly unknown[])[]) => () => keys.forEach((queryKey) => void refetch(queryKey));
     const vaultChanged = () => {

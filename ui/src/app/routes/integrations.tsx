@@ -30,6 +30,8 @@ export function IntegrationsRoute() {
         onConnect={() => setParams({ connect: 'new' })}
         onAddAccount={() => setParams({ connect: 'add' })}
         onReconnect={onReconnect}
+        // A new `?state=` (the tray's All accounts…) starts the card afresh on that filter.
+        key={isStateFilter(state) ? state : 'all'}
         initialState={isStateFilter(state) ? state : 'all'}
       />
       {purpose && (purpose !== 'reconnect' || account) && (

@@ -32,7 +32,8 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
   const select = useSetActiveAccount();
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState('');
-  const [highlight, setHighlight] = useState(0);
+  // By account, not by place: a refetch during a check may reorder the list under the keys.
+  const [highlightId, setHighlightId] = useState<string | null>(null);
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -42,13 +43,19 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
   const now = new Date();
   const matching = useMemo(() => (open ? ordered(list ?? [], active?.id, query) : []), [open, list, active?.id, query]);
   const drawn = matching.slice(0, DRAWN);
+  const highlight = Math.max(0, drawn.findIndex((a) => a.id === highlightId));
+  const setHighlight = (at: number) => setHighlightId(drawn[at]?.id ?? null);
+  const hasActive = useRef(false);
+  hasActive.current = active !== undefined;
 
   useEffect(() => {
     const shortcut = (e: globalThis.KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
-        e.preventDefault();
-        setOpen(true);
-      }
+      const ctrlK = (e.ctrlKey || e.metaKey) && !e.altKey && (e.code === 'KeyK' || e.key.toLowerCase() === 'k');
+      // Not over a dialog (it keeps the focus, and Escape would close both), nor with no
+      // account to switch to.
+      if (!ctrlK || e.defaultPrevented || !hasActive.current || document.querySelector('[aria-modal="true"]')) return;
+      e.preventDefault();
+      setOpen(true);
     };
     document.addEventListener('keydown', shortcut);
     return () => document.removeEventListener('keydown', shortcut);
@@ -61,7 +68,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
       if (!panel.current?.contains(e.target as Node) && !button.current?.contains(e.target as Node)) {
         setOpen(false);
         setQuery('');
-        setHighlight(0);
+        setHighlightId(null);
       }
     };
     document.addEventListener('mousedown', outside);
@@ -75,7 +82,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
   function close(refocus = true) {
     setOpen(false);
     setQuery('');
-    setHighlight(0);
+    setHighlightId(null);
     if (refocus) button.current?.focus();
   }
 
@@ -91,7 +98,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
       close();
     } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && drawn.length) {
       e.preventDefault();
-      setHighlight((at) => (at + (e.key === 'ArrowDown' ? 1 : -1) + drawn.length) % drawn.length);
+      setHighlight((highlight + (e.key === 'ArrowDown' ? 1 : -1) + drawn.length) % drawn.length);
     } else if (e.key === 'Enter') {
       e.preventDefault();
       const chosen = drawn[highlight];
@@ -145,7 +152,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
             value={query}
             onChange={(e) => {
               setQuery(e.target.value);
-              setHighlight(0);
+              setHighlightId(null);
             }}
             onKeyDown={onKeyDown}
             data-testid="switcher-search"

@@ -29,12 +29,14 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
   const [disconnecting, setDisconnecting] = useState<Account | null>(null);
   const [query, setQuery] = useState('');
   const [state, setState] = useState<StateFilter>(initialState);
-  const [label, setLabel] = useState<string | null>(null);
+  const [chosenLabel, setLabel] = useState<string | null>(null);
   // Typing stays instant; the list follows as soon as it can.
   const deferredQuery = useDeferredValue(query);
   const all = accounts.data;
   const list = useMemo(() => attentionFirst(all ?? []), [all]);
   const finding = list.length >= FINDER_FROM;
+  // A label no account has any more (removed, renamed) filters nothing.
+  const label = chosenLabel !== null && list.some((a) => a.label === chosenLabel) ? chosenLabel : null;
   const shown = useMemo(
     () => (finding ? filterAccounts(list, deferredQuery, state, label) : list),
     [finding, list, deferredQuery, state, label],

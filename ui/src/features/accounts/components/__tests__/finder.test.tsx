@@ -1,3 +1,4 @@
+import { emit } from '@tauri-apps/api/event';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Account } from '@/lib/accounts';
 import { mockBackend } from '@/testing/backend';
 import { account } from '@/testing/fixtures';
+import { COALESCE_MS } from '@/app/provider';
 import { renderApp } from '@/testing/render-app';
 
 import { countByState, filterAccounts } from '../../filter';
@@ -130,5 +132,48 @@ describe('labels', () => {
     expect(screen.queryByTestId('account-label')).not.toBeInTheDocument();
     await userEvent.keyboard('{Escape}');
     expect(screen.queryByRole('textbox', { name: 'Label for @brand' })).not.toBeInTheDocument();
+  });
+});
+
+describe('following a check of many accounts', () => {
+  it('shows a change that came while the list was being fetched', async () => {
+    let version = 0;
+    let slow = false;
+    mockBackend({
+      list_accounts: async () => {
+        const answer = [account({ id: 'a', username: `brand.v${version}` })];
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 150));
+        return answer;
+      },
+    });
+    renderApp('/settings/integrations');
+    const row = () => screen.getByTestId('account-row').dataset.username;
+    await waitFor(() => expect(row()).toBe('brand.v0'));
+    slow = true;
+    version = 1;
+    await emit('accounts://updated', { id: 'a' });
+    // The refetch for v1 is under way (slow); v2 comes meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, COALESCE_MS + 50));
+    version = 2;
+    await emit('accounts://updated', { id: 'a' });
+    await waitFor(() => expect(row()).toBe('brand.v2'), { timeout: 3000 });
+  });
+});
+
+describe('the switcher shortcut', () => {
+  it('does nothing over an open dialog', async () => {
+    mockBackend({
+      list_accounts: () => [account({ id: 'a1', username: 'brand' }), account({ id: 'a2', username: 'shop' })],
+      active_account: () => 'a1',
+    });
+    renderApp('/settings/integrations');
+    await screen.findByTestId('switcher');
+    const [disconnect] = screen.getAllByRole('button', { name: 'Disconnect' });
+    if (!disconnect) throw new Error('a Disconnect button');
+    await userEvent.click(disconnect);
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.keyboard('{Control>}k{/Control}');
+    expect(screen.queryByRole('listbox', { name: 'Accounts' })).not.toBeInTheDocument();
+    expect(dialog).toBeInTheDocument();
   });
 });
