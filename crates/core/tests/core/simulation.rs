@@ -25,6 +25,8 @@
 //! 8. Automatic unlock opens the vault at a start exactly when it is on and the login keyring
 //!    answers (an in-memory `LoginKeyring` the case can lock); otherwise the vault stays locked
 //!    and the reason is kept for the unlock screen. Settings shows what the person chose last.
+//! 9. A connected account shows the label the person gave it last (a reconnect keeps it, a
+//!    refused write changes nothing), and no label outlives its account.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,6 +77,7 @@ fn name(op: &Op) -> &'static str {
         Op::QuitAndReopen => "quit_and_reopen",
         Op::AutoUnlock(_) => "auto_unlock",
         Op::KeyringLocked(_) => "keyring_locked",
+        Op::Label(..) => "label",
         Op::FailWrites(_) => "fail_writes",
         Op::FailSaves(_) => "fail_saves",
         Op::Instagram(..) => "instagram_fault",
@@ -106,6 +109,8 @@ enum Op {
     AutoUnlock(bool),
     /// The login keyring locked (or unlocked again) by the person or the desktop.
     KeyringLocked(bool),
+    /// Label a slot's account "Client <slot>" (or remove its label).
+    Label(usize, bool),
     /// The next metadata writes fail.
     FailWrites(u32),
     /// The next vault saves fail.
@@ -183,6 +188,7 @@ fn simple_op() -> impl Strategy<Value = Op> {
         2 => Just(Op::QuitAndReopen),
         2 => any::<bool>().prop_map(Op::AutoUnlock),
         1 => any::<bool>().prop_map(Op::KeyringLocked),
+        2 => (slot.clone(), any::<bool>()).prop_map(|(s, on)| Op::Label(s, on)),
         // A few failures, or a disk full for a good while.
         1 => prop_oneof![1u32..=4, Just(400)].prop_map(Op::FailWrites),
         1 => prop_oneof![1u32..=4, Just(400)].prop_map(Op::FailSaves),
@@ -201,6 +207,7 @@ fn race() -> impl Strategy<Value = Op> {
         Just(Op::Lock),
         Just(Op::RefreshAll),
         any::<bool>().prop_map(Op::AutoUnlock),
+        (0..SLOTS, any::<bool>()).prop_map(|(s, on)| Op::Label(s, on)),
     ];
     // A day and a bit later, so the renewal really renews (manual renewals need 24 h; the
     // scheduler waits for 48).
@@ -234,6 +241,14 @@ struct Slot {
     /// Invariant 2 does not hold for it: Instagram ended it, or the product told the person an
     /// operation on it failed, or a renewal could not be saved before the vault locked.
     excused: bool,
+    /// The label the person gave it last.
+    label: Option<String>,
+    /// Invariant 9 does not hold for it: a connect or disconnect of it failed half-way.
+    label_unsure: bool,
+}
+
+fn label_of(slot: usize) -> String {
+    format!("Client {slot}")
 }
 
 struct Case {
@@ -610,6 +625,10 @@ impl Case {
         match (op, result) {
             (Op::Connect(slot), Outcome::Connected(Ok(id))) => {
                 let s = &mut self.slots[*slot];
+                // A reconnect keeps the label; a new connection has none yet.
+                if s.id != Some(id) {
+                    s.label = None;
+                }
                 s.id = Some(id);
                 s.kept = true;
                 s.gone = false;
@@ -623,10 +642,12 @@ impl Case {
                 if s.kept {
                     s.excused = true;
                 }
+                s.label_unsure = true;
                 false
             }
             (Op::Disconnect(slot), Outcome::Done(Ok(()))) => {
                 let s = &mut self.slots[*slot];
+                s.label = None;
                 if s.kept {
                     s.kept = false;
                     s.gone = true;
@@ -635,6 +656,12 @@ impl Case {
             }
             (Op::Disconnect(slot), Outcome::Done(Err(_))) => {
                 self.slots[*slot].excused = true;
+                self.slots[*slot].label_unsure = true;
+                false
+            }
+            // Refused (a failing disk, an account gone meanwhile): nothing changed.
+            (Op::Label(slot, on), Outcome::Done(Ok(()))) => {
+                self.slots[*slot].label = on.then(|| label_of(*slot));
                 false
             }
             (Op::Unlock, Outcome::Done(Ok(()))) => {
@@ -676,6 +703,26 @@ impl Case {
         }
     }
 
+    /// Invariant 9, locked or not (labels are metadata).
+    fn check_labels(&self, core: &Evergreen, after: &Op) -> Result<(), TestCaseError> {
+        let Ok((accounts, labels)) = core.store().read(|r| Ok((r.accounts()?, r.labels()?))) else {
+            // A failing disk: nothing to read now.
+            return Ok(());
+        };
+        let listed: HashSet<AccountId> = accounts.iter().map(|a| a.id).collect();
+        CHECKS.fetch_add(1, Ordering::Relaxed);
+        prop_assert!(
+            labels.keys().all(|id| listed.contains(id)),
+            "invariant 9: a label outlived its account (after {after:?})"
+        );
+        for slot in self.slots.iter().filter(|s| s.kept && !s.label_unsure) {
+            let Some(id) = slot.id.filter(|id| listed.contains(id)) else { continue };
+            let shown = labels.get(&id).map(|l| l.as_str().to_owned());
+            prop_assert_eq!(&shown, &slot.label, "invariant 9: the label shown (after {:?})", after);
+        }
+        Ok(())
+    }
+
     /// Every invariant that can be checked from outside, now.
     async fn check_invariants(&mut self, after: &Op) -> Result<(), TestCaseError> {
         let core = self.core().clone();
@@ -700,6 +747,7 @@ impl Case {
                 self.auto_unlock
             );
         }
+        self.check_labels(&core, after)?;
         if core.vault_state() != VaultState::Unlocked {
             return Ok(());
         }
@@ -833,6 +881,13 @@ async fn run_on(core: &Evergreen, op: &Op, prepared: Option<(Profile, TokenRecor
             Outcome::Nothing
         }
         Op::FailSaves(_) | Op::KeyringLocked(_) => Outcome::Nothing,
+        Op::Label(slot, on) => match account_of(core, *slot) {
+            Some(id) => {
+                let label = if *on { label_of(*slot) } else { String::new() };
+                Outcome::Done(core.set_label(&id, &label))
+            }
+            None => Outcome::Nothing,
+        },
         Op::AutoUnlock(true) => Outcome::Done(core.enable_auto_unlock(pass(PASS)).await),
         Op::AutoUnlock(false) => Outcome::Done(core.disable_auto_unlock().await),
         Op::Instagram(_, _) | Op::Revoke(_) => Outcome::Nothing,
