@@ -140,17 +140,13 @@ fn automatic_unlock_over_ipc_needs_the_passphrase_and_says_what_the_keyring_did(
     assert_eq!(t.invoke("set_auto_unlock", json!({ "on": false })), Ok(Value::Null));
 }
 
-#[test]
-fn a_stored_token_appears_in_no_ipc_answer_and_no_log() {
-    let logs = crate::support::captured_logs();
-    let t = TestApp::new();
-    t.invoke("create_vault", json!({ "passphrase": PASS })).unwrap();
-    let token = "IGAAtokenThatMustNeverCrossIpc42";
+/// A connected business account `username` holding `token`, fresh for 60 days.
+fn connect(t: &TestApp, instagram_user_id: &str, username: &str, token: &str) {
     let now = Utc::now();
     let profile = Profile {
-        instagram_user_id: "17841400000000001".into(),
+        instagram_user_id: instagram_user_id.into(),
         app_scoped_id: None,
-        username: "brand".into(),
+        username: username.into(),
         account_type: AccountType::Business,
         profile_picture_url: None,
     };
@@ -160,6 +156,15 @@ fn a_stored_token_appears_in_no_ipc_answer_and_no_log() {
         expires_at: now + Duration::days(60),
     };
     t.core().save_connection(profile, record).unwrap();
+}
+
+#[test]
+fn a_stored_token_appears_in_no_ipc_answer_and_no_log() {
+    let logs = crate::support::captured_logs();
+    let t = TestApp::new();
+    t.invoke("create_vault", json!({ "passphrase": PASS })).unwrap();
+    let token = "IGAAtokenThatMustNeverCrossIpc42";
+    connect(&t, "17841400000000001", "brand", token);
 
     let mut answers = Vec::new();
     for (cmd, args) in [
@@ -194,20 +199,7 @@ fn a_stored_token_appears_in_no_ipc_answer_and_no_log() {
 fn an_account_is_labelled_over_ipc_and_a_bad_label_changes_nothing() {
     let t = TestApp::new();
     t.invoke("create_vault", json!({ "passphrase": PASS })).unwrap();
-    let now = Utc::now();
-    let profile = Profile {
-        instagram_user_id: "17841400000000002".into(),
-        app_scoped_id: None,
-        username: "harbour.cafe".into(),
-        account_type: AccountType::Business,
-        profile_picture_url: None,
-    };
-    let record = TokenRecord {
-        token: AccessToken::new("IGAAlabelled".into()),
-        issued_at: now,
-        expires_at: now + Duration::days(60),
-    };
-    t.core().save_connection(profile, record).unwrap();
+    connect(&t, "17841400000000002", "harbour.cafe", "IGAAlabelled");
     let id = t.invoke("list_accounts", json!({})).unwrap()[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(t.invoke("list_accounts", json!({})).unwrap()[0]["label"], Value::Null);
 

@@ -34,8 +34,8 @@ function inState(a: Account, state: StateFilter): boolean {
 /** What a query is compared with: lower case, without a leading @ or surrounding space. */
 export const normalize = (text: string) => text.trim().replace(/^@/, '').toLowerCase();
 
-export function matches(a: Account, query: string): boolean {
-  const q = normalize(query);
+/** Whether `a` matches a query already `normalize`d (once per keystroke, not per account). */
+function matchesNormalized(a: Account, q: string): boolean {
   return q === '' || a.username.toLowerCase().includes(q) || (a.label?.toLowerCase().includes(q) ?? false);
 }
 
@@ -56,8 +56,9 @@ export function filterAccounts(
   state: StateFilter,
   label: string | null = null,
 ): Account[] {
+  const q = normalize(query);
   return attentionFirst(
-    list.filter((a) => inState(a, state) && matches(a, query) && (label === null || a.label === label)),
+    list.filter((a) => inState(a, state) && matchesNormalized(a, q) && (label === null || a.label === label)),
   );
 }
 

@@ -3,7 +3,7 @@ import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 
 import { type Account, needsAttention, useAccounts, useActiveAccount } from '@/lib/accounts';
 
 import { useSetActiveAccount } from '../api/account-actions';
-import { attentionFirst, matches } from '../filter';
+import { filterAccounts } from '../filter';
 import { recentAccounts, rememberRecent } from '../recent';
 import { statusView } from '../status';
 
@@ -16,7 +16,7 @@ const DRAWN = 50;
 function ordered(list: readonly Account[], activeId: string | undefined, query: string): Account[] {
   const recent = recentAccounts();
   const rank = (a: Account) => (a.id === activeId ? -1 : recent.includes(a.id) ? recent.indexOf(a.id) : recent.length);
-  const byAttention = attentionFirst(list.filter((a) => matches(a, query)));
+  const byAttention = filterAccounts(list, query, 'all');
   return byAttention
     .map((a, at) => ({ a, at, rank: rank(a) }))
     .sort((x, y) => x.rank - y.rank || x.at - y.at)
