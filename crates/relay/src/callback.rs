@@ -14,7 +14,7 @@ use url::form_urlencoded;
 use crate::page::{Return, render};
 use crate::pkce::random_id;
 use crate::state::AppState;
-use crate::store::{Handoff, HandoffPayload};
+use crate::store::{Handoff, HandoffPayload, Refused};
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -98,7 +98,24 @@ async fn callback(State(state): State<AppState>, Query(params): Query<HashMap<St
             "The link from Instagram is incomplete. Go back to Evergreen and choose Connect again.".into(),
         ));
     };
-    let Some(session) = state.store.take_session(flow_state) else {
+    let taken = match state.store.take_session(flow_state).await {
+        Ok(taken) => taken,
+        Err(reason) => {
+            // Whether the session is still there is unknown: the app is told to try again
+            // (under the state it sent, which it checks against its own flow).
+            tracing::warn!(%reason, outcome = Failure::Busy.code(), "callback refused");
+            let link = deep_link(
+                &state.config.app_scheme,
+                &[
+                    ("error", Failure::Busy.code()),
+                    ("error_description", Failure::Busy.reason()),
+                    ("state", flow_state),
+                ],
+            );
+            return render(&Return::Failed { link, reason: Failure::Busy.reason().into() });
+        }
+    };
+    let Some(session) = taken else {
         tracing::info!(outcome = "unknown_state", "callback refused");
         return render(&Return::Dead(
             "This sign-in has expired or was already finished. Go back to Evergreen and choose Connect again.".into(),
@@ -135,7 +152,10 @@ async fn callback(State(state): State<AppState>, Query(params): Query<HashMap<St
             let handoff_id = random_id();
             let ttl = chrono::Duration::from_std(state.config.handoff_ttl).expect("a small duration");
             let handoff = Handoff { challenge: session.challenge.clone(), payload, expires_at: now + ttl };
-            if state.store.insert_handoff(handoff_id.clone(), handoff, now).is_err() {
+            if let Err(refused) = state.store.insert_handoff(handoff_id.clone(), handoff, now).await {
+                if let Refused::Unavailable(reason) = refused {
+                    tracing::warn!(%reason, "session store unavailable");
+                }
                 return fail(Failure::Busy, None);
             }
             tracing::info!(outcome = "handoff_ready", "sign-in finished");

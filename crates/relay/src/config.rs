@@ -26,6 +26,10 @@ use serde::{Deserialize, Serialize};
 pub const CLIENT_SECRET_ENV: &str = "INSTAGRAM_CLIENT_SECRET";
 /// The environment variable that holds the metrics bearer token.
 pub const METRICS_TOKEN_ENV: &str = "RELAY_METRICS_TOKEN";
+/// The environment variable that holds the key sealing tokens in Redis (every replica the same).
+pub const HANDOFF_KEY_ENV: &str = "RELAY_HANDOFF_KEY";
+/// The environment variable that holds Redis' password, if it has one.
+pub const REDIS_PASSWORD_ENV: &str = "RELAY_REDIS_PASSWORD";
 
 /// Every default, once.
 pub mod defaults {
@@ -67,6 +71,10 @@ pub mod defaults {
     pub const MAX_CONNECTIONS: usize = 1024;
     /// Seconds a client may take to send a request's headers.
     pub const HEADER_TIMEOUT_SECS: u64 = 10;
+    /// Longest a call to Redis may take, in milliseconds, before the request is answered 503.
+    pub const REDIS_TIMEOUT_MS: u64 = 1000;
+    /// Where this relay's keys live in Redis.
+    pub const REDIS_KEY_PREFIX: &str = "evergreen-relay:";
 }
 
 /// Every setting, as a flag, its environment variable and the file's key of the same name.
@@ -169,6 +177,28 @@ pub struct Settings {
     #[arg(skip)]
     #[serde(skip)]
     pub metrics_token: Option<String>,
+    /// Keep sessions, handoffs and rate limits in this Redis, shared by every replica
+    /// (redis://host:6379/0 or redis+unix:///run/redis/redis.sock); unset,
+    /// in memory (one replica). No password in it: that goes in RELAY_REDIS_PASSWORD.
+    #[arg(long, env = "RELAY_REDIS_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_url: Option<String>,
+    /// Longest a call to Redis may take (50 to 10000 ms); beyond, the request is answered 503.
+    #[arg(long, env = "RELAY_REDIS_TIMEOUT_MS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_timeout_ms: Option<u64>,
+    /// Where this relay's keys live in Redis (several services can share one).
+    #[arg(long, env = "RELAY_REDIS_KEY_PREFIX")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_key_prefix: Option<String>,
+    /// Redis' password: only from [`REDIS_PASSWORD_ENV`].
+    #[arg(skip)]
+    #[serde(skip)]
+    pub redis_password: Option<String>,
+    /// The key that seals tokens waiting in Redis: only from [`HANDOFF_KEY_ENV`].
+    #[arg(skip)]
+    #[serde(skip)]
+    pub handoff_key: Option<String>,
 }
 
 /// The command line.
@@ -202,7 +232,8 @@ pub fn defaults_help() -> String {
     use defaults::*;
     format!(
         "Secrets come from the environment only: {CLIENT_SECRET_ENV} (required) and \
-         {METRICS_TOKEN_ENV} (opens GET /metrics).\n\n\
+         {METRICS_TOKEN_ENV} (opens GET /metrics); with redis_url, {HANDOFF_KEY_ENV} (required, \
+         the same on every replica) and {REDIS_PASSWORD_ENV}.\n\n\
          Defaults: listen {LISTEN}, instagram_www_url {INSTAGRAM_WWW_URL}, instagram_api_url \
          {INSTAGRAM_API_URL}, instagram_graph_url {INSTAGRAM_GRAPH_URL}, instagram_api_version \
          {INSTAGRAM_API_VERSION}, app_scheme {APP_SCHEME}, scopes {SCOPES}, session_ttl_secs \
@@ -210,7 +241,8 @@ pub fn defaults_help() -> String {
          max_handoffs {MAX_HANDOFFS}, max_sessions_per_client {MAX_SESSIONS_PER_CLIENT}, \
          sessions_per_minute {SESSIONS_PER_MINUTE}, redemptions_per_minute {REDEMPTIONS_PER_MINUTE}, \
          trusted_proxies {TRUSTED_PROXIES}, proxy_networks {PROXY_NETWORKS}, max_connections \
-         {MAX_CONNECTIONS}, header_timeout_secs {HEADER_TIMEOUT_SECS}."
+         {MAX_CONNECTIONS}, header_timeout_secs {HEADER_TIMEOUT_SECS}, redis_url none (in memory), \
+         redis_timeout_ms {REDIS_TIMEOUT_MS}, redis_key_prefix {REDIS_KEY_PREFIX}."
     )
 }
 
@@ -258,6 +290,42 @@ pub struct Config {
     pub header_timeout: Duration,
     /// What opens `GET /metrics`; none: no such endpoint.
     pub metrics_token: Option<ClientSecret>,
+    /// Where sessions, handoffs and rate limits are kept.
+    pub store: StoreConfig,
+}
+
+/// Where sessions, handoffs and rate limits are kept.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// In this process: one replica.
+    Memory,
+    /// In Redis: any number of replicas.
+    Redis(RedisConfig),
+}
+
+/// A Redis to share, checked.
+#[derive(Clone)]
+pub struct RedisConfig {
+    /// Where, with the password from the environment if any.
+    pub connection: redis::ConnectionInfo,
+    /// The URL as configured (it holds no password), for reports and logs.
+    pub url: String,
+    /// The longest any call may take.
+    pub timeout: Duration,
+    /// The prefix of every key.
+    pub key_prefix: String,
+    /// What seals tokens before they reach Redis.
+    pub handoff_key: crate::store::HandoffKey,
+}
+
+impl std::fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisConfig")
+            .field("url", &self.url)
+            .field("timeout", &self.timeout)
+            .field("key_prefix", &self.key_prefix)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {
@@ -331,6 +399,8 @@ impl Args {
         };
         merged.client_secret = merged.client_secret.or_else(|| env(CLIENT_SECRET_ENV));
         merged.metrics_token = merged.metrics_token.or_else(|| env(METRICS_TOKEN_ENV));
+        merged.handoff_key = merged.handoff_key.or_else(|| env(HANDOFF_KEY_ENV));
+        merged.redis_password = merged.redis_password.or_else(|| env(REDIS_PASSWORD_ENV));
         merged.resolve()
     }
 }
@@ -344,7 +414,12 @@ fn read_file(path: &Path) -> Result<(PathBuf, toml::Table), ConfigError> {
         let at = e.span().map(|span| line_and_column(&text, span.start)).unwrap_or_default();
         file_error(format!("{at}{}", e.message()))
     })?;
-    for (key, env) in [("client_secret", CLIENT_SECRET_ENV), ("metrics_token", METRICS_TOKEN_ENV)] {
+    for (key, env) in [
+        ("client_secret", CLIENT_SECRET_ENV),
+        ("metrics_token", METRICS_TOKEN_ENV),
+        ("handoff_key", HANDOFF_KEY_ENV),
+        ("redis_password", REDIS_PASSWORD_ENV),
+    ] {
         if table.contains_key(key) {
             return Err(file_error(format!(
                 "{key} does not belong in the file: set {env} in the environment \
@@ -402,7 +477,13 @@ impl Settings {
         }
         let merged: Settings = serde_json::from_value(merged).expect("every key was checked");
         // The secrets are never serialized, so they come across by hand.
-        Ok(Settings { client_secret: self.client_secret, metrics_token: self.metrics_token, ..merged })
+        Ok(Settings {
+            client_secret: self.client_secret,
+            metrics_token: self.metrics_token,
+            handoff_key: self.handoff_key,
+            redis_password: self.redis_password,
+            ..merged
+        })
     }
 
     /// Apply the defaults and check everything.
@@ -515,6 +596,18 @@ impl Settings {
             }
             other => other.map(ClientSecret::new),
         };
+        let redis_timeout =
+            within("redis_timeout_ms", self.redis_timeout_ms.unwrap_or(defaults::REDIS_TIMEOUT_MS), 50..=10_000)?;
+        let store = match self.redis_url {
+            None => StoreConfig::Memory,
+            Some(url) => StoreConfig::Redis(redis_config(
+                url,
+                self.redis_password,
+                self.handoff_key,
+                self.redis_key_prefix.unwrap_or_else(|| defaults::REDIS_KEY_PREFIX.into()),
+                Duration::from_millis(redis_timeout),
+            )?),
+        };
         Ok(Config {
             listen: self.listen.unwrap_or_else(|| defaults::LISTEN.parse().expect("a static address")),
             public_url,
@@ -548,8 +641,53 @@ impl Settings {
             )?,
             header_timeout: Duration::from_secs(header_timeout),
             metrics_token,
+            store,
         })
     }
+}
+
+/// A Redis setting, checked: a URL the driver understands with no password in it (that comes
+/// from the environment), and the sealing key that every replica must share.
+fn redis_config(
+    url: String,
+    password: Option<String>,
+    handoff_key: Option<String>,
+    key_prefix: String,
+    timeout: Duration,
+) -> Result<RedisConfig, ConfigError> {
+    use redis::IntoConnectionInfo;
+    let invalid = |m: String| ConfigError::Invalid(m);
+    // The driver's own parse error quotes nothing but its reason; the URL is not repeated in
+    // case it holds a password after all.
+    let connection = url.as_str().into_connection_info().map_err(|e| {
+        invalid(format!(
+            "redis_url: {} (redis://host:port/db or redis+unix:///path/to/redis.sock)",
+            e.detail().unwrap_or("not a Redis URL")
+        ))
+    })?;
+    if connection.redis_settings().password().is_some() {
+        return Err(invalid(format!(
+            "redis_url must not hold a password: set {REDIS_PASSWORD_ENV} in the environment instead"
+        )));
+    }
+    let connection = match password {
+        Some(password) => {
+            let settings = connection.redis_settings().clone().set_password(password);
+            connection.set_redis_settings(settings)
+        }
+        None => connection,
+    };
+    let handoff_key = handoff_key
+        .ok_or(ConfigError::Missing(
+            "the handoff key (the RELAY_HANDOFF_KEY environment variable, required with redis_url)",
+        ))
+        .and_then(|key| {
+            crate::store::HandoffKey::parse(&key).map_err(|e| invalid(format!("{HANDOFF_KEY_ENV} {e}")))
+        })?;
+    if key_prefix.is_empty() || key_prefix.len() > 64 || key_prefix.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(invalid("redis_key_prefix: 1 to 64 characters, no spaces or control characters".into()));
+    }
+    Ok(RedisConfig { connection, url, timeout, key_prefix, handoff_key })
 }
 
 /// An IPv4-mapped IPv6 network as the IPv4 one: peers are compared in their canonical form,
@@ -582,7 +720,8 @@ pub fn check_report(config: &Config) -> String {
          exactly as written:\n  {}\n\
          Public URL: {}\n\
          Listening on: {}{}\n\
-         Client addresses: {}\n",
+         Client addresses: {}\n\
+         Sessions and handoffs: {}\n",
         config.redirect_uri(),
         if https {
             "https (good)"
@@ -597,6 +736,13 @@ pub fn check_report(config: &Config) -> String {
                 "X-Forwarded-For, {n} trusted prox{}, from peers in {}",
                 if n == 1 { "y" } else { "ies" },
                 config.proxy_networks.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            ),
+        },
+        match &config.store {
+            StoreConfig::Memory => "in memory (one replica; a restart ends the sign-ins in flight)".to_string(),
+            StoreConfig::Redis(redis) => format!(
+                "in Redis at {} (shared by every replica using it; tokens sealed with {HANDOFF_KEY_ENV})",
+                redis.url
             ),
         },
     )

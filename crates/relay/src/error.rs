@@ -36,6 +36,10 @@ pub enum Error {
     /// This client already has as many sign-ins waiting as it may.
     #[error("Too many sign-ins are waiting from this network. Finish or cancel one, or wait ten minutes.")]
     TooManySignIns,
+    /// The shared session store (Redis) did not answer in time: the relay recovers by itself
+    /// when it does.
+    #[error("The sign-in service is busy. Try again in a minute.")]
+    StoreUnavailable(#[source] crate::store::Unavailable),
     /// `/metrics` without the right token.
     #[error("Not allowed.")]
     Forbidden,
@@ -59,7 +63,7 @@ impl Error {
             Self::WrongVerifier => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } | Self::TooManySignIns => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden => StatusCode::UNAUTHORIZED,
-            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy | Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,6 +77,7 @@ impl Error {
             Self::WrongVerifier => "wrong_verifier",
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
+            Self::StoreUnavailable(_) => "unavailable",
             Self::TooManySignIns => "too_many_sessions",
             Self::Forbidden => "forbidden",
             Self::Internal(_) => "internal",
@@ -98,8 +103,19 @@ impl IntoResponse for Error {
             Self::Internal(error) => {
                 response.extensions_mut().insert(InternalError(std::sync::Arc::new(error)));
             }
+            Self::StoreUnavailable(reason) => {
+                // Said once here, inside the request's span; the client only learns "busy".
+                tracing::warn!(%reason, "session store unavailable");
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            }
             _ => {}
         }
         response
+    }
+}
+
+impl From<crate::store::Unavailable> for Error {
+    fn from(e: crate::store::Unavailable) -> Self {
+        Self::StoreUnavailable(e)
     }
 }

@@ -10,7 +10,7 @@ use zeroize::Zeroize;
 
 use crate::error::Error;
 use crate::extract::{AppJson, ClientIp};
-use crate::pkce::{is_verifier, verifies};
+use crate::pkce::{challenge_of, is_verifier};
 use crate::state::AppState;
 use crate::store::Redeemed;
 
@@ -31,7 +31,7 @@ async fn redeem(
     ClientIp(ip): ClientIp,
     AppJson(mut body): AppJson<Redeem>,
 ) -> Result<Response, Error> {
-    state.redeem_limit.check(ip)?;
+    state.redeem_limit.check(ip).await?;
     if body.handoff.is_empty() || body.handoff.len() > 128 {
         return Err(Error::BadRequest("handoff must be 1 to 128 characters".into()));
     }
@@ -40,11 +40,9 @@ async fn redeem(
         return Err(Error::BadRequest("code_verifier must be 43 to 128 unreserved characters".into()));
     }
     let now = (state.now)();
-    let verifier = std::mem::take(&mut body.code_verifier);
-    let outcome = state.store.redeem(&body.handoff, now, &|h| verifies(&verifier, &h.challenge));
-    let mut verifier = verifier;
-    verifier.zeroize();
-    match outcome {
+    let challenge = challenge_of(&body.code_verifier);
+    body.code_verifier.zeroize();
+    match state.store.redeem(&body.handoff, &challenge, now).await? {
         Redeemed::Handoff(handoff) => {
             tracing::info!(outcome = "redeemed", "handoff collected");
             let mut response = Json(&handoff.payload).into_response();

@@ -123,7 +123,7 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
     if !pkce::constant_time_eq(given.as_bytes(), token.expose().as_bytes()) {
         return Err(Error::Forbidden);
     }
-    let (sessions, handoffs) = state.store.counts((state.now)());
+    let (sessions, handoffs) = state.store.counts((state.now)()).await?;
     Ok(Json(serde_json::json!({ "sessions": sessions, "handoffs": handoffs })).into_response())
 }
 

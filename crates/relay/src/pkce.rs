@@ -15,10 +15,15 @@ pub fn is_verifier(s: &str) -> bool {
     (43..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
+/// The S256 challenge of `verifier`: what a store compares with the session's challenge.
+pub fn challenge_of(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
 /// Whether `verifier` hashes to `challenge`, compared in constant time.
-pub fn verifies(verifier: &str, challenge: &str) -> bool {
-    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    constant_time_eq(computed.as_bytes(), challenge.as_bytes())
+#[cfg(test)]
+fn verifies(verifier: &str, challenge: &str) -> bool {
+    constant_time_eq(challenge_of(verifier).as_bytes(), challenge.as_bytes())
 }
 
 /// Whether `a` and `b` are equal, in a time that depends only on their lengths.

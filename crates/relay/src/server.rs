@@ -51,7 +51,10 @@ pub async fn serve(
             let mut every = tokio::time::interval(PURGE_EVERY);
             loop {
                 every.tick().await;
-                store.purge(now());
+                // A shared store that is down is purged by its own expiries meanwhile.
+                if let Err(reason) = store.purge(now()).await {
+                    tracing::debug!(%reason, "purge skipped");
+                }
             }
         })
     };

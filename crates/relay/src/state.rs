@@ -7,9 +7,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use evergreen_instagram::{Client, Endpoints};
 
-use crate::config::Config;
+use crate::config::{Config, StoreConfig};
 use crate::limit::PerClient;
-use crate::store::{InMemoryStore, SessionStore};
+use crate::store::{InMemoryStore, Redis, RedisStore, SessionStore};
 
 /// Where "now" comes from: the system clock, or a test's.
 pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -32,22 +32,44 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for `config`: an in-memory store, the system clock, 10 s per Instagram call.
+    /// State for `config` on the system clock: the store it names (Redis is connected on first
+    /// use, so a relay starts while Redis is down and answers 503 until it is up).
     pub fn new(config: Config) -> Self {
-        let store = Arc::new(InMemoryStore::new(
-            config.max_sessions,
-            config.max_handoffs,
-            config.max_sessions_per_client,
-        ));
-        Self::with(config, store, Arc::new(Utc::now))
+        Self::with_clock(config, Arc::new(Utc::now))
     }
 
-    /// State with a given store and clock (tests).
-    pub fn with(config: Config, store: Arc<dyn SessionStore>, now: Now) -> Self {
+    /// [`AppState::new`] with a given clock (tests).
+    pub fn with_clock(config: Config, now: Now) -> Self {
+        let (store, session_limit, redeem_limit): (Arc<dyn SessionStore>, _, _) = match &config.store {
+            StoreConfig::Memory => (
+                Arc::new(InMemoryStore::new(
+                    config.max_sessions,
+                    config.max_handoffs,
+                    config.max_sessions_per_client,
+                )),
+                PerClient::per_minute(config.sessions_per_minute),
+                PerClient::per_minute(config.redemptions_per_minute),
+            ),
+            StoreConfig::Redis(redis) => {
+                let shared = Redis::lazy(redis.connection.clone(), &redis.key_prefix, redis.timeout)
+                    .expect("a Redis URL the configuration checked");
+                (
+                    Arc::new(RedisStore::new(
+                        shared.clone(),
+                        redis.handoff_key.clone(),
+                        config.max_sessions,
+                        config.max_handoffs,
+                        config.max_sessions_per_client,
+                    )),
+                    PerClient::shared(shared.clone(), "sessions", config.sessions_per_minute),
+                    PerClient::shared(shared, "redemptions", config.redemptions_per_minute),
+                )
+            }
+        };
         let instagram = Client::with_timeout(config.instagram.clone(), Duration::from_secs(10));
         Self {
-            session_limit: Arc::new(PerClient::per_minute(config.sessions_per_minute)),
-            redeem_limit: Arc::new(PerClient::per_minute(config.redemptions_per_minute)),
+            session_limit: Arc::new(session_limit),
+            redeem_limit: Arc::new(redeem_limit),
             config: Arc::new(config),
             store,
             instagram,
