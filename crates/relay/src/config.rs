@@ -361,6 +361,22 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Keep sessions, handoffs and rate limits in the Redis at `url`, sealing tokens with
+    /// `handoff_key` (base64 of 32 bytes), with the default timeout and key prefix: what
+    /// `redis_url` and `RELAY_HANDOFF_KEY` do, for tests and embedders.
+    pub fn use_redis(&mut self, url: &str, handoff_key: &str) -> Result<(), ConfigError> {
+        self.store = StoreConfig::Redis(redis_config(
+            url.to_string(),
+            None,
+            Some(handoff_key.to_string()),
+            defaults::REDIS_KEY_PREFIX.into(),
+            Duration::from_millis(defaults::REDIS_TIMEOUT_MS),
+        )?);
+        Ok(())
+    }
+}
+
 /// A configuration that cannot run.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -596,8 +612,11 @@ impl Settings {
             }
             other => other.map(ClientSecret::new),
         };
-        let redis_timeout =
-            within("redis_timeout_ms", self.redis_timeout_ms.unwrap_or(defaults::REDIS_TIMEOUT_MS), 50..=10_000)?;
+        let redis_timeout = within(
+            "redis_timeout_ms",
+            self.redis_timeout_ms.unwrap_or(defaults::REDIS_TIMEOUT_MS),
+            50..=10_000,
+        )?;
         let store = match self.redis_url {
             None => StoreConfig::Memory,
             Some(url) => StoreConfig::Redis(redis_config(
@@ -684,7 +703,10 @@ fn redis_config(
         .and_then(|key| {
             crate::store::HandoffKey::parse(&key).map_err(|e| invalid(format!("{HANDOFF_KEY_ENV} {e}")))
         })?;
-    if key_prefix.is_empty() || key_prefix.len() > 64 || key_prefix.chars().any(|c| c.is_control() || c == ' ') {
+    if key_prefix.is_empty()
+        || key_prefix.len() > 64
+        || key_prefix.chars().any(|c| c.is_control() || c == ' ')
+    {
         return Err(invalid("redis_key_prefix: 1 to 64 characters, no spaces or control characters".into()));
     }
     Ok(RedisConfig { connection, url, timeout, key_prefix, handoff_key })
@@ -739,7 +761,8 @@ pub fn check_report(config: &Config) -> String {
             ),
         },
         match &config.store {
-            StoreConfig::Memory => "in memory (one replica; a restart ends the sign-ins in flight)".to_string(),
+            StoreConfig::Memory =>
+                "in memory (one replica; a restart ends the sign-ins in flight)".to_string(),
             StoreConfig::Redis(redis) => format!(
                 "in Redis at {} (shared by every replica using it; tokens sealed with {HANDOFF_KEY_ENV})",
                 redis.url
@@ -885,6 +908,64 @@ mod tests {
         ] {
             let text = file_error(line);
             assert!(text.contains(env) && !text.contains("s3cr3t-value"), "{text}");
+        }
+    }
+
+    #[test]
+    fn redis_settings_are_checked_and_their_secrets_come_from_the_environment() {
+        const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let f = file(
+            "public_url = \"https://relay.example.com\"\nclient_id = \"1\"\n\
+             redis_url = \"redis+unix:///run/redis/redis.sock\"\nredis_timeout_ms = 250\n",
+        );
+        let env = |key: Option<&'static str>, password: Option<&'static str>| {
+            move |name: &str| match name {
+                CLIENT_SECRET_ENV => Some("from-the-environment".to_string()),
+                HANDOFF_KEY_ENV => key.map(str::to_string),
+                REDIS_PASSWORD_ENV => password.map(str::to_string),
+                _ => None,
+            }
+        };
+        let resolve = |key, password| {
+            Args { config: Some(f.0.clone()), ..Args::default() }.resolve_with_env(env(key, password))
+        };
+        let config = resolve(Some(KEY), Some("redis-s3cr3t")).expect("resolves");
+        let StoreConfig::Redis(redis) = &config.store else { panic!("on Redis") };
+        assert_eq!(
+            (redis.timeout, redis.key_prefix.as_str()),
+            (Duration::from_millis(250), "evergreen-relay:")
+        );
+        assert_eq!(redis.connection.redis_settings().password(), Some("redis-s3cr3t"));
+        assert!(!format!("{config:?}").contains("redis-s3cr3t"), "the password is not in the Debug form");
+        let report = check_report(&config);
+        assert!(report.contains("in Redis at redis+unix:///run/redis/redis.sock"), "{report}");
+
+        let missing = resolve(None, None).unwrap_err().to_string();
+        assert!(missing.contains(HANDOFF_KEY_ENV), "{missing}");
+        let short = resolve(Some("c2hvcnQ="), None).unwrap_err().to_string();
+        assert!(
+            short.contains(HANDOFF_KEY_ENV)
+                && short.contains("32 random bytes")
+                && !short.contains("c2hvcnQ"),
+            "{short}"
+        );
+
+        for (line, expected) in [
+            ("redis_url = \"redis://:hunter2@10.0.0.5:6379/0\"\n", "must not hold a password"),
+            ("redis_url = \"http://10.0.0.5\"\n", "redis_url: "),
+            ("redis_url = \"redis://10.0.0.5\"\nredis_timeout_ms = 20\n", "redis_timeout_ms"),
+            ("redis_url = \"redis://10.0.0.5\"\nredis_key_prefix = \"a b\"\n", "redis_key_prefix"),
+            ("handoff_key = \"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\"\n", HANDOFF_KEY_ENV),
+            ("redis_password = \"hunter2\"\n", REDIS_PASSWORD_ENV),
+        ] {
+            let f = file(&format!("public_url = \"https://relay.example.com\"\nclient_id = \"1\"\n{line}"));
+            let error = Args { config: Some(f.0.clone()), ..Args::default() }
+                .resolve_with_env(env(Some(KEY), None))
+                .map(drop)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(expected), "{line}: {error}");
+            assert!(!error.contains("hunter2") && !error.contains("MDEyMzQ1"), "never the value: {error}");
         }
     }
 

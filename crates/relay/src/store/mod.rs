@@ -136,4 +136,3 @@ pub trait SessionStore: Send + Sync {
     /// Drop every expired record.
     async fn purge(&self, now: DateTime<Utc>) -> Result<(), Unavailable>;
 }
-

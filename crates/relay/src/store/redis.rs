@@ -62,7 +62,10 @@ impl Redis {
 
     /// Run `invocation`, within the timeout. `EVALSHA`, and `EVAL` once after a Redis restart
     /// forgot the script.
-    pub async fn run<T: redis::FromRedisValue>(&self, invocation: ScriptInvocation<'_>) -> Result<T, Unavailable> {
+    pub async fn run<T: redis::FromRedisValue>(
+        &self,
+        invocation: ScriptInvocation<'_>,
+    ) -> Result<T, Unavailable> {
         let mut connection = self.connection.clone();
         match tokio::time::timeout(self.timeout, invocation.invoke_async(&mut connection)).await {
             Ok(Ok(value)) => Ok(value),
@@ -260,7 +263,11 @@ impl SessionStore for RedisStore {
 
     async fn take_session(&self, state: &str) -> Result<Option<Session>, Unavailable> {
         let mut invocation = self.scripts.take_session.prepare_invoke();
-        invocation.key(self.session_key(state)).key(self.redis.key("sessions")).arg(state).arg(self.client_prefix());
+        invocation
+            .key(self.session_key(state))
+            .key(self.redis.key("sessions"))
+            .arg(state)
+            .arg(self.client_prefix());
         let Some(value) = self.redis.run::<Option<String>>(invocation).await? else {
             return Ok(None);
         };
@@ -315,7 +322,8 @@ impl SessionStore for RedisStore {
             2 => Ok(Redeemed::WrongVerifier),
             _ => {
                 // Deleted already: a payload that does not open is gone, as a redeemed one is.
-                let plaintext = self.key.open(&sealed, id, challenge).map_err(|e| Unavailable(e.to_string()))?;
+                let plaintext =
+                    self.key.open(&sealed, id, challenge).map_err(|e| Unavailable(e.to_string()))?;
                 let payload: HandoffPayload = serde_json::from_slice(&plaintext)
                     .map_err(|_| Unavailable("a handoff in Redis is not in this relay's format".into()))?;
                 Ok(Redeemed::Handoff(Box::new(Handoff {
@@ -330,13 +338,19 @@ impl SessionStore for RedisStore {
 
     async fn counts(&self, now: DateTime<Utc>) -> Result<(usize, usize), Unavailable> {
         let mut invocation = self.scripts.counts.prepare_invoke();
-        invocation.key(self.redis.key("sessions")).key(self.redis.key("handoffs")).arg(now.timestamp_millis());
+        invocation
+            .key(self.redis.key("sessions"))
+            .key(self.redis.key("handoffs"))
+            .arg(now.timestamp_millis());
         self.redis.run(invocation).await
     }
 
     async fn purge(&self, now: DateTime<Utc>) -> Result<(), Unavailable> {
         let mut invocation = self.scripts.purge.prepare_invoke();
-        invocation.key(self.redis.key("sessions")).key(self.redis.key("handoffs")).arg(now.timestamp_millis());
+        invocation
+            .key(self.redis.key("sessions"))
+            .key(self.redis.key("handoffs"))
+            .arg(now.timestamp_millis());
         self.redis.run::<i64>(invocation).await.map(drop)
     }
 }

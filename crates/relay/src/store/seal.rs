@@ -33,14 +33,17 @@ pub struct InvalidKey;
 
 /// The sealed payload does not open with this key (another key, or altered in the store).
 #[derive(Debug, thiserror::Error)]
-#[error("a sealed handoff does not open with this relay's key (every replica needs the same RELAY_HANDOFF_KEY)")]
+#[error(
+    "a sealed handoff does not open with this relay's key (every replica needs the same RELAY_HANDOFF_KEY)"
+)]
 pub struct Unsealable;
 
 impl HandoffKey {
     /// The key from its base64 text (standard with padding, or URL-safe without).
     pub fn parse(text: &str) -> Result<Self, InvalidKey> {
         let text = text.trim();
-        let mut bytes = STANDARD.decode(text).or_else(|_| URL_SAFE_NO_PAD.decode(text)).map_err(|_| InvalidKey)?;
+        let mut bytes =
+            STANDARD.decode(text).or_else(|_| URL_SAFE_NO_PAD.decode(text)).map_err(|_| InvalidKey)?;
         let mut key = Zeroizing::new([0u8; 32]);
         let fits = bytes.len() == 32;
         if fits {

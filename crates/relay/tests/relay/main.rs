@@ -4,4 +4,6 @@
 mod abuse;
 mod flow;
 mod packaging;
+mod redis_server;
+mod replicas;
 mod support;

@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use evergreen_instagram::{ClientSecret, Endpoints, Url};
-use evergreen_relay::store::InMemoryStore;
+use evergreen_relay::state::Now;
 use evergreen_relay::{AppState, Config, router};
 use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app, seed};
 use http_body_util::BodyExt;
@@ -16,15 +16,56 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
+use crate::redis_server::RedisServer;
+
 pub const PUBLIC: &str = "https://relay.example.test";
 pub const REDIRECT: &str = "https://relay.example.test/v1/callback";
 /// Opens `/metrics` on the tests' relay.
 pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
 
+/// Where a test's relay keeps sessions and handoffs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// In the relay's memory (one replica).
+    Memory,
+    /// In a Redis of the test's own.
+    Redis,
+}
+
+/// Run each test once per store: `async fn name(store: Store) { .. }` becomes the module
+/// `name` with the tests `in_memory` and `on_redis`.
+macro_rules! on_each_store {
+    ($($(#[$meta:meta])* async fn $name:ident($store:ident: Store) $body:block)*) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($store: $crate::support::Store) $body
+
+            #[tokio::test]
+            async fn in_memory() {
+                run($crate::support::Store::Memory).await
+            }
+
+            #[tokio::test]
+            async fn on_redis() {
+                run($crate::support::Store::Redis).await
+            }
+        }
+    )*};
+}
+pub(crate) use on_each_store;
+
+/// The sealing key of the tests' relays on Redis (every replica of one test shares it).
+pub const HANDOFF_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
 pub struct Relay {
     pub sandbox: Sandbox,
     pub state: AppState,
     pub now: Arc<Mutex<DateTime<Utc>>>,
+    /// The test's Redis, when on Redis (stopped with the relay).
+    pub redis: Option<RedisServer>,
 }
 
 pub struct Answer {
@@ -47,11 +88,11 @@ impl Answer {
 }
 
 impl Relay {
-    pub async fn new() -> Self {
-        Self::with(|_| {}).await
+    pub async fn new(store: Store) -> Self {
+        Self::with(store, |_| {}).await
     }
 
-    pub async fn with(tune: impl FnOnce(&mut Config)) -> Self {
+    pub async fn with(store: Store, tune: impl FnOnce(&mut Config)) -> Self {
         let world = World::new(SandboxClock::system(), demo_app(vec![REDIRECT.into()]));
         seed(&world);
         let sandbox = Sandbox::start(world).await.unwrap();
@@ -63,16 +104,29 @@ impl Relay {
             ClientSecret::new(app.client_secret.clone()),
         );
         config.metrics_token = Some(ClientSecret::new(METRICS_TOKEN.into()));
+        let redis = match store {
+            Store::Memory => None,
+            Store::Redis => {
+                let server = RedisServer::start();
+                config.use_redis(&server.url(), HANDOFF_KEY).unwrap();
+                Some(server)
+            }
+        };
         tune(&mut config);
         let now = Arc::new(Mutex::new(Utc::now()));
-        let clock = now.clone();
-        let store = Arc::new(InMemoryStore::new(
-            config.max_sessions,
-            config.max_handoffs,
-            config.max_sessions_per_client,
-        ));
-        let state = AppState::with(config, store, Arc::new(move || *clock.lock().unwrap()));
-        Self { sandbox, state, now }
+        let state = AppState::with_clock(config, clock(&now));
+        Self { sandbox, state, now, redis }
+    }
+
+    /// Another replica of this relay: its own process state on the same configuration (the
+    /// same Redis) and clock.
+    pub fn replica(&self) -> AppState {
+        AppState::with_clock((*self.state.config).clone(), clock(&self.now))
+    }
+
+    /// This test's Redis.
+    pub fn redis(&mut self) -> &mut RedisServer {
+        self.redis.as_mut().expect("a relay on Redis")
     }
 
     pub fn advance(&self, by: chrono::Duration) {
@@ -80,7 +134,12 @@ impl Relay {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = router(self.state.clone()).oneshot(request).await.unwrap();
+        self.send_to(&self.state, request).await
+    }
+
+    /// Send `request` to the replica `to`.
+    pub async fn send_to(&self, to: &AppState, request: Request<Body>) -> Answer {
+        let response = router(to.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let body =
@@ -89,15 +148,23 @@ impl Relay {
     }
 
     pub async fn post(&self, path: &str, body: impl Into<String>) -> Answer {
+        self.post_to(&self.state, path, body).await
+    }
+
+    pub async fn post_to(&self, to: &AppState, path: &str, body: impl Into<String>) -> Answer {
         let request = Request::post(path)
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.into()))
             .unwrap();
-        self.send(request).await
+        self.send_to(to, request).await
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.get_to(&self.state, path).await
+    }
+
+    pub async fn get_to(&self, to: &AppState, path: &str) -> Answer {
+        self.send_to(to, Request::get(path).body(Body::empty()).unwrap()).await
     }
 
     /// Ask for a session as a client behind our proxy, with `forwarded` as X-Forwarded-For.
@@ -125,10 +192,16 @@ impl Relay {
 
     /// Start a sign-in with a fresh verifier; returns (verifier, state, authorize URL).
     pub async fn start(&self) -> (String, String, String) {
+        self.start_on(&self.state).await
+    }
+
+    /// [`Relay::start`] on the replica `on`.
+    pub async fn start_on(&self, on: &AppState) -> (String, String, String) {
         let verifier = URL_SAFE_NO_PAD.encode(rand_bytes());
         let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         let answer = self
-            .post(
+            .post_to(
+                on,
                 "/v1/sessions",
                 json!({"code_challenge": challenge, "code_challenge_method": "S256"}).to_string(),
             )
@@ -153,6 +226,11 @@ impl Relay {
         let answer = self.get(&format!("/v1/callback?code={code}&state={state}")).await;
         (verifier, state, answer)
     }
+}
+
+fn clock(now: &Arc<Mutex<DateTime<Utc>>>) -> Now {
+    let now = now.clone();
+    Arc::new(move || *now.lock().unwrap())
 }
 
 fn rand_bytes() -> [u8; 32] {

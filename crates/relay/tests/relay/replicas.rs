@@ -1,0 +1,249 @@
+//! Several replicas on one Redis: a sign-in may touch a different replica at every step, a
+//! replica may restart between steps, Redis may restart or stall, and no step may be done
+//! twice. Each test has its own `redis-server` (see `redis_server.rs`).
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use evergreen_relay::config::StoreConfig;
+use serde_json::json;
+
+use crate::support::{Relay, Store, link_params};
+
+fn redeem_body(handoff: &str, verifier: &str) -> String {
+    json!({"handoff": handoff, "code_verifier": verifier}).to_string()
+}
+
+#[tokio::test]
+async fn a_sign_in_started_on_one_replica_comes_back_on_another_and_is_redeemed_on_the_first() {
+    let relay = Relay::new(Store::Redis).await;
+    let (a, b) = (relay.state.clone(), relay.replica());
+    let (verifier, state, _) = relay.start_on(&a).await;
+    let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
+    let page = relay.get_to(&b, &format!("/v1/callback?code={code}&state={state}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let handoff = link_params(&page.deep_link())["handoff"].clone();
+    let answer = relay.post_to(&a, "/v1/handoff", redeem_body(&handoff, &verifier)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.json()["username"], "evergreen.shop");
+    assert_eq!(answer.json()["state"], state);
+    // Taken once, wherever it is asked for again.
+    for replica in [&a, &b] {
+        let again = relay.post_to(replica, "/v1/handoff", redeem_body(&handoff, &verifier)).await;
+        assert_eq!(again.status, StatusCode::GONE);
+        let callback = relay.get_to(replica, &format!("/v1/callback?code={code}&state={state}")).await;
+        assert_eq!(callback.status, StatusCode::BAD_REQUEST, "a state works once, on any replica");
+    }
+}
+
+#[tokio::test]
+async fn the_same_flow_across_replicas_fails_in_memory_which_is_why_redis_exists() {
+    let relay = Relay::new(Store::Memory).await;
+    let b = relay.replica();
+    let (_, state, _) = relay.start().await;
+    let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
+    let page = relay.get_to(&b, &format!("/v1/callback?code={code}&state={state}")).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_replica_restarted_mid_flow_loses_nothing() {
+    let mut relay = Relay::new(Store::Redis).await;
+    let (verifier, state, _) = relay.start().await;
+    // The replica that started it goes away (a deploy); a new process takes its place.
+    relay.state = relay.replica();
+    let code = relay.code_for("studio.ama", &["instagram_business_basic"]);
+    let page = relay.get(&format!("/v1/callback?code={code}&state={state}")).await;
+    let handoff = link_params(&page.deep_link())["handoff"].clone();
+    relay.state = relay.replica();
+    let answer = relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn of_two_redemptions_on_two_replicas_exactly_one_wins() {
+    let relay = Relay::new(Store::Redis).await;
+    let b = relay.replica();
+    for _ in 0..20 {
+        let (verifier, _, page) = relay.sign_in("studio.ama").await;
+        let body = redeem_body(&link_params(&page.deep_link())["handoff"], &verifier);
+        let (one, other) = tokio::join!(
+            relay.post_to(&relay.state, "/v1/handoff", body.clone()),
+            relay.post_to(&b, "/v1/handoff", body)
+        );
+        let mut statuses = [one.status.as_u16(), other.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 410]);
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_verifier_on_another_replica_does_not_burn_the_handoff() {
+    let relay = Relay::new(Store::Redis).await;
+    let b = relay.replica();
+    let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+    let handoff = link_params(&page.deep_link())["handoff"].clone();
+    let wrong = relay
+        .post_to(&b, "/v1/handoff", redeem_body(&handoff, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"))
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert_eq!(relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn rate_limits_and_bounds_hold_across_replicas() {
+    let relay = Relay::with(Store::Redis, |c| {
+        c.sessions_per_minute = 3;
+        c.trusted_proxies = 1;
+    })
+    .await;
+    let b = relay.replica();
+    // One client alternating between replicas gets three, as from one.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let replica = if i % 2 == 0 { &relay.state } else { &b };
+        let request = axum::http::Request::post("/v1/sessions")
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", "203.0.113.7")
+            .body(axum::body::Body::from(
+                json!({"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"})
+                    .to_string(),
+            ))
+            .unwrap();
+        statuses.push(relay.send_to(replica, request).await.status.as_u16());
+    }
+    assert_eq!(statuses, [201, 201, 201, 429, 429, 429]);
+
+    let bounded = Relay::with(Store::Redis, |c| {
+        c.max_sessions = 4;
+        c.sessions_per_minute = 1_000;
+    })
+    .await;
+    let other = bounded.replica();
+    for i in 0..4 {
+        bounded.start_on(if i % 2 == 0 { &bounded.state } else { &other }).await;
+    }
+    let full = bounded
+        .post_to(
+            &other,
+            "/v1/sessions",
+            json!({"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"})
+                .to_string(),
+        )
+        .await;
+    assert_eq!((full.status, full.json()["code"].clone()), (StatusCode::SERVICE_UNAVAILABLE, json!("busy")));
+}
+
+#[tokio::test]
+async fn redis_holds_no_token_and_nothing_that_names_the_account() {
+    let mut relay = Relay::new(Store::Redis).await;
+    let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+    let handoff = link_params(&page.deep_link())["handoff"].clone();
+    let held = relay.redis().dump();
+    assert!(held.iter().any(|(key, _)| key == &format!("evergreen-relay:h:{handoff}")), "{held:?}");
+    let answer = relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await;
+    let payload = answer.json();
+    let token = payload["access_token"].as_str().unwrap();
+    for (key, value) in &held {
+        for secret in [token, &verifier, "evergreen.shop", payload["user_id"].as_str().unwrap()] {
+            assert!(!key.contains(secret) && !value.contains(secret), "{key} holds a secret in the clear");
+        }
+    }
+    // Every key lives no longer than its record: nothing without an expiry but the bounds' sets,
+    // which hold only ids.
+    let keys: Vec<String> = relay.redis().command(redis::cmd("KEYS").arg("*")).unwrap();
+    for key in keys {
+        let ttl: i64 = relay.redis().command(redis::cmd("PTTL").arg(&key)).unwrap();
+        let kind: String = relay.redis().command(redis::cmd("TYPE").arg(&key)).unwrap();
+        assert!(ttl > 0 || kind == "zset", "{key} ({kind}) has no expiry");
+    }
+}
+
+#[tokio::test]
+async fn a_replica_with_another_key_cannot_open_a_handoff() {
+    let relay = Relay::new(Store::Redis).await;
+    let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+    let handoff = link_params(&page.deep_link())["handoff"].clone();
+    let mut config = (*relay.state.config).clone();
+    let url = relay.redis.as_ref().unwrap().url();
+    config.use_redis(&url, "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=").unwrap();
+    let misconfigured = evergreen_relay::AppState::with_clock(config, relay.state.now.clone());
+    let answer = relay.post_to(&misconfigured, "/v1/handoff", redeem_body(&handoff, &verifier)).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.body);
+    assert!(!answer.body.contains("IGAA"));
+}
+
+/// What the app would be told on starting a sign-in now.
+async fn start_status(relay: &Relay) -> (StatusCode, String, Option<String>) {
+    let answer = relay
+        .post(
+            "/v1/sessions",
+            json!({"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"})
+                .to_string(),
+        )
+        .await;
+    let retry = answer.headers.get("retry-after").map(|v| v.to_str().unwrap().to_string());
+    let code =
+        if answer.status == StatusCode::CREATED { String::new() } else { answer.json()["code"].to_string() };
+    (answer.status, code, retry)
+}
+
+#[tokio::test]
+async fn redis_restarted_mid_flow_fails_the_flows_in_flight_clearly_and_new_ones_work() {
+    let mut relay = Relay::new(Store::Redis).await;
+    let (_, waiting_state, _) = relay.start().await;
+    let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+    let handoff = link_params(&page.deep_link())["handoff"].clone();
+
+    relay.redis().stop();
+    // While it is down: 503 with the usual code, at once (the socket refuses).
+    let started = Instant::now();
+    let (status, code, retry) = start_status(&relay).await;
+    assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "\"unavailable\""));
+    assert_eq!(retry.as_deref(), Some("30"));
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    let redeem = relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await;
+    assert_eq!(
+        (redeem.status, redeem.json()["code"].clone()),
+        (StatusCode::SERVICE_UNAVAILABLE, json!("unavailable"))
+    );
+    // A callback arriving now sends the app "busy" under its own state, so it can say so.
+    let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
+    let callback = relay.get(&format!("/v1/callback?code={code}&state={waiting_state}")).await;
+    let params = link_params(&callback.deep_link());
+    assert_eq!((params["error"].as_str(), params["state"].as_str()), ("busy", waiting_state.as_str()));
+    assert_eq!(relay.get("/healthz").await.status, StatusCode::OK, "the process itself is fine");
+
+    relay.redis().start_again();
+    // Back by itself: what was in flight is gone (persistence is off), and says so.
+    let redeem = relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await;
+    assert_eq!((redeem.status, redeem.json()["code"].clone()), (StatusCode::GONE, json!("unknown_handoff")));
+    let late = relay.get(&format!("/v1/callback?code={code}&state={waiting_state}")).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST);
+    assert!(late.body.contains("choose Connect again"), "{}", late.body);
+    // New sign-ins work from the first request.
+    let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+    let handoff = link_params(&page.deep_link())["handoff"].clone();
+    assert_eq!(relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_redis_that_stops_answering_is_503_within_the_timeout_never_a_hang() {
+    let mut relay = Relay::with(Store::Redis, |c| {
+        if let StoreConfig::Redis(redis) = &mut c.store {
+            redis.timeout = Duration::from_millis(200);
+        }
+    })
+    .await;
+    relay.start().await;
+    relay.redis().freeze();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let (status, code, _) = start_status(&relay).await;
+        assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "\"unavailable\""));
+        // The limit's call and nothing after it: within one timeout and a margin.
+        assert!(started.elapsed() < Duration::from_millis(200 + 500), "{:?}", started.elapsed());
+    }
+    relay.redis().thaw();
+    assert_eq!(start_status(&relay).await.0, StatusCode::CREATED, "recovered by itself");
+}
