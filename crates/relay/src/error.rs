@@ -119,3 +119,19 @@ impl From<crate::store::Unavailable> for Error {
         Self::StoreUnavailable(e)
     }
 }
+
+impl From<crate::store::Refused> for Error {
+    fn from(refused: crate::store::Refused) -> Self {
+        use crate::store::Refused;
+        match refused {
+            Refused::Full => Self::Busy,
+            Refused::TooManyForClient => Self::TooManySignIns,
+            // Up, never down: a client told 1 s when the next place comes in 1.4 s is refused
+            // again.
+            Refused::RateLimited { retry_after_ms } => {
+                Self::RateLimited { retry_after_secs: retry_after_ms.div_ceil(1000).max(1) }
+            }
+            Refused::Unavailable(reason) => Self::StoreUnavailable(crate::store::Unavailable(reason)),
+        }
+    }
+}

@@ -31,7 +31,6 @@ async fn redeem(
     ClientIp(ip): ClientIp,
     AppJson(mut body): AppJson<Redeem>,
 ) -> Result<Response, Error> {
-    state.redeem_limit.check(ip).await?;
     if body.handoff.is_empty() || body.handoff.len() > 128 {
         return Err(Error::BadRequest("handoff must be 1 to 128 characters".into()));
     }
@@ -42,7 +41,7 @@ async fn redeem(
     let now = (state.now)();
     let challenge = challenge_of(&body.code_verifier);
     body.code_verifier.zeroize();
-    match state.store.redeem(&body.handoff, &challenge, now).await? {
+    match state.store.redeem(&body.handoff, &challenge, ip, now).await? {
         Redeemed::Handoff(handoff) => {
             tracing::info!(outcome = "redeemed", "handoff collected");
             let mut response = Json(&handoff.payload).into_response();

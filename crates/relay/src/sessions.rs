@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::extract::{AppJson, ClientIp};
 use crate::pkce::{is_challenge, random_id};
 use crate::state::AppState;
-use crate::store::{Refused, Session, Unavailable};
+use crate::store::Session;
 
 /// Routes.
 pub fn router() -> Router<AppState> {
@@ -40,7 +40,6 @@ async fn create(
     ClientIp(ip): ClientIp,
     AppJson(body): AppJson<NewSession>,
 ) -> Result<(StatusCode, Json<Created>), Error> {
-    state.session_limit.check(ip).await?;
     if body.code_challenge_method != "S256" {
         return Err(Error::BadRequest("code_challenge_method must be S256".into()));
     }
@@ -64,11 +63,8 @@ async fn create(
         authorize_url: authorize_url.to_string(),
         expires_in: state.config.session_ttl.as_secs(),
     };
-    state.store.insert_session(session, now).await.map_err(|refused| match refused {
-        Refused::Full => Error::Busy,
-        Refused::TooManyForClient => Error::TooManySignIns,
-        Refused::Unavailable(reason) => Error::StoreUnavailable(Unavailable(reason)),
-    })?;
+    // Counted against the client's limit in the same step (one round trip on Redis).
+    state.store.insert_session(session, now).await?;
     tracing::info!("sign-in started");
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use evergreen_instagram::{Client, Endpoints};
 
 use crate::config::{Config, StoreConfig};
-use crate::limit::PerClient;
-use crate::store::{InMemoryStore, Redis, RedisStore, SessionStore};
+use crate::store::{Bounds, InMemoryStore, Redis, RedisStore, SessionStore};
 
 /// Where "now" comes from: the system clock, or a test's.
 pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -19,14 +18,10 @@ pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct AppState {
     /// Settings.
     pub config: Arc<Config>,
-    /// Sessions and handoffs.
+    /// Sessions, handoffs and the per-client limits on them.
     pub store: Arc<dyn SessionStore>,
     /// Instagram.
     pub instagram: Client,
-    /// Limits on starting sign-ins.
-    pub session_limit: Arc<PerClient>,
-    /// Limits on redeeming handoffs.
-    pub redeem_limit: Arc<PerClient>,
     /// The clock.
     pub now: Now,
 }
@@ -40,41 +35,17 @@ impl AppState {
 
     /// [`AppState::new`] with a given clock (tests).
     pub fn with_clock(config: Config, now: Now) -> Self {
-        let (store, session_limit, redeem_limit): (Arc<dyn SessionStore>, _, _) = match &config.store {
-            StoreConfig::Memory => (
-                Arc::new(InMemoryStore::new(
-                    config.max_sessions,
-                    config.max_handoffs,
-                    config.max_sessions_per_client,
-                )),
-                PerClient::per_minute(config.sessions_per_minute),
-                PerClient::per_minute(config.redemptions_per_minute),
-            ),
+        let bounds = Bounds::of(&config);
+        let store: Arc<dyn SessionStore> = match &config.store {
+            StoreConfig::Memory => Arc::new(InMemoryStore::new(bounds)),
             StoreConfig::Redis(redis) => {
                 let shared = Redis::lazy(redis.connection.clone(), &redis.key_prefix, redis.timeout)
                     .expect("a Redis URL the configuration checked");
-                (
-                    Arc::new(RedisStore::new(
-                        shared.clone(),
-                        redis.handoff_key.clone(),
-                        config.max_sessions,
-                        config.max_handoffs,
-                        config.max_sessions_per_client,
-                    )),
-                    PerClient::shared(shared.clone(), "sessions", config.sessions_per_minute),
-                    PerClient::shared(shared, "redemptions", config.redemptions_per_minute),
-                )
+                Arc::new(RedisStore::new(shared, redis.handoff_key.clone(), bounds))
             }
         };
         let instagram = Client::with_timeout(config.instagram.clone(), Duration::from_secs(10));
-        Self {
-            session_limit: Arc::new(session_limit),
-            redeem_limit: Arc::new(redeem_limit),
-            config: Arc::new(config),
-            store,
-            instagram,
-            now,
-        }
+        Self { config: Arc::new(config), store, instagram, now }
     }
 
     /// Instagram's endpoints.

@@ -9,14 +9,15 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 
-use super::{Handoff, Redeemed, Refused, Session, SessionStore, Unavailable};
+use super::{Bounds, Handoff, Redeemed, Refused, Session, SessionStore, Unavailable};
+use crate::limit::PerClient;
 use crate::pkce::constant_time_eq;
 
 /// The default store.
 pub struct InMemoryStore {
-    max_sessions: usize,
-    max_handoffs: usize,
-    max_per_client: usize,
+    bounds: Bounds,
+    session_limit: PerClient,
+    redeem_limit: PerClient,
     inner: Mutex<Maps>,
 }
 
@@ -73,10 +74,14 @@ impl Maps {
 }
 
 impl InMemoryStore {
-    /// A store holding at most these many records of each kind, and `max_per_client` sessions
-    /// of one client.
-    pub fn new(max_sessions: usize, max_handoffs: usize, max_per_client: usize) -> Self {
-        Self { max_sessions, max_handoffs, max_per_client, inner: Mutex::default() }
+    /// A store within `bounds`.
+    pub fn new(bounds: Bounds) -> Self {
+        Self {
+            bounds,
+            session_limit: PerClient::per_minute(bounds.sessions_per_minute),
+            redeem_limit: PerClient::per_minute(bounds.redemptions_per_minute),
+            inner: Mutex::default(),
+        }
     }
 
     fn maps(&self) -> MutexGuard<'_, Maps> {
@@ -87,13 +92,16 @@ impl InMemoryStore {
 #[async_trait::async_trait]
 impl SessionStore for InMemoryStore {
     async fn insert_session(&self, session: Session, now: DateTime<Utc>) -> Result<(), Refused> {
+        self.session_limit
+            .check(session.client)
+            .map_err(|retry_after_ms| Refused::RateLimited { retry_after_ms })?;
         let mut maps = self.maps();
         maps.purge(now);
-        if maps.sessions.len() >= self.max_sessions {
+        if maps.sessions.len() >= self.bounds.max_sessions {
             return Err(Refused::Full);
         }
         let waiting = maps.per_client.get(&session.client).copied().unwrap_or(0);
-        if waiting >= self.max_per_client {
+        if waiting >= self.bounds.max_sessions_per_client {
             return Err(Refused::TooManyForClient);
         }
         *maps.per_client.entry(session.client).or_default() += 1;
@@ -109,7 +117,7 @@ impl SessionStore for InMemoryStore {
     async fn insert_handoff(&self, id: String, handoff: Handoff, now: DateTime<Utc>) -> Result<(), Refused> {
         let mut maps = self.maps();
         maps.purge(now);
-        if maps.handoffs.len() >= self.max_handoffs {
+        if maps.handoffs.len() >= self.bounds.max_handoffs {
             return Err(Refused::Full);
         }
         maps.handoff_expiry.push_back((handoff.expires_at, id.clone()));
@@ -117,7 +125,14 @@ impl SessionStore for InMemoryStore {
         Ok(())
     }
 
-    async fn redeem(&self, id: &str, challenge: &str, now: DateTime<Utc>) -> Result<Redeemed, Unavailable> {
+    async fn redeem(
+        &self,
+        id: &str,
+        challenge: &str,
+        client: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Redeemed, Refused> {
+        self.redeem_limit.check(client).map_err(|retry_after_ms| Refused::RateLimited { retry_after_ms })?;
         let mut maps = self.maps();
         let Some(handoff) = maps.handoffs.get(id) else {
             maps.purge(now);

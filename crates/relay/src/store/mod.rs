@@ -3,7 +3,8 @@
 //! replicas, [`RedisStore`]), so handlers never know which. Both keep the same promises:
 //! bounded (a full store refuses new records rather than growing, and one client cannot fill
 //! it); a session is taken once; a handoff is redeemed once, and a wrong verifier does not burn
-//! it; records leave on time. Nothing here touches disk. A shared store that does not answer
+//! it; records leave on time; starting and redeeming count against the client's rate limit in
+//! the same step as the operation (on Redis, one round trip for both). Nothing here touches disk. A shared store that does not answer
 //! is [`Unavailable`], never a hang: the handlers answer 503.
 
 mod memory;
@@ -87,13 +88,46 @@ pub struct Handoff {
 #[error("the session store is unavailable: {0}")]
 pub struct Unavailable(pub String);
 
-/// Why a record was not kept.
+/// How much a store holds, and how fast one client may use it.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    /// Sessions held at once.
+    pub max_sessions: usize,
+    /// Handoffs held at once.
+    pub max_handoffs: usize,
+    /// Sessions one client may have waiting.
+    pub max_sessions_per_client: usize,
+    /// Sessions one client may start per minute.
+    pub sessions_per_minute: u32,
+    /// Redemptions one client may attempt per minute.
+    pub redemptions_per_minute: u32,
+}
+
+impl Bounds {
+    /// The bounds `config` sets.
+    pub fn of(config: &crate::Config) -> Self {
+        Self {
+            max_sessions: config.max_sessions,
+            max_handoffs: config.max_handoffs,
+            max_sessions_per_client: config.max_sessions_per_client,
+            sessions_per_minute: config.sessions_per_minute,
+            redemptions_per_minute: config.redemptions_per_minute,
+        }
+    }
+}
+
+/// Why a record was not kept, or a redemption not attempted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     /// The store is at its bound.
     Full,
     /// This client has as many sign-ins waiting as it may (sessions only).
     TooManyForClient,
+    /// This client is over its rate limit: nothing was done.
+    RateLimited {
+        /// When the next attempt is allowed.
+        retry_after_ms: u64,
+    },
     /// The shared store did not answer.
     Unavailable(String),
 }
@@ -121,16 +155,24 @@ pub enum Redeemed {
 /// are judged by it, so every store expires records at the same moment.
 #[async_trait::async_trait]
 pub trait SessionStore: Send + Sync {
-    /// Keep a new session; refused at the bound, or when its client has too many waiting.
+    /// Count a start against its client's limit, and keep the new session; refused over the
+    /// limit, at the bound, or when its client has too many waiting.
     async fn insert_session(&self, session: Session, now: DateTime<Utc>) -> Result<(), Refused>;
     /// Remove and return the session for `state`, expired or not (single use).
     async fn take_session(&self, state: &str) -> Result<Option<Session>, Unavailable>;
     /// Keep a new handoff under `id`; `Full` at the bound (never `TooManyForClient`).
     async fn insert_handoff(&self, id: String, handoff: Handoff, now: DateTime<Utc>) -> Result<(), Refused>;
-    /// Atomically check and remove the handoff `id` if its challenge is `challenge` (the
-    /// redeemer's verifier, hashed): of two concurrent redemptions, exactly one can win, and a
-    /// wrong challenge leaves the handoff for its owner.
-    async fn redeem(&self, id: &str, challenge: &str, now: DateTime<Utc>) -> Result<Redeemed, Unavailable>;
+    /// Count an attempt against `client`'s limit, then atomically check and remove the handoff
+    /// `id` if its challenge is `challenge` (the redeemer's verifier, hashed): of two concurrent
+    /// redemptions, exactly one can win, and a wrong challenge leaves the handoff for its owner.
+    /// Refused only `RateLimited` or `Unavailable`.
+    async fn redeem(
+        &self,
+        id: &str,
+        challenge: &str,
+        client: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Redeemed, Refused>;
     /// How many sessions and handoffs are held (the expired not counted).
     async fn counts(&self, now: DateTime<Utc>) -> Result<(usize, usize), Unavailable>;
     /// Drop every expired record.

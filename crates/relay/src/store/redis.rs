@@ -12,7 +12,10 @@
 //!   `ZCARD` after dropping the expired, so a record counts exactly as long as it lives;
 //! * lifetimes are judged by the relay's clock (like memory), and each key also carries a Redis
 //!   expiry of its lifetime, so nothing outlives its time even if no replica runs;
-//! * the token is sealed ([`HandoffKey`]) before it is sent.
+//! * the token is sealed ([`HandoffKey`]) before it is sent;
+//! * starting and redeeming first run the client's rate limit ([`GCRA_LUA`], under
+//!   `rate:<limit>:<address>`) in the same script: one round trip for both, and a request over
+//!   the limit changes nothing.
 //!
 //! Keys live under one prefix. Scripts touch keys they build from it, so this is for a single
 //! Redis (or a primary with replicas), not Redis Cluster. Every call is bounded by the
@@ -20,6 +23,8 @@
 //! manager reconnects by itself when it returns.
 
 use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -28,16 +33,25 @@ use redis::{Script, ScriptInvocation};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
-use super::{Handoff, HandoffKey, HandoffPayload, Redeemed, Refused, Session, SessionStore, Unavailable};
+use super::{
+    Bounds, Handoff, HandoffKey, HandoffPayload, Redeemed, Refused, Session, SessionStore, Unavailable,
+};
+use crate::limit::{GCRA_LUA, interval_ms};
 
-/// A connection to the shared Redis, with its key prefix and the longest any call may take.
-/// Cheap to clone (the connection manager is shared).
+/// Connections to the shared Redis, with its key prefix and the longest any call may take.
+/// Cheap to clone (the connections are shared).
 #[derive(Clone)]
 pub struct Redis {
-    connection: ConnectionManager,
+    /// A few multiplexed connections, taken in turn: one is a single task that every request
+    /// would queue behind (measured: two replicas on one Redis outran one replica).
+    connections: Arc<[ConnectionManager]>,
+    next: Arc<AtomicUsize>,
     prefix: String,
     timeout: Duration,
 }
+
+/// How many connections one replica keeps to Redis.
+const CONNECTIONS: usize = 4;
 
 impl Redis {
     /// A lazy connection to `info` (connected on first use, reconnected after a failure), every
@@ -51,8 +65,14 @@ impl Redis {
             // reconnection schedule.
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        let connection = ConnectionManager::new_lazy_with_config(client, config)?;
-        Ok(Self { connection, prefix: prefix.to_string(), timeout })
+        let connections = (0..CONNECTIONS)
+            .map(|_| ConnectionManager::new_lazy_with_config(client.clone(), config.clone()))
+            .collect::<redis::RedisResult<Arc<[_]>>>()?;
+        Ok(Self { connections, next: Arc::default(), prefix: prefix.to_string(), timeout })
+    }
+
+    fn connection(&self) -> ConnectionManager {
+        self.connections[self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len()].clone()
     }
 
     /// `prefix + name`.
@@ -66,7 +86,7 @@ impl Redis {
         &self,
         invocation: ScriptInvocation<'_>,
     ) -> Result<T, Unavailable> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection();
         match tokio::time::timeout(self.timeout, invocation.invoke_async(&mut connection)).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => Err(Unavailable(describe(&error))),
@@ -76,7 +96,7 @@ impl Redis {
 
     /// A plain command, within the timeout.
     pub async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, Unavailable> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection();
         match tokio::time::timeout(self.timeout, command.query_async(&mut connection)).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => Err(Unavailable(describe(&error))),
@@ -97,18 +117,22 @@ fn describe(error: &redis::RedisError) -> String {
     }
 }
 
+/// After [`GCRA_LUA`]. Answers `{0}` kept, `{1}` full, `{2}` too many for the client, `{3, ms}`
+/// over the limit.
 const INSERT_SESSION: &str = r"
--- KEYS: sessions set, this client's set, the session; ARGV: now, max, max per client,
--- expires, ttl, value, state
+-- KEYS: sessions set, this client's set, the session, this client's limit;
+-- ARGV: now, max, max per client, expires, ttl, value, state, interval, burst
+local wait = admit(KEYS[4], tonumber(ARGV[8]), tonumber(ARGV[9]))
+if wait > 0 then return {3, wait} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 1 end
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return 2 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {1} end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return {2} end
 redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[5])
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[7])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
-return 0
+return {0}
 ";
 
 const TAKE_SESSION: &str = r"
@@ -129,9 +153,13 @@ redis.call('ZADD', KEYS[1], ARGV[3], ARGV[6])
 return 0
 ";
 
+/// After [`GCRA_LUA`].
 const REDEEM: &str = r"
--- KEYS: the handoff, handoffs set; ARGV: id, challenge, now.
--- 0 unknown, 1 expired (deleted), 2 wrong challenge (kept), 3 redeemed (deleted) + sealed payload
+-- KEYS: the handoff, handoffs set, this client's limit; ARGV: id, challenge, now, interval, burst.
+-- 0 unknown, 1 expired (deleted), 2 wrong challenge (kept), 3 redeemed (deleted) + sealed payload,
+-- 4 over the limit + the ms to wait
+local wait = admit(KEYS[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
+if wait > 0 then return {4, tostring(wait)} end
 local value = redis.call('GET', KEYS[1])
 if not value then return {0, ''} end
 local handoff = cjson.decode(value)
@@ -176,9 +204,7 @@ struct StoredHandoff {
 pub struct RedisStore {
     redis: Redis,
     key: HandoffKey,
-    max_sessions: usize,
-    max_handoffs: usize,
-    max_per_client: usize,
+    bounds: Bounds,
     scripts: Scripts,
 }
 
@@ -192,23 +218,21 @@ struct Scripts {
 }
 
 impl RedisStore {
-    /// A store on `redis` with these bounds, sealing tokens with `key`.
-    pub fn new(
-        redis: Redis,
-        key: HandoffKey,
-        max_sessions: usize,
-        max_handoffs: usize,
-        max_per_client: usize,
-    ) -> Self {
+    /// A store on `redis` within `bounds`, sealing tokens with `key`.
+    pub fn new(redis: Redis, key: HandoffKey, bounds: Bounds) -> Self {
         let scripts = Scripts {
-            insert_session: Script::new(INSERT_SESSION),
+            insert_session: Script::new(&format!("{GCRA_LUA}{INSERT_SESSION}")),
             take_session: Script::new(TAKE_SESSION),
             insert_handoff: Script::new(INSERT_HANDOFF),
-            redeem: Script::new(REDEEM),
+            redeem: Script::new(&format!("{GCRA_LUA}{REDEEM}")),
             counts: Script::new(COUNTS),
             purge: Script::new(PURGE),
         };
-        Self { redis, key, max_sessions, max_handoffs, max_per_client, scripts }
+        Self { redis, key, bounds, scripts }
+    }
+
+    fn limit_key(&self, limit: &str, client: IpAddr) -> String {
+        self.redis.key(&format!("rate:{limit}:{client}"))
     }
 
     fn session_key(&self, state: &str) -> String {
@@ -247,17 +271,23 @@ impl SessionStore for RedisStore {
             .key(self.redis.key("sessions"))
             .key(format!("{}{}", self.client_prefix(), session.client))
             .key(self.session_key(&session.state))
+            .key(self.limit_key("sessions", session.client))
             .arg(now.timestamp_millis())
-            .arg(self.max_sessions)
-            .arg(self.max_per_client)
+            .arg(self.bounds.max_sessions)
+            .arg(self.bounds.max_sessions_per_client)
             .arg(stored.expires_ms)
             .arg(ttl_ms(session.expires_at, now))
             .arg(value)
-            .arg(&session.state);
-        match self.redis.run::<i64>(invocation).await? {
-            0 => Ok(()),
-            1 => Err(Refused::Full),
-            _ => Err(Refused::TooManyForClient),
+            .arg(&session.state)
+            .arg(interval_ms(self.bounds.sessions_per_minute))
+            .arg(self.bounds.sessions_per_minute.max(1));
+        let answer = self.redis.run::<Vec<u64>>(invocation).await?;
+        match answer.as_slice() {
+            [0] => Ok(()),
+            [1] => Err(Refused::Full),
+            [2] => Err(Refused::TooManyForClient),
+            [3, wait] => Err(Refused::RateLimited { retry_after_ms: *wait }),
+            _ => Err(Refused::Unavailable("an answer from Redis not in this relay's format".into())),
         }
     }
 
@@ -296,7 +326,7 @@ impl SessionStore for RedisStore {
             .key(self.redis.key("handoffs"))
             .key(self.handoff_key(&id))
             .arg(now.timestamp_millis())
-            .arg(self.max_handoffs)
+            .arg(self.bounds.max_handoffs)
             .arg(stored.expires_ms)
             .arg(ttl_ms(handoff.expires_at, now))
             .arg(value)
@@ -307,25 +337,36 @@ impl SessionStore for RedisStore {
         }
     }
 
-    async fn redeem(&self, id: &str, challenge: &str, now: DateTime<Utc>) -> Result<Redeemed, Unavailable> {
+    async fn redeem(
+        &self,
+        id: &str,
+        challenge: &str,
+        client: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<Redeemed, Refused> {
         let mut invocation = self.scripts.redeem.prepare_invoke();
         invocation
             .key(self.handoff_key(id))
             .key(self.redis.key("handoffs"))
+            .key(self.limit_key("redemptions", client))
             .arg(id)
             .arg(challenge)
-            .arg(now.timestamp_millis());
+            .arg(now.timestamp_millis())
+            .arg(interval_ms(self.bounds.redemptions_per_minute))
+            .arg(self.bounds.redemptions_per_minute.max(1));
         let (outcome, sealed) = self.redis.run::<(i64, String)>(invocation).await?;
         match outcome {
             0 => Ok(Redeemed::Unknown),
             1 => Ok(Redeemed::Expired),
             2 => Ok(Redeemed::WrongVerifier),
+            4 => Err(Refused::RateLimited { retry_after_ms: sealed.parse().unwrap_or(1000) }),
             _ => {
                 // Deleted already: a payload that does not open is gone, as a redeemed one is.
                 let plaintext =
                     self.key.open(&sealed, id, challenge).map_err(|e| Unavailable(e.to_string()))?;
-                let payload: HandoffPayload = serde_json::from_slice(&plaintext)
-                    .map_err(|_| Unavailable("a handoff in Redis is not in this relay's format".into()))?;
+                let payload: HandoffPayload = serde_json::from_slice(&plaintext).map_err(|_| {
+                    Refused::Unavailable("a handoff in Redis is not in this relay's format".into())
+                })?;
                 Ok(Redeemed::Handoff(Box::new(Handoff {
                     challenge: challenge.to_string(),
                     payload,

@@ -462,3 +462,21 @@ on_each_store! {
         assert!(log.contains("path=\"/v1/callback\"") && !log.contains("/v1/callback?"), "matched paths only");
     }
 }
+
+on_each_store! {
+    async fn redemptions_are_rate_limited_per_client_and_a_refused_one_changes_nothing(store: Store) {
+        let relay = Relay::with(store, |c| c.redemptions_per_minute = 2).await;
+        let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+        let handoff = link_params(&page.deep_link())["handoff"].clone();
+        let wrong = json!({"handoff": handoff, "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"});
+        for _ in 0..2 {
+            assert_eq!(relay.post("/v1/handoff", wrong.to_string()).await.status, StatusCode::FORBIDDEN);
+        }
+        let right = json!({"handoff": handoff, "code_verifier": verifier}).to_string();
+        let limited = relay.post("/v1/handoff", right.clone()).await;
+        assert_eq!((limited.status, limited.json()["code"].clone()), (StatusCode::TOO_MANY_REQUESTS, json!("rate_limited")));
+        let wait: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((29..=30).contains(&wait), "two a minute: {wait}");
+        assert_eq!(relay.metrics().await["handoffs"], 1, "the refused attempt did not touch the handoff");
+    }
+}

@@ -51,7 +51,7 @@ impl RedisServer {
             .args(["--port", "0", "--unixsocket"])
             .arg(self.socket())
             .args(["--unixsocketperm", "700", "--save", "", "--appendonly", "no"])
-            .args(["--maxmemory", "64mb", "--maxmemory-policy", "noeviction"])
+            .args(["--maxmemory", "256mb", "--maxmemory-policy", "noeviction"])
             .arg("--dir")
             .arg(self.directory.path())
             .stdout(Stdio::null())
@@ -112,6 +112,15 @@ impl RedisServer {
                 (key, value)
             })
             .collect()
+    }
+
+    /// Bytes Redis holds for data (`INFO memory`'s `used_memory`).
+    pub fn used_memory(&self) -> u64 {
+        let info: String = self.command(redis::cmd("INFO").arg("memory")).unwrap();
+        info.lines()
+            .find_map(|line| line.strip_prefix("used_memory:"))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("INFO memory names used_memory")
     }
 
     /// Commands Redis has processed since it started (`INFO stats`).
