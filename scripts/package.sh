@@ -60,6 +60,7 @@ install -Dm644 packaging/relay/evergreen-relay.service "$root/lib/systemd/system
 install -Dm644 packaging/relay/relay.toml "$root/etc/evergreen-relay/relay.toml"
 install -Dm600 packaging/relay/secret.env "$root/etc/evergreen-relay/secret.env"
 install -Dm644 packaging/relay/relay.toml "$root/usr/share/doc/evergreen-relay/examples/relay.toml"
+install -Dm644 packaging/relay/redis.conf "$root/usr/share/doc/evergreen-relay/examples/redis.conf"
 chmod 755 "$root"
 mkdir -p "$root/DEBIAN"
 printf '/etc/evergreen-relay/relay.toml\n/etc/evergreen-relay/secret.env\n' > "$root/DEBIAN/conffiles"

@@ -15,8 +15,10 @@ packages=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-dev
   xdg-utils desktop-file-utils libglib2.0-bin)
 if $want_tests; then
   # A display, a D-Bus session bus and WebKit's WebDriver for the end-to-end tests; a real
-  # login keyring (and `secret-tool`, the tests' own view of it) for automatic unlock.
-  packages+=(xvfb xauth dbus dbus-x11 webkit2gtk-driver procps gnome-keyring libsecret-tools)
+  # login keyring (and `secret-tool`, the tests' own view of it) for automatic unlock; Redis
+  # for the relay's shared store (each test starts its own on a socket).
+  packages+=(xvfb xauth dbus dbus-x11 webkit2gtk-driver procps gnome-keyring libsecret-tools
+    redis-server)
 fi
 
 missing=()

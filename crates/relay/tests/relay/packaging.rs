@@ -85,3 +85,79 @@ fn a_config_error_never_prints_the_file() {
     assert!(!text.contains("s3cr3t-in-the-wrong-place"), "{text}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_sample_config_documents_redis_and_runs_on_it_with_the_key_from_the_environment() {
+    let text = std::fs::read_to_string(packaging("relay.toml")).unwrap();
+    // The commented settings, switched on as an operator would.
+    let on_redis: String = text
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(setting) if setting.starts_with("redis_") && setting.contains(" = ") => setting,
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(on_redis.contains("\nredis_url = \"redis+unix:///run/redis/redis.sock\""), "{on_redis}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("relay.toml");
+    std::fs::write(&file, on_redis).unwrap();
+    let secret = std::fs::read_to_string(packaging("secret.env")).unwrap();
+    assert!(secret.lines().any(|l| l == "# RELAY_HANDOFF_KEY="), "secret.env names the key");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_evergreen-relay"))
+        .args(["--config", file.to_str().unwrap(), "check"])
+        .env("INSTAGRAM_CLIENT_SECRET", "not-the-real-one")
+        .env("RELAY_HANDOFF_KEY", crate::support::HANDOFF_KEY)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(text.contains("in Redis at redis+unix:///run/redis/redis.sock"), "{text}");
+    let without_key = std::process::Command::new(env!("CARGO_BIN_EXE_evergreen-relay"))
+        .args(["--config", file.to_str().unwrap(), "check"])
+        .env("INSTAGRAM_CLIENT_SECRET", "not-the-real-one")
+        .env_remove("RELAY_HANDOFF_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(without_key.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&without_key.stderr).contains("RELAY_HANDOFF_KEY"));
+}
+
+#[test]
+fn the_sample_redis_conf_keeps_nothing_on_disk_and_never_evicts() {
+    // Debian's redis-server reads it (paths of this test's own), and says what it took.
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("redis.sock");
+    let mut server = std::process::Command::new("redis-server")
+        .arg(packaging("redis.conf"))
+        .args(["--port", "0", "--unixsocket"])
+        .arg(&socket)
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server");
+    let url = format!("redis+unix://{}", socket.display());
+    let started = std::time::Instant::now();
+    let mut connection = loop {
+        if let Ok(c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection()) {
+            break c;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "redis-server did not start on the sample");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let get = |connection: &mut redis::Connection, key: &str| -> String {
+        let pair: Vec<String> = redis::cmd("CONFIG").arg("GET").arg(key).query(connection).unwrap();
+        pair[1].clone()
+    };
+    assert_eq!(get(&mut connection, "save"), "");
+    assert_eq!(get(&mut connection, "appendonly"), "no");
+    assert_eq!(get(&mut connection, "maxmemory-policy"), "noeviction");
+    assert_eq!(get(&mut connection, "maxmemory"), (256u64 << 20).to_string());
+    assert_eq!(get(&mut connection, "protected-mode"), "yes");
+    let _ = server.kill();
+    let _ = server.wait();
+    let unit = std::fs::read_to_string(packaging("evergreen-relay.service")).unwrap();
+    assert!(unit.lines().any(|l| l.starts_with("RestrictAddressFamilies=") && l.contains("AF_UNIX")), "the socket is reachable");
+    assert!(!unit.lines().any(|l| l.starts_with("Requires=") || l.starts_with("SupplementaryGroups=")), "runs without Redis installed");
+}
