@@ -300,7 +300,7 @@ pub enum StoreConfig {
     /// In this process: one replica.
     Memory,
     /// In Redis: any number of replicas.
-    Redis(RedisConfig),
+    Redis(Box<RedisConfig>),
 }
 
 /// A Redis to share, checked.
@@ -673,7 +673,7 @@ fn redis_config(
     handoff_key: Option<String>,
     key_prefix: String,
     timeout: Duration,
-) -> Result<RedisConfig, ConfigError> {
+) -> Result<Box<RedisConfig>, ConfigError> {
     use redis::IntoConnectionInfo;
     let invalid = |m: String| ConfigError::Invalid(m);
     // The driver's own parse error quotes nothing but its reason; the URL is not repeated in
@@ -709,7 +709,7 @@ fn redis_config(
     {
         return Err(invalid("redis_key_prefix: 1 to 64 characters, no spaces or control characters".into()));
     }
-    Ok(RedisConfig { connection, url, timeout, key_prefix, handoff_key })
+    Ok(Box::new(RedisConfig { connection, url, timeout, key_prefix, handoff_key }))
 }
 
 /// An IPv4-mapped IPv6 network as the IPv4 one: peers are compared in their canonical form,

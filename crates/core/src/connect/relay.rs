@@ -244,3 +244,20 @@ fn refusal(status: u16, code: &str) -> Error {
         _ => Error::RelayRefused,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A relay whose shared store (Redis) is down answers 503 `unavailable`; a full one 503
+    /// `busy`; a limit 429: the person is told the same thing, to try again in a minute.
+    #[test]
+    fn a_relay_that_cannot_reach_its_store_is_busy_to_the_person() {
+        for (status, code) in [(503, "unavailable"), (503, "busy"), (429, "rate_limited"), (503, "")] {
+            let error = refusal(status, code);
+            assert!(matches!(error, Error::RelayBusy), "{status} {code}");
+            assert_eq!(error.to_string(), "The sign-in service is busy. Try again in a minute.");
+        }
+        assert!(matches!(refusal(410, "unknown_handoff"), Error::HandoffGone));
+    }
+}

@@ -143,7 +143,10 @@ fn the_sample_redis_conf_keeps_nothing_on_disk_and_never_evicts() {
         if let Ok(c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection()) {
             break c;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(10), "redis-server did not start on the sample");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "redis-server did not start on the sample"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
     let get = |connection: &mut redis::Connection, key: &str| -> String {
@@ -158,6 +161,12 @@ fn the_sample_redis_conf_keeps_nothing_on_disk_and_never_evicts() {
     let _ = server.kill();
     let _ = server.wait();
     let unit = std::fs::read_to_string(packaging("evergreen-relay.service")).unwrap();
-    assert!(unit.lines().any(|l| l.starts_with("RestrictAddressFamilies=") && l.contains("AF_UNIX")), "the socket is reachable");
-    assert!(!unit.lines().any(|l| l.starts_with("Requires=") || l.starts_with("SupplementaryGroups=")), "runs without Redis installed");
+    assert!(
+        unit.lines().any(|l| l.starts_with("RestrictAddressFamilies=") && l.contains("AF_UNIX")),
+        "the socket is reachable"
+    );
+    assert!(
+        !unit.lines().any(|l| l.starts_with("Requires=") || l.starts_with("SupplementaryGroups=")),
+        "runs without Redis installed"
+    );
 }
