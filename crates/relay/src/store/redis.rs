@@ -87,22 +87,45 @@ impl Redis {
         invocation: ScriptInvocation<'_>,
     ) -> Result<T, Unavailable> {
         let mut connection = self.connection();
-        match tokio::time::timeout(self.timeout, invocation.invoke_async(&mut connection)).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(Unavailable(describe(&error))),
-            Err(_) => Err(Unavailable(format!("no answer within {} ms", self.timeout.as_millis()))),
-        }
+        self.bounded(async {
+            match invocation.invoke_async(&mut connection).await {
+                Err(error) if found_dead(&error) => invocation.invoke_async(&mut connection).await,
+                answer => answer,
+            }
+        })
+        .await
     }
 
     /// A plain command, within the timeout.
     pub async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, Unavailable> {
         let mut connection = self.connection();
-        match tokio::time::timeout(self.timeout, command.query_async(&mut connection)).await {
+        self.bounded(async {
+            match command.query_async(&mut connection).await {
+                Err(error) if found_dead(&error) => command.query_async(&mut connection).await,
+                answer => answer,
+            }
+        })
+        .await
+    }
+
+    async fn bounded<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> Result<T, Unavailable> {
+        match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => Err(Unavailable(describe(&error))),
             Err(_) => Err(Unavailable(format!("no answer within {} ms", self.timeout.as_millis()))),
         }
     }
+}
+
+/// The connection was found closed (Redis restarted since it was last used): the connection
+/// manager reconnects, and the call is worth one more try on the new connection, within the
+/// same timeout. Never after a timeout, when the first try may still be running. A connection
+/// that died after running a script and before answering would make the retry see its effect
+/// (a session already taken, a handoff already redeemed: the person is told to start again);
+/// a Redis that dies there has lost everything it held anyway, persistence being off.
+fn found_dead(error: &redis::RedisError) -> bool {
+    !error.is_timeout()
+        && (error.is_connection_dropped() || error.is_io_error() || error.is_connection_refusal())
 }
 
 /// A Redis error for the log: its kind and category, never a value (errors quote none, but
