@@ -23,7 +23,7 @@ pub use redis::{Redis, RedisStore};
 pub use seal::{HandoffKey, InvalidKey};
 
 /// A sign-in started by an app, waiting for Instagram's redirect.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Session {
     /// The `state` sent to Instagram and back.
     pub state: String,
@@ -33,6 +33,16 @@ pub struct Session {
     pub challenge: String,
     /// When it stops being accepted.
     pub expires_at: DateTime<Utc>,
+}
+
+/// Without `state` (what the callback is matched by) or the challenge.
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("client", &self.client)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the app receives for a handoff, exactly once.
@@ -177,4 +187,21 @@ pub trait SessionStore: Send + Sync {
     async fn counts(&self, now: DateTime<Utc>) -> Result<(usize, usize), Unavailable>;
     /// Drop every expired record.
     async fn purge(&self, now: DateTime<Utc>) -> Result<(), Unavailable>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_prints_neither_its_state_nor_its_challenge() {
+        let session = Session {
+            state: "state-secret-value".into(),
+            client: "203.0.113.7".parse().unwrap(),
+            challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
+            expires_at: Utc::now(),
+        };
+        let printed = format!("{session:?}");
+        assert!(!printed.contains("state-secret-value") && !printed.contains("E9Melhoa2"), "{printed}");
+    }
 }

@@ -96,18 +96,6 @@ impl Redis {
         .await
     }
 
-    /// A plain command, within the timeout.
-    pub async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, Unavailable> {
-        let mut connection = self.connection();
-        self.bounded(async {
-            match command.query_async(&mut connection).await {
-                Err(error) if found_dead(&error) => command.query_async(&mut connection).await,
-                answer => answer,
-            }
-        })
-        .await
-    }
-
     async fn bounded<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> Result<T, Unavailable> {
         match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(value)) => Ok(value),

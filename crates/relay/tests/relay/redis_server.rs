@@ -122,15 +122,6 @@ impl RedisServer {
             .and_then(|n| n.trim().parse().ok())
             .expect("INFO memory names used_memory")
     }
-
-    /// Commands Redis has processed since it started (`INFO stats`).
-    pub fn commands_processed(&self) -> u64 {
-        let info: String = self.command(redis::cmd("INFO").arg("stats")).unwrap();
-        info.lines()
-            .find_map(|line| line.strip_prefix("total_commands_processed:"))
-            .and_then(|n| n.trim().parse().ok())
-            .expect("INFO stats names total_commands_processed")
-    }
 }
 
 impl Drop for RedisServer {
