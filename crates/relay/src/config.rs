@@ -318,6 +318,18 @@ pub struct RedisConfig {
     pub handoff_key: crate::store::HandoffKey,
 }
 
+impl RedisConfig {
+    /// Plain TCP to a host that is not this machine.
+    pub fn crosses_the_network(&self) -> bool {
+        match self.connection.addr() {
+            redis::ConnectionAddr::Tcp(host, _) => {
+                host != "localhost" && !host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            }
+            _ => false,
+        }
+    }
+}
+
 impl std::fmt::Debug for RedisConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisConfig")
@@ -764,8 +776,15 @@ pub fn check_report(config: &Config) -> String {
             StoreConfig::Memory =>
                 "in memory (one replica; a restart ends the sign-ins in flight)".to_string(),
             StoreConfig::Redis(redis) => format!(
-                "in Redis at {} (shared by every replica using it; tokens sealed with {HANDOFF_KEY_ENV})",
-                redis.url
+                "in Redis at {} (shared by every replica using it; records sealed with {HANDOFF_KEY_ENV}){}",
+                redis.url,
+                if redis.crosses_the_network() {
+                    "\n  Warning: plain TCP to another machine. Redis sees only sealed records and keyed names, \
+                     but its password crosses the network in the clear: keep Redis on a private network \
+                     or behind a TLS tunnel, reachable only by the relays"
+                } else {
+                    ""
+                }
             ),
         },
     )
@@ -939,6 +958,14 @@ mod tests {
         assert!(!format!("{config:?}").contains("redis-s3cr3t"), "the password is not in the Debug form");
         let report = check_report(&config);
         assert!(report.contains("in Redis at redis+unix:///run/redis/redis.sock"), "{report}");
+        assert!(!report.contains("Warning"), "{report}");
+        let across = |url: &str| {
+            let mut config = config.clone();
+            config.use_redis(url, KEY).unwrap();
+            check_report(&config).contains("Warning: plain TCP to another machine")
+        };
+        assert!(across("redis://10.0.0.5:6379/0"));
+        assert!(!across("redis://127.0.0.1:6379/0") && !across("redis://localhost:6379"));
 
         let missing = resolve(None, None).unwrap_err().to_string();
         assert!(missing.contains(HANDOFF_KEY_ENV), "{missing}");

@@ -27,6 +27,14 @@ async fn main() -> anyhow::Result<()> {
         print!("{}", check_report(&config));
         return Ok(());
     }
+    if let evergreen_relay::config::StoreConfig::Redis(redis) = &config.store
+        && redis.crosses_the_network()
+    {
+        tracing::warn!(
+            "plain TCP to Redis on another machine: its password crosses the network in the clear \
+             (keep it on a private network or behind a TLS tunnel)"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(
         address = %listener.local_addr()?,

@@ -1,24 +1,61 @@
-//! A token waiting in a shared store is sealed first (XChaCha20-Poly1305, the relay's key), so
-//! a Redis dump, replica or backup holds nothing usable. The associated data binds the sealed
-//! payload to its handoff id and challenge: whoever can write to Redis cannot move a payload
-//! under a challenge of their own (they would need its verifier) without breaking the seal.
-//! Random 192-bit nonces: no counter to share between replicas, and no practical collision.
+//! What the relay puts in a shared store is protected by the key every replica shares
+//! (`RELAY_HANDOFF_KEY`), so whoever can read Redis (a dump, a replica, a backup) learns nothing
+//! usable, and whoever can write to it cannot make a replica act on a record of their own:
+//!
+//! * records are sealed (XChaCha20-Poly1305). The associated data binds each to what it is
+//!   stored under: a session to its `state`, a handoff to its id and challenge. A payload moved
+//!   to another record, or a record replaced (say, a session given the writer's own challenge,
+//!   so that the token it leads to would be theirs to redeem), does not open;
+//! * the names records are stored under are keyed hashes of their `state` or id
+//!   ([`HandoffKey::name`]), so the store's keys give no reader a `state` to answer a callback
+//!   with or a handoff id to try;
+//! * [`HandoffKey::fingerprint`] names the key without revealing it, so a replica configured
+//!   with another key finds out before it touches anything.
+//!
+//! The three uses have their own subkeys, derived from the configured key with HMAC-SHA256
+//! under fixed labels. Random 192-bit nonces: no counter to share between replicas, and no
+//! practical collision.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
-/// What the sealed bytes are: a version, so a future format is told apart.
-const CONTEXT: &[u8] = b"evergreen-relay handoff v1";
 const NONCE_LEN: usize = 24;
+/// Bytes of a keyed name: 128 bits, as many as a `state` carries.
+const NAME_LEN: usize = 16;
 
-/// The key every replica shares (`RELAY_HANDOFF_KEY`). No `Debug` in the clear; zeroized
-/// when dropped.
+/// What a sealed record is, part of its associated data: a record of one kind never opens as
+/// another, and the version tells a future format apart.
+#[derive(Debug, Clone, Copy)]
+pub enum Sealed {
+    /// A sign-in waiting for its callback, bound to its `state`.
+    Session,
+    /// A token waiting for its app, bound to its id and challenge.
+    Handoff,
+}
+
+impl Sealed {
+    fn context(self) -> &'static [u8] {
+        match self {
+            Self::Session => b"evergreen-relay session v1",
+            Self::Handoff => b"evergreen-relay handoff v1",
+        }
+    }
+}
+
+/// The key every replica shares (`RELAY_HANDOFF_KEY`), as the subkeys it is used through. No
+/// `Debug` in the clear; zeroized when dropped.
 #[derive(Clone)]
-pub struct HandoffKey(Zeroizing<[u8; 32]>);
+pub struct HandoffKey {
+    seal: Zeroizing<[u8; 32]>,
+    names: Zeroizing<[u8; 32]>,
+    fingerprint: String,
+}
 
 impl std::fmt::Debug for HandoffKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -50,25 +87,49 @@ impl HandoffKey {
             key.copy_from_slice(&bytes);
         }
         bytes.zeroize();
-        if fits { Ok(Self(key)) } else { Err(InvalidKey) }
+        if fits { Ok(Self::derive(&key)) } else { Err(InvalidKey) }
     }
 
     /// A fresh random key (tests, benches).
     pub fn random() -> Self {
         let mut key = Zeroizing::new([0u8; 32]);
         rand::rng().fill_bytes(key.as_mut());
-        Self(key)
+        Self::derive(&key)
+    }
+
+    fn derive(key: &[u8; 32]) -> Self {
+        let fingerprint = subkey(key, b"evergreen-relay key fingerprint v1");
+        Self {
+            seal: subkey(key, b"evergreen-relay seal v1"),
+            names: subkey(key, b"evergreen-relay names v1"),
+            fingerprint: URL_SAFE_NO_PAD.encode(&fingerprint[..NAME_LEN]),
+        }
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new(self.0.as_ref().into())
+        XChaCha20Poly1305::new(self.seal.as_ref().into())
     }
 
-    /// `nonce ‖ ciphertext`, base64url.
-    pub fn seal(&self, plaintext: &[u8], id: &str, challenge: &str) -> String {
+    /// The name a record of `kind` is stored under for `value` (its `state` or id): a keyed
+    /// hash, base64url, the same on every replica with this key.
+    pub fn name(&self, kind: Sealed, value: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.names.as_ref()).expect("any key length");
+        mac.update(kind.context());
+        mac.update(b"\0");
+        mac.update(value.as_bytes());
+        URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..NAME_LEN])
+    }
+
+    /// Names this key and no other, revealing nothing of it.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// `nonce ‖ ciphertext`, base64url, bound to `binding` (what the record is stored under).
+    pub fn seal(&self, kind: Sealed, plaintext: &[u8], binding: &[&str]) -> String {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
-        let aad = associated_data(id, challenge);
+        let aad = associated_data(kind, binding);
         let sealed = self
             .cipher()
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
@@ -78,14 +139,19 @@ impl HandoffKey {
         URL_SAFE_NO_PAD.encode(out)
     }
 
-    /// The plaintext of [`HandoffKey::seal`]'s output, if it opens for this id and challenge.
-    pub fn open(&self, sealed: &str, id: &str, challenge: &str) -> Result<Zeroizing<Vec<u8>>, Unsealable> {
+    /// The plaintext of [`HandoffKey::seal`]'s output, if it opens as `kind` for `binding`.
+    pub fn open(
+        &self,
+        kind: Sealed,
+        sealed: &str,
+        binding: &[&str],
+    ) -> Result<Zeroizing<Vec<u8>>, Unsealable> {
         let bytes = URL_SAFE_NO_PAD.decode(sealed).map_err(|_| Unsealable)?;
         if bytes.len() < NONCE_LEN {
             return Err(Unsealable);
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        let aad = associated_data(id, challenge);
+        let aad = associated_data(kind, binding);
         self.cipher()
             .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
             .map(Zeroizing::new)
@@ -93,8 +159,21 @@ impl HandoffKey {
     }
 }
 
-fn associated_data(id: &str, challenge: &str) -> Vec<u8> {
-    [CONTEXT, b"\0", id.as_bytes(), b"\0", challenge.as_bytes()].concat()
+/// `context ‖ (0 ‖ part)*`: parts never hold a 0 byte (they are base64url), so no two
+/// bindings give the same bytes.
+fn associated_data(kind: Sealed, binding: &[&str]) -> Vec<u8> {
+    let mut aad = kind.context().to_vec();
+    for part in binding {
+        aad.push(0);
+        aad.extend_from_slice(part.as_bytes());
+    }
+    aad
+}
+
+fn subkey(key: &[u8; 32], label: &[u8]) -> Zeroizing<[u8; 32]> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(label);
+    Zeroizing::new(mac.finalize().into_bytes().into())
 }
 
 #[cfg(test)]
@@ -102,19 +181,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_sealed_payload_opens_only_with_its_key_id_and_challenge() {
+    fn a_sealed_payload_opens_only_with_its_key_kind_and_binding() {
         let key = HandoffKey::random();
-        let sealed = key.seal(b"IGAA-token", "h1", "c1");
+        let sealed = key.seal(Sealed::Handoff, b"IGAA-token", &["h1", "c1"]);
         assert!(!sealed.contains("IGAA"));
-        assert_eq!(key.open(&sealed, "h1", "c1").unwrap().as_slice(), b"IGAA-token");
-        assert!(key.open(&sealed, "h2", "c1").is_err(), "moved to another id");
-        assert!(key.open(&sealed, "h1", "c2").is_err(), "put under another challenge");
-        assert!(HandoffKey::random().open(&sealed, "h1", "c1").is_err(), "another replica's key");
+        assert_eq!(key.open(Sealed::Handoff, &sealed, &["h1", "c1"]).unwrap().as_slice(), b"IGAA-token");
+        assert!(key.open(Sealed::Handoff, &sealed, &["h2", "c1"]).is_err(), "moved to another id");
+        assert!(key.open(Sealed::Handoff, &sealed, &["h1", "c2"]).is_err(), "put under another challenge");
+        assert!(key.open(Sealed::Session, &sealed, &["h1", "c1"]).is_err(), "read as another kind");
+        assert!(key.open(Sealed::Handoff, &sealed, &["h1c1"]).is_err(), "its parts run together");
+        assert!(HandoffKey::random().open(Sealed::Handoff, &sealed, &["h1", "c1"]).is_err(), "another key");
         let mut altered = sealed.into_bytes();
         let last = altered.len() - 2;
         altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
-        assert!(key.open(&String::from_utf8(altered).unwrap(), "h1", "c1").is_err());
-        assert!(key.open("", "h1", "c1").is_err());
+        assert!(key.open(Sealed::Handoff, &String::from_utf8(altered).unwrap(), &["h1", "c1"]).is_err());
+        assert!(key.open(Sealed::Handoff, "", &["h1", "c1"]).is_err());
+    }
+
+    #[test]
+    fn names_and_fingerprints_are_keyed_and_reveal_neither_value_nor_key() {
+        let text = STANDARD.encode([7u8; 32]);
+        let (one, same) = (HandoffKey::parse(&text).unwrap(), HandoffKey::parse(&text).unwrap());
+        let other = HandoffKey::random();
+        let name = one.name(Sealed::Session, "state-value");
+        assert_eq!(name, same.name(Sealed::Session, "state-value"), "every replica finds the record");
+        assert_ne!(name, other.name(Sealed::Session, "state-value"));
+        assert_ne!(name, one.name(Sealed::Handoff, "state-value"));
+        assert!(!name.contains("state") && name.len() == 22, "{name}");
+        assert_eq!(one.fingerprint(), same.fingerprint());
+        assert_ne!(one.fingerprint(), other.fingerprint());
+        assert!(!one.fingerprint().contains(&text[..8]));
     }
 
     #[test]

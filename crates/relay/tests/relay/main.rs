@@ -3,6 +3,7 @@
 
 mod abuse;
 mod flow;
+mod lossy_link;
 mod packaging;
 mod redis_server;
 mod replicas;

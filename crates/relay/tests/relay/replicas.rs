@@ -8,7 +8,10 @@ use axum::http::StatusCode;
 use evergreen_relay::config::StoreConfig;
 use serde_json::json;
 
-use crate::support::{Relay, Store, link_params};
+use evergreen_relay::AppState;
+
+use crate::lossy_link::LossyLink;
+use crate::support::{HANDOFF_KEY, Relay, Store, link_params};
 
 fn redeem_body(handoff: &str, verifier: &str) -> String {
     json!({"handoff": handoff, "code_verifier": verifier}).to_string()
@@ -135,32 +138,85 @@ async fn rate_limits_and_bounds_hold_across_replicas() {
 }
 
 #[tokio::test]
-async fn redis_holds_no_token_and_nothing_that_names_the_account() {
+async fn redis_holds_no_token_and_nothing_that_names_the_account_or_the_sign_in() {
     let mut relay = Relay::new(Store::Redis).await;
-    let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+    let (_, waiting_state, _) = relay.start().await;
+    let (verifier, state, page) = relay.sign_in("evergreen.shop").await;
     let handoff = link_params(&page.deep_link())["handoff"].clone();
     let held = relay.redis().dump();
-    assert!(held.iter().any(|(key, _)| key == &format!("evergreen-relay:h:{handoff}")), "{held:?}");
+    assert!(held.iter().any(|(key, _)| key.starts_with("evergreen-relay:h:")), "{held:?}");
+    assert!(held.iter().any(|(key, _)| key.starts_with("evergreen-relay:s:")), "{held:?}");
     let answer = relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await;
     let payload = answer.json();
     let token = payload["access_token"].as_str().unwrap();
-    for (key, value) in &held {
-        for secret in [token, &verifier, "evergreen.shop", payload["user_id"].as_str().unwrap()] {
-            assert!(!key.contains(secret) && !value.contains(secret), "{key} holds a secret in the clear");
+    let user_id = payload["user_id"].as_str().unwrap();
+    // Neither what a callback is answered by (a state) nor what a redemption names (a handoff
+    // id): a reader of Redis can neither finish another's sign-in nor try their handoff.
+    for secret in [token, &verifier, "evergreen.shop", user_id, &state, &waiting_state, &handoff] {
+        for (key, value) in &held {
+            assert!(!key.contains(secret) && !value.contains(secret), "{key} holds {secret} in the clear");
         }
     }
     // Every key lives no longer than its record: nothing without an expiry but the bounds' sets,
-    // which hold only ids.
+    // which hold only keyed names, and the key check, which holds a fingerprint.
     let keys: Vec<String> = relay.redis().command(redis::cmd("KEYS").arg("*")).unwrap();
     for key in keys {
         let ttl: i64 = relay.redis().command(redis::cmd("PTTL").arg(&key)).unwrap();
         let kind: String = relay.redis().command(redis::cmd("TYPE").arg(&key)).unwrap();
-        assert!(ttl > 0 || kind == "zset", "{key} ({kind}) has no expiry");
+        assert!(
+            ttl > 0 || kind == "zset" || key == "evergreen-relay:key-check",
+            "{key} ({kind}) has no expiry"
+        );
+    }
+}
+
+/// The one `s:` key Redis holds that `before` did not.
+fn new_session_key(before: &[(String, String)], after: &[(String, String)]) -> (String, String) {
+    after
+        .iter()
+        .find(|(key, _)| key.starts_with("evergreen-relay:s:") && !before.iter().any(|(k, _)| k == key))
+        .cloned()
+        .expect("a new session in Redis")
+}
+
+#[tokio::test]
+async fn a_sign_in_whose_record_a_redis_writer_replaced_is_refused_not_finished() {
+    // Someone who can write to Redis (but has no relay key) swaps a victim's waiting sign-in for
+    // one they started with their own verifier, or for one they wrote by hand: if the relay
+    // finished it, the victim's token would wait under the writer's challenge.
+    let mut relay = Relay::new(Store::Redis).await;
+    for forge in ["another sign-in's record", "a record written by hand"] {
+        let empty = relay.redis().dump();
+        let (_, victim_state, _) = relay.start().await;
+        let with_victim = relay.redis().dump();
+        let (victim_key, _) = new_session_key(&empty, &with_victim);
+        let (_, _, _) = relay.start().await;
+        let (_, attacker_record) = new_session_key(&with_victim, &relay.redis().dump());
+        let forged = if forge == "a record written by hand" {
+            json!({"client": "127.0.0.1", "challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                   "expires_ms": 4_102_444_800_000_i64, "sealed": ""})
+            .to_string()
+        } else {
+            attacker_record
+        };
+        let _: () = relay
+            .redis()
+            .command(redis::cmd("SET").arg(&victim_key).arg(forged).arg("PX").arg(600_000))
+            .unwrap();
+
+        let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
+        let page = relay.get(&format!("/v1/callback?code={code}&state={victim_state}")).await;
+        let params = link_params(&page.deep_link());
+        assert_eq!(params.get("error").map(String::as_str), Some("busy"), "{forge}: {params:?}");
+        assert!(!params.contains_key("handoff"), "{forge}");
+        let handoffs =
+            relay.redis().dump().into_iter().filter(|(k, _)| k.starts_with("evergreen-relay:h:")).count();
+        assert_eq!(handoffs, 0, "{forge}: no token was fetched for the forged sign-in");
     }
 }
 
 #[tokio::test]
-async fn a_replica_with_another_key_cannot_open_a_handoff() {
+async fn a_replica_with_another_key_is_refused_and_destroys_nothing() {
     let relay = Relay::new(Store::Redis).await;
     let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
     let handoff = link_params(&page.deep_link())["handoff"].clone();
@@ -168,15 +224,78 @@ async fn a_replica_with_another_key_cannot_open_a_handoff() {
     let url = relay.redis.as_ref().unwrap().url();
     config.use_redis(&url, "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=").unwrap();
     let misconfigured = evergreen_relay::AppState::with_clock(config, relay.state.now.clone());
-    let answer = relay.post_to(&misconfigured, "/v1/handoff", redeem_body(&handoff, &verifier)).await;
-    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{}", answer.body);
-    assert!(!answer.body.contains("IGAA"));
+    for _ in 0..2 {
+        let answer = relay.post_to(&misconfigured, "/v1/handoff", redeem_body(&handoff, &verifier)).await;
+        assert_eq!(
+            (answer.status, answer.json()["code"].clone()),
+            (StatusCode::SERVICE_UNAVAILABLE, json!("unavailable")),
+            "{}",
+            answer.body
+        );
+        assert!(!answer.body.contains("IGAA"));
+    }
+    let (status, code, _) = start_status_on(&relay, &misconfigured).await;
+    assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "\"unavailable\""));
+    // The replicas with the right key never noticed.
+    let answer = relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(start_status(&relay).await.0, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn an_answer_lost_on_its_way_back_from_redis_is_found_again_by_the_retry() {
+    // Nine sign-ins per client at most: a start that ran twice would find itself the tenth.
+    let relay = Relay::with(Store::Redis, |c| {
+        c.sessions_per_minute = 1_000;
+        c.max_sessions_per_client = 9;
+    })
+    .await;
+    // Every script loaded in Redis first, so the answer lost is the script's own rather than a
+    // NOSCRIPT the driver would answer by sending the script again.
+    let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+    let warm =
+        relay.post("/v1/handoff", redeem_body(&link_params(&page.deep_link())["handoff"], &verifier)).await;
+    assert_eq!(warm.status, StatusCode::OK);
+    let link = LossyLink::to(relay.redis.as_ref().unwrap().socket());
+    let mut config = (*relay.state.config).clone();
+    config.use_redis(&link.url(), HANDOFF_KEY).unwrap();
+    let linked = evergreen_relay::AppState::with_clock(config, relay.state.now.clone());
+    // Every one of the replica's connections opened first, so the answer lost is a request's.
+    for _ in 0..8 {
+        relay.start_on(&linked).await;
+    }
+
+    link.lose_next_answer();
+    let (verifier, state, _) = relay.start_on(&linked).await;
+    assert!(link.has_lost_it(), "the start's answer was lost, and the start still succeeded");
+
+    let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
+    link.lose_next_answer();
+    let page = relay.get_to(&linked, &format!("/v1/callback?code={code}&state={state}")).await;
+    assert!(link.has_lost_it());
+    let params = link_params(&page.deep_link());
+    assert!(params.contains_key("handoff"), "the session taken once, its answer found again: {params:?}");
+
+    link.lose_next_answer();
+    let body = redeem_body(&params["handoff"], &verifier);
+    let answer = relay.post_to(&linked, "/v1/handoff", body.clone()).await;
+    assert!(link.has_lost_it());
+    assert_eq!(answer.status, StatusCode::OK, "redeemed, its answer found again: {}", answer.body);
+    assert_eq!(answer.json()["username"], "evergreen.shop");
+    // Still once: the memo is the retry's alone.
+    assert_eq!(relay.post("/v1/handoff", body).await.status, StatusCode::GONE);
 }
 
 /// What the app would be told on starting a sign-in now.
 async fn start_status(relay: &Relay) -> (StatusCode, String, Option<String>) {
+    start_status_on(relay, &relay.state).await
+}
+
+/// [`start_status`] on the replica `on`.
+async fn start_status_on(relay: &Relay, on: &AppState) -> (StatusCode, String, Option<String>) {
     let answer = relay
-        .post(
+        .post_to(
+            on,
             "/v1/sessions",
             json!({"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"})
                 .to_string(),
