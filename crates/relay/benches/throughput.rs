@@ -94,6 +94,18 @@ impl Deployment {
         )
     }
 
+    /// Seconds of CPU Redis has used (`INFO cpu`, user and system).
+    fn redis_cpu(&self) -> Option<f64> {
+        let redis = self.redis.as_ref()?;
+        let info: String = redis.command(redis::cmd("INFO").arg("cpu")).unwrap();
+        Some(
+            info.lines()
+                .filter(|l| l.starts_with("used_cpu_user:") || l.starts_with("used_cpu_sys:"))
+                .filter_map(|l| l.split(':').nth(1)?.trim().parse::<f64>().ok())
+                .sum(),
+        )
+    }
+
     /// `REQUESTS` handoffs waiting, `h<i>`, on the shared store (or the one replica's).
     async fn seed_handoffs(&self, round: usize) {
         let now = Utc::now();
@@ -141,6 +153,8 @@ impl Deployment {
         let next = Arc::new(AtomicUsize::new(0));
         let trips_before = self.round_trips();
         let memory_before = self.redis.as_ref().map(RedisServer::used_memory);
+        let redis_cpu_before = self.redis_cpu();
+        let cpu_before = process_cpu();
         let started = Instant::now();
         let workers: Vec<_> = (0..CLIENTS)
             .map(|_| {
@@ -179,6 +193,9 @@ impl Deployment {
             }
         }
         let elapsed = started.elapsed().as_secs_f64();
+        let cpu_us = (process_cpu() - cpu_before) * 1e6 / REQUESTS as f64;
+        let redis_cpu_us =
+            redis_cpu_before.zip(self.redis_cpu()).map(|(before, after)| (after - before) * 1e6 / REQUESTS as f64);
         latencies.sort();
         let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -190,6 +207,8 @@ impl Deployment {
             .zip(self.redis.as_ref().map(RedisServer::used_memory))
             .map(|(before, after)| (after as f64 - before as f64) / REQUESTS as f64);
         Measurement {
+            cpu_us,
+            redis_cpu_us,
             memory,
             per_second: REQUESTS as f64 / elapsed,
             p50_ms: ms(at(0.5)),
@@ -202,6 +221,10 @@ impl Deployment {
 
 /// One round of one endpoint on one deployment.
 struct Measurement {
+    /// CPU this process (clients and replicas) spent per request, in µs.
+    cpu_us: f64,
+    /// CPU Redis spent per request, in µs.
+    redis_cpu_us: Option<f64>,
     /// Redis' memory grown (or shrunk) per request, in bytes.
     memory: Option<f64>,
     per_second: f64,
@@ -217,14 +240,27 @@ fn report(deployment: &str, endpoint: &str, mut rounds: Vec<Measurement>) {
     let range = format!("{:.0}–{:.0}", rounds[0].per_second, rounds[rounds.len() - 1].per_second);
     let m = &rounds[rounds.len() / 2];
     println!(
-        "| {deployment} | `{endpoint}` | {:.0} ({range}) | {:.1} | {:.1} | {} | {} | {} |",
+        "| {deployment} | `{endpoint}` | {:.0} ({range}) | {:.1} | {:.1} | {:.0} | {} | {} | {} | {} |",
         m.per_second,
         m.p50_ms,
         m.p99_ms,
+        m.cpu_us,
+        m.redis_cpu_us.map_or("–".into(), |t| format!("{t:.0}")),
         m.trips.map_or("–".into(), |t| format!("{t:.2}")),
         m.memory.map_or("–".into(), |b| format!("{b:+.0}")),
         m.statuses
     );
+}
+
+/// Seconds of CPU this process has used, user and system (`/proc/self/stat`, in clock ticks of
+/// 1/100 s, as on every Linux this runs on).
+fn process_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    let after_name = &stat[stat.rfind(')').expect("a process name") + 2..];
+    let fields: Vec<&str> = after_name.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name and state.
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
 }
 
 fn handoff_id(round: usize, i: usize) -> String {
@@ -291,8 +327,8 @@ async fn main() {
         }
     }
     println!(
-        "| deployment | endpoint | requests/s (rounds' range) | p50 ms | p99 ms | Redis round trips / request | Redis bytes / request | answers |\n\
-         |---|---|---:|---:|---:|---:|---:|---|"
+        "| deployment | endpoint | requests/s (rounds' range) | p50 ms | p99 ms | bench CPU µs / request | Redis CPU µs / request | Redis round trips / request | Redis bytes / request | answers |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     for (d, deployment) in deployments.iter().enumerate() {
         for (e, endpoint) in endpoints.iter().enumerate() {
