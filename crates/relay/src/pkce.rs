@@ -1,4 +1,9 @@
 //! PKCE (RFC 7636, S256) as the relay checks it, and the random ids it hands out.
+//!
+//! The app computes the same S256 in `evergreen-core`'s `connect/pkce.rs`. It is written again
+//! here on purpose: the relay must not depend on the app's core. Both use 32 random bytes,
+//! base64url (43 characters), the app for its verifier and the relay for each `state` and
+//! handoff id, and both test against RFC 7636's Appendix B example.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -181,6 +181,17 @@ fn check_version(version: &str) -> Result<(), Response> {
     if ok { Ok(()) } else { Err(unsupported("GET", version)) }
 }
 
+/// A versioned Graph read (`/{version}/me…`): the version Instagram would route, then the
+/// token, in the order Instagram answers their errors.
+fn versioned(
+    world: &World,
+    version: &str,
+    params: &HashMap<String, String>,
+) -> Result<(String, Token, Account), Response> {
+    check_version(version)?;
+    validate(world, params)
+}
+
 /// `GET /{version}/me?fields=…&access_token`.
 pub async fn me(
     State(world): State<Arc<World>>,
@@ -188,10 +199,7 @@ pub async fn me(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    if let Err(e) = check_version(&version) {
-        return e;
-    }
-    let (_, _, account) = match validate(&world, &params) {
+    let (_, _, account) = match versioned(&world, &version, &params) {
         Ok(v) => v,
         Err(e) => return e,
     };
@@ -235,10 +243,7 @@ pub async fn media(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    if let Err(e) = check_version(&version) {
-        return e;
-    }
-    let (token_value, _, account) = match validate(&world, &params) {
+    let (token_value, _, account) = match versioned(&world, &version, &params) {
         Ok(v) => v,
         Err(e) => return e,
     };

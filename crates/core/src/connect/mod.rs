@@ -8,7 +8,7 @@ mod relay;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub use flows::{FLOW_TTL, FlowPurpose, PendingFlow, PendingFlows};
-pub use pkce::{PkceVerifier, random_id};
+pub use pkce::PkceVerifier;
 pub use relay::{Handoff, RelayClient, ServiceInfo};
 
 use crate::clock::Clock;

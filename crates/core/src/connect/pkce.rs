@@ -1,4 +1,9 @@
 //! PKCE (RFC 7636, S256): the verifier stays in the app; only its challenge travels.
+//!
+//! The relay checks the same S256 in its own `pkce.rs`, written again there on purpose: the
+//! relay must not depend on the app's core. Both use 32 random bytes, base64url (43
+//! characters): the app for its verifier, the relay for each `state` and handoff id, and both
+//! test against RFC 7636's Appendix B example.
 
 use std::fmt;
 
@@ -38,13 +43,6 @@ impl fmt::Debug for PkceVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PkceVerifier([redacted])")
     }
-}
-
-/// A fresh random id for a flow's `state`: 24 random bytes, base64url.
-pub fn random_id() -> String {
-    let mut bytes = [0u8; 24];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[cfg(test)]
