@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use evergreen_core::Code;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_opener::OpenerExt;
 
@@ -14,18 +15,16 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, browser: &Browser, url: &str) -> Res
     match browser {
         Browser::System => app.opener().open_url(url, None::<&str>).map_err(|error| {
             tracing::warn!(%error, "could not open the browser");
-            IpcError {
-                code: "browser_unavailable",
-                message:
-                    "Evergreen couldn't open your browser. Use Copy link and paste it into your browser."
-                        .into(),
-            }
+            IpcError::new(
+                Code::BrowserUnavailable,
+                "Evergreen couldn't open your browser. Use Copy link and paste it into your browser.",
+            )
         }),
         Browser::Record(path) => std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .and_then(|mut file| writeln!(file, "{url}"))
-            .map_err(|error| IpcError::unknown(&error)),
+            .map_err(|error| IpcError::internal(&error)),
     }
 }

@@ -1,43 +1,47 @@
 //! Errors as the UI receives them: `{ code, message }`.
 //!
-//! `code` is the core's stable [`evergreen_core::Code`] (the UI branches on it); `message` is
-//! written for a social media manager. An error the core did not classify becomes
-//! `"unknown"` with a generic message, and is logged in full here instead.
+//! `code` is one of the core's [`Code`]s, the one list of what crosses IPC; `message` is
+//! written for a social media manager. An error nothing classified is `internal` with a generic
+//! message, and is logged in full here instead.
 
+use evergreen_core::Code;
 use serde::Serialize;
 
 /// An error crossing IPC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IpcError {
-    /// Stable, `snake_case`; `"unknown"` when unclassified.
-    pub code: &'static str,
+    /// Stable, `snake_case`.
+    pub code: Code,
     /// What happened and what to do, in plain words. Never a secret.
     pub message: String,
 }
 
 impl IpcError {
-    /// Something the core did not classify: log it, show a generic message.
-    pub fn unknown(error: &dyn std::fmt::Display) -> Self {
+    /// An error the shell classifies itself.
+    pub fn new(code: Code, message: &str) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    /// Something nothing classified: log it, show a generic message.
+    pub fn internal(error: &dyn std::fmt::Display) -> Self {
         tracing::error!(%error, "unclassified error");
-        Self {
-            code: "unknown",
-            message:
-                "Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen."
-                    .into(),
-        }
+        Self::new(
+            Code::Internal,
+            "Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen.",
+        )
     }
 }
 
 impl From<evergreen_core::Error> for IpcError {
     fn from(error: evergreen_core::Error) -> Self {
-        Self { code: error.code().as_str(), message: error.to_string() }
+        Self { code: error.code(), message: error.to_string() }
     }
 }
 
 impl From<crate::config::SaveError> for IpcError {
     fn from(error: crate::config::SaveError) -> Self {
         tracing::warn!(%error, "saving the configuration");
-        Self { code: evergreen_core::Code::Storage.as_str(), message: error.to_string() }
+        Self { code: Code::Storage, message: error.to_string() }
     }
 }
 
@@ -60,12 +64,12 @@ mod tests {
     }
 
     #[test]
-    fn no_code_becomes_unknown_with_a_generic_message() {
-        let json = serde_json::to_value(IpcError::unknown(&"disk on fire at /secret/path")).unwrap();
+    fn an_unclassified_error_is_internal_with_a_generic_message() {
+        let json = serde_json::to_value(IpcError::internal(&"disk on fire at /secret/path")).unwrap();
         assert_eq!(
             json,
             serde_json::json!({
-                "code": "unknown",
+                "code": "internal",
                 "message": "Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen."
             }),
             "the raw error stays in the log, never in the UI"

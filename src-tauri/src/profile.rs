@@ -284,12 +284,12 @@ pub async fn choose<R: Runtime>(app: &AppHandle<R>, mode: Mode) -> Result<(), Ip
     let next = match kept {
         Some(kept) => kept,
         None => {
-            let root = app_data_root(app, &state.config).map_err(|error| IpcError::unknown(&error))?;
+            let root = app_data_root(app, &state.config).map_err(|error| IpcError::internal(&error))?;
             let opened = open(&AppSlot::ready(app), &state.config, &root, mode, relay, state.tray.clone())
                 .await
                 .map_err(|error| match error.downcast::<evergreen_core::Error>() {
                     Ok(error) => IpcError::from(*error),
-                    Err(error) => IpcError::unknown(&error),
+                    Err(error) => IpcError::internal(&error),
                 })?;
             opened.start_scheduler(app);
             Arc::new(opened)

@@ -1,4 +1,4 @@
-//! The core's error type and the stable codes the UI branches on.
+//! The core's error type and the stable codes that cross IPC.
 //!
 //! Every module has its own `thiserror` enum; [`Error`] gathers them and [`Error::code`]
 //! classifies each into a [`Code`]. The `Display` text of an [`Error`] is written for a
@@ -6,7 +6,12 @@
 
 use crate::{connect, deep_link, profile, refresh, store, vault};
 
-/// Stable error codes sent across IPC. A variant exists only while the UI branches on it.
+/// Every error code that crosses IPC: the shell's own failures (a browser, the autostart
+/// entry) are here too, so this is the whole list. Most errors are shown by their message
+/// alone; a code is kept apart only while someone tells it apart: the UI branches on a few
+/// (`wrong_passphrase`, `weak_passphrase`, `vault_damaged`, and the sign-in service's address
+/// errors), a link's notice carries its code to the page, and the tests assert each. Add a
+/// variant only for such a consumer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
     /// A deep link that is malformed: wrong scheme, path, parameters or encoding.
@@ -69,7 +74,13 @@ pub enum Code {
     Storage,
     /// Another copy of Evergreen uses this profile: the shell says so and exits.
     ProfileInUse,
-    /// Anything else; logged in full, shown generically.
+    /// The account has no token to read Instagram with: the dashboard offers Reconnect.
+    NeedsReconnect,
+    /// The system browser would not open: the connect card offers "Copy link".
+    BrowserUnavailable,
+    /// The desktop's autostart entry could not be written or removed: the setting says so.
+    AutostartFailed,
+    /// Anything else, or an answer the UI could not read; logged in full, shown generically.
     Internal,
 }
 
@@ -107,8 +118,17 @@ impl Code {
             Self::InstagramUnreachable => "instagram_unreachable",
             Self::Storage => "storage",
             Self::ProfileInUse => "profile_in_use",
+            Self::NeedsReconnect => "needs_reconnect",
+            Self::BrowserUnavailable => "browser_unavailable",
+            Self::AutostartFailed => "autostart_failed",
             Self::Internal => "internal",
         }
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -213,7 +233,7 @@ impl Error {
             Self::UnknownAccount => Code::UnknownAccount,
             Self::InvalidSettings(_) => Code::InvalidSettings,
             Self::InvalidLabel(_) => Code::InvalidLabel,
-            Self::Live(profile::LiveError::NoToken) => Code::VaultLocked,
+            Self::Live(profile::LiveError::NoToken) => Code::NeedsReconnect,
             Self::Live(profile::LiveError::Instagram(_)) => Code::InstagramUnreachable,
             Self::Profile(crate::paths::ClaimError::InUse) => Code::ProfileInUse,
             Self::Profile(crate::paths::ClaimError::Io(_)) => Code::Storage,
@@ -230,5 +250,65 @@ impl From<store::Error> for Error {
             store::Error::Closed => Self::Closed,
             other => Self::Store(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_snake_case_and_serialize_as_their_wire_form() {
+        let all = [
+            Code::InvalidLink,
+            Code::LinkNotOurs,
+            Code::LinkAlreadyUsed,
+            Code::LinkExpired,
+            Code::ConnectCancelled,
+            Code::NotProfessional,
+            Code::PermissionsMissing,
+            Code::InstagramUnavailable,
+            Code::InstagramRefused,
+            Code::InstagramLoginRequired,
+            Code::InstagramSessionRejected,
+            Code::RelayUnreachable,
+            Code::RelayBusy,
+            Code::RelayUntrusted,
+            Code::NoSignInService,
+            Code::NotASignInService,
+            Code::ConnectFailed,
+            Code::VaultMissing,
+            Code::VaultExists,
+            Code::VaultLocked,
+            Code::WrongPassphrase,
+            Code::WeakPassphrase,
+            Code::VaultDamaged,
+            Code::LoginKeyring,
+            Code::UnknownAccount,
+            Code::InvalidSettings,
+            Code::InvalidLabel,
+            Code::InstagramUnreachable,
+            Code::Storage,
+            Code::ProfileInUse,
+            Code::NeedsReconnect,
+            Code::BrowserUnavailable,
+            Code::AutostartFailed,
+            Code::Internal,
+        ];
+        let words: std::collections::HashSet<_> = all.iter().map(|c| c.as_str()).collect();
+        assert_eq!(words.len(), all.len(), "no two codes share a wire form");
+        for code in all {
+            assert!(code.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code:?}");
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
+        }
+    }
+
+    #[test]
+    fn an_account_without_a_token_needs_reconnect_as_its_message_says() {
+        let error = Error::Live(profile::LiveError::NoToken);
+        assert_eq!(
+            (error.code().as_str(), error.to_string().as_str()),
+            ("needs_reconnect", "This account needs Reconnect before Evergreen can read it.")
+        );
     }
 }

@@ -194,8 +194,9 @@ impl Deployment {
         }
         let elapsed = started.elapsed().as_secs_f64();
         let cpu_us = (process_cpu() - cpu_before) * 1e6 / REQUESTS as f64;
-        let redis_cpu_us =
-            redis_cpu_before.zip(self.redis_cpu()).map(|(before, after)| (after - before) * 1e6 / REQUESTS as f64);
+        let redis_cpu_us = redis_cpu_before
+            .zip(self.redis_cpu())
+            .map(|(before, after)| (after - before) * 1e6 / REQUESTS as f64);
         latencies.sort();
         let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;

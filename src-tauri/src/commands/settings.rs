@@ -1,5 +1,6 @@
 //! Settings and the activity log.
 
+use evergreen_core::Code;
 use evergreen_core::refresh::RefreshPolicy;
 use tauri::State;
 use tracing::instrument;
@@ -46,12 +47,10 @@ pub fn set_launch_at_login<R: tauri::Runtime>(
     let applied = if on { launcher.enable() } else { launcher.disable() };
     applied.map_err(|error| {
         tracing::warn!(%error, "autostart entry");
-        IpcError {
-            code: "autostart_failed",
-            message:
-                "Evergreen couldn't change your login items. Check that ~/.config/autostart is writable."
-                    .into(),
-        }
+        IpcError::new(
+            Code::AutostartFailed,
+            "Evergreen couldn't change your login items. Check that ~/.config/autostart is writable.",
+        )
     })?;
     Ok(state.core().set_launch_at_login(on)?)
 }

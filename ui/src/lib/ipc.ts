@@ -19,7 +19,7 @@ export class IpcError extends Error {
     if (error instanceof IpcError) return error;
     const parsed = ipcErrorSchema.safeParse(error);
     if (parsed.success) return new IpcError(parsed.data.code, parsed.data.message);
-    return new IpcError('unknown', 'Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen.');
+    return new IpcError('internal', 'Something went wrong inside Evergreen. Try again; if it keeps happening, restart Evergreen.');
   }
 }
 
@@ -34,7 +34,7 @@ export async function call<T>(command: string, args: Record<string, unknown>, sc
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     console.error(`unexpected answer from ${command}`, parsed.error.issues);
-    throw new IpcError('unknown', 'Evergreen received an answer it did not understand. Restart Evergreen and try again.');
+    throw new IpcError('internal', 'Evergreen received an answer it did not understand. Restart Evergreen and try again.');
   }
   return parsed.data;
 }

@@ -30,7 +30,7 @@ export function mockBackend(handlers: Handlers = {}) {
       const payload = (args ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args: payload });
       const handler = all[cmd];
-      if (!handler) return Promise.reject({ code: 'unknown', message: `no mock for ${cmd}` });
+      if (!handler) return Promise.reject({ code: 'internal', message: `no mock for ${cmd}` });
       return handler(payload);
     },
     { shouldMockEvents: true },

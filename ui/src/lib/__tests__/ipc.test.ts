@@ -12,7 +12,7 @@ describe('call', () => {
 
   it('turns a malformed answer into an unknown error', async () => {
     mockIPC(() => ({ n: 'one' }));
-    await expect(call('x', {}, z.object({ n: z.number() }))).rejects.toMatchObject({ code: 'unknown' });
+    await expect(call('x', {}, z.object({ n: z.number() }))).rejects.toMatchObject({ code: 'internal' });
   });
 
   it('keeps code and message of a backend error', async () => {
@@ -24,6 +24,6 @@ describe('call', () => {
 
   it('turns an unparseable rejection into unknown', async () => {
     mockIPC(() => Promise.reject('boom'));
-    await expect(call('x', {}, z.null())).rejects.toMatchObject({ code: 'unknown' });
+    await expect(call('x', {}, z.null())).rejects.toMatchObject({ code: 'internal' });
   });
 });
