@@ -81,9 +81,10 @@ fn build<R: Runtime>(app: &AppHandle<R>, route: Option<Route>) -> tauri::Result<
         tune(&window);
     }
     let handle = app.clone();
+    let release = crate::memory::Release { network_process: !app.evergreen().config.automation };
     window.on_window_event(move |event| {
         if matches!(event, WindowEvent::Destroyed) {
-            crate::memory::release_after_close(&handle);
+            crate::memory::release_after_close(&handle, release);
         }
     });
     Ok(())

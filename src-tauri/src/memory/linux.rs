@@ -1,67 +1,28 @@
-//! Handing memory back once the window is gone: Evergreen spends most of its life in the tray,
-//! and what the page used should not stay resident all day.
-
-use std::time::Duration;
-
-use tauri::{AppHandle, Manager, Runtime};
-
-use crate::state::EvergreenExt;
-use crate::window::MAIN;
-
-/// Give WebKit this long to tear the page down before releasing what it left.
-const SETTLE: Duration = Duration::from_secs(2);
-
-/// After the window was destroyed: end WebKit's network process (WebKit starts a new one
-/// when a window opens again), return freed heap to the system, and let go of resident
-/// library pages.
-pub fn release_after_close<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(SETTLE).await;
-        let handle = app.clone();
-        // On the main thread: GTK, fonts and module loading (what maps and unmaps files) happen
-        // there, so no file mapping changes while the list of them is being walked.
-        let _ = app.run_on_main_thread(move || {
-            if handle.get_webview_window(MAIN).is_some() {
-                return; // reopened meanwhile
-            }
-            #[cfg(target_os = "linux")]
-            {
-                if !handle.evergreen().config.automation {
-                    end_network_processes();
-                }
-                trim_heap();
-                release_file_pages();
-            }
-        });
-    });
-}
+//! What Linux lets a process hand back: an idle child process, freed heap, and resident pages
+//! of the files it maps. Small functions over `/proc` and three system calls.
 
 /// WebKitNetworkProcess children of this process: with no page left they only hold memory.
-#[cfg(target_os = "linux")]
-fn end_network_processes() {
-    let me = std::process::id().to_string();
+pub fn end_network_processes() {
+    let me = std::process::id();
     let Ok(entries) = std::fs::read_dir("/proc") else { return };
     for entry in entries.flatten() {
-        let pid = entry.file_name().to_string_lossy().into_owned();
-        if !pid.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
         let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        // "pid (comm) state ppid …": comm may hold spaces, so split after the last ')'.
-        let Some((head, tail)) = stat.rsplit_once(')') else { continue };
-        let parent = tail.split_whitespace().nth(1);
-        if parent == Some(me.as_str())
-            && head.contains("WebKitNetworkPr")
-            && let Ok(pid) = pid.parse::<i32>()
-        {
+        if is_network_process_of(&stat, me) {
             tracing::debug!(pid, "ending the idle network process");
             signal_term(pid);
         }
     }
 }
 
-#[cfg(target_os = "linux")]
+/// Whether a `/proc/PID/stat` line is a WebKit network process whose parent is `parent`.
+fn is_network_process_of(stat: &str, parent: u32) -> bool {
+    // "pid (comm) state ppid …": comm may hold spaces, so split after the last ')'.
+    let Some((head, tail)) = stat.rsplit_once(')') else { return false };
+    let ppid = tail.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok());
+    ppid == Some(parent) && head.contains("WebKitNetworkPr")
+}
+
 #[allow(unsafe_code)]
 fn signal_term(pid: i32) {
     // SAFETY: kill(2) takes plain integers; `pid` is a child of ours read from /proc just now.
@@ -70,9 +31,8 @@ fn signal_term(pid: i32) {
     }
 }
 
-#[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
-fn trim_heap() {
+pub fn trim_heap() {
     // SAFETY: malloc_trim only walks glibc's own arenas; it takes no pointers from us.
     let released = unsafe { libc::malloc_trim(0) };
     tracing::debug!(released, "heap trimmed");
@@ -89,31 +49,35 @@ fn trim_heap() {
 /// from the page cache for root. But `MADV_DONTNEED` throws away a private page that was
 /// written (relocations made read-only after loading, RELRO), so only regions with no such
 /// page are released: not writable, nothing anonymous or privately dirty in them.
-#[cfg(target_os = "linux")]
-fn release_file_pages() {
+pub fn release_file_pages() {
     let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else { return };
-    let (mut released, mut bytes) = (0usize, 0usize);
-    for region in clean_file_regions(&smaps) {
-        if drop_pages(region.start, region.len) {
+    let (released, bytes) = release(&clean_file_regions(&smaps));
+    tracing::debug!(released, mib = bytes >> 20, "library pages handed back");
+}
+
+/// Advise away each region still mapped as it was listed; how many, and their resident bytes.
+fn release(regions: &[CleanRegion]) -> (usize, usize) {
+    let (mut released, mut bytes) = (0, 0);
+    for region in regions {
+        if still_maps(region) && drop_pages(region.start, region.len) {
             released += 1;
             bytes += region.resident;
         }
     }
-    tracing::debug!(released, mib = bytes >> 20, "library pages handed back");
+    (released, bytes)
 }
 
 /// A read-only file mapping whose pages all equal the file's.
-#[cfg(target_os = "linux")]
 #[derive(Debug, PartialEq, Eq)]
 struct CleanRegion {
     start: usize,
     len: usize,
     resident: usize,
+    path: String,
 }
 
 /// The regions of a `/proc/PID/smaps` text whose resident pages can be dropped and read back
 /// from their file unchanged.
-#[cfg(target_os = "linux")]
 fn clean_file_regions(smaps: &str) -> Vec<CleanRegion> {
     let mut regions = Vec::new();
     let mut current: Option<(CleanRegion, bool)> = None;
@@ -148,7 +112,6 @@ fn clean_file_regions(smaps: &str) -> Vec<CleanRegion> {
 
 /// "start-end perms offset dev inode path": a region worth looking at when it maps a regular
 /// file on disk, read-only.
-#[cfg(target_os = "linux")]
 fn region_header(line: &str) -> Option<CleanRegion> {
     let mut fields = line.split_whitespace();
     let range = fields.next()?;
@@ -166,24 +129,37 @@ fn region_header(line: &str) -> Option<CleanRegion> {
     let (start, end) = range.split_once('-')?;
     let start = usize::from_str_radix(start, 16).ok()?;
     let end = usize::from_str_radix(end, 16).ok()?;
-    (end > start).then_some(CleanRegion { start, len: end - start, resident: 0 })
+    (end > start).then(|| CleanRegion { start, len: end - start, resident: 0, path: path.to_string() })
 }
 
-#[cfg(target_os = "linux")]
+/// Whether `region`'s exact range is still a mapping of its file. Other threads (tokio's,
+/// WebKit's, a DNS lookup loading NSS modules) map and unmap while smaps is read and the
+/// regions are advised: a range unmapped since and reused for memory that was then written
+/// must not be advised, or the writes would be lost. `/proc/self/map_files/<start>-<end>`
+/// names the file mapped at exactly that range, checked just before each advice.
+fn still_maps(region: &CleanRegion) -> bool {
+    let link = format!("/proc/self/map_files/{:x}-{:x}", region.start, region.start + region.len);
+    std::fs::read_link(link).is_ok_and(|file| file.as_os_str() == region.path.as_str())
+}
+
 #[allow(unsafe_code)]
 fn drop_pages(start: usize, len: usize) -> bool {
-    // SAFETY: the range is a read-only mapping of a file with no written page in it (checked
-    // just before, on the main thread, where files are mapped and unmapped), so dropping its
-    // pages loses nothing: the next touch reads the same bytes back from the file.
+    // SAFETY: madvise takes an address range and touches no memory of ours. The range was,
+    // an instant ago (`still_maps`), exactly a read-only mapping of a file with no written page
+    // in it, so dropping its pages loses nothing: the next touch reads the same bytes back from
+    // the file. What this assumes: that in the microseconds between that check and this call
+    // no other thread unmaps this very range, maps memory over exactly it and writes to it.
+    // Library and font mappings are unmapped only by dlclose and by GTK's and fontconfig's
+    // clean-up, which run on this thread (the main one), and glibc never unloads NSS modules.
     unsafe { libc::madvise(start as *mut libc::c_void, len, libc::MADV_DONTNEED) == 0 }
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
 #[allow(unsafe_code)]
 mod tests {
     use std::io::Write;
 
-    use super::{CleanRegion, clean_file_regions, release_file_pages};
+    use super::{CleanRegion, clean_file_regions, is_network_process_of, release, release_file_pages};
 
     const SMAPS: &str = "\
 7f2a1c000000-7f2a1c400000 r-xp 00000000 fe:00 1234 /usr/lib/x86_64-linux-gnu/libwebkit2gtk-4.1.so.0
@@ -234,8 +210,18 @@ garbage
                 // library code, and a font mapped shared read-only (a path with no spaces; the
                 // relocated RELRO part, the data, an empty region, a locked one, anonymous
                 // memory, devices, memfd and deleted files are all left alone)
-                CleanRegion { start: 0x7f2a_1c00_0000, len: 0x40_0000, resident: 3000 * 1024 },
-                CleanRegion { start: 0x7f2a_1c42_0000, len: 0x1_0000, resident: 16 * 1024 },
+                CleanRegion {
+                    start: 0x7f2a_1c00_0000,
+                    len: 0x40_0000,
+                    resident: 3000 * 1024,
+                    path: "/usr/lib/x86_64-linux-gnu/libwebkit2gtk-4.1.so.0".into(),
+                },
+                CleanRegion {
+                    start: 0x7f2a_1c42_0000,
+                    len: 0x1_0000,
+                    resident: 16 * 1024,
+                    path: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".into(),
+                },
             ]
         );
     }
@@ -297,5 +283,53 @@ garbage
             libc::munmap(code.cast(), LEN);
             libc::munmap(relro.cast(), LEN);
         }
+    }
+
+    #[test]
+    fn a_region_remapped_since_it_was_listed_is_left_alone() {
+        const LEN: usize = 64 * 1024;
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(&vec![7u8; LEN]).unwrap();
+        file.as_file().sync_all().unwrap();
+        let code = map(file.as_file(), LEN, libc::PROT_READ);
+        // SAFETY: LEN bytes mapped just now.
+        assert_eq!(unsafe { code.read() }, 7);
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let listed: Vec<_> =
+            clean_file_regions(&smaps).into_iter().filter(|r| r.start == code as usize).collect();
+        assert_eq!(listed.len(), 1, "the file's mapping is listed as clean");
+
+        // Another thread's work, between the listing and the advice: the range unmapped and
+        // reused for memory that is then written.
+        // SAFETY: MAP_FIXED over our own mapping of LEN bytes at `code`.
+        let reused = unsafe {
+            libc::mmap(
+                code.cast(),
+                LEN,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                -1,
+                0,
+            )
+        };
+        assert_eq!(reused.cast::<u8>(), code);
+        // SAFETY: the anonymous mapping is LEN bytes, writable.
+        unsafe { code.write_bytes(0x5A, LEN) };
+
+        assert_eq!(release(&listed), (0, 0), "not advised");
+        // SAFETY: as above.
+        let bytes = unsafe { std::slice::from_raw_parts(code, LEN) };
+        assert!(bytes.iter().all(|&b| b == 0x5A), "what was written is kept");
+        unsafe { libc::munmap(code.cast(), LEN) };
+    }
+
+    #[test]
+    fn only_a_network_process_of_ours_is_ended() {
+        let stat = |comm: &str, ppid: u32| format!("4242 ({comm}) S {ppid} 4242 4242 0 -1 4194560");
+        assert!(is_network_process_of(&stat("WebKitNetworkPr", 100), 100));
+        assert!(!is_network_process_of(&stat("WebKitNetworkPr", 101), 100), "another app's");
+        assert!(!is_network_process_of(&stat("WebKitWebProces", 100), 100));
+        assert!(is_network_process_of(&stat("a) WebKitNetworkPr", 100), 100), "a comm with ')' in it");
+        assert!(!is_network_process_of("garbage", 100));
     }
 }
