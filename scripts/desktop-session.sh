@@ -7,19 +7,19 @@
 #   scripts/desktop-session.sh [--writable DIR]... COMMAND [ARG]...
 # --writable: a directory the command writes its results to (created, handed to the user).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 writable=()
 while [[ "${1:-}" == "--writable" ]]; do
   writable+=("$2")
   shift 2
 done
 [[ ${#writable[@]} -gt 0 ]] && mkdir -p "${writable[@]}"
-session=(env NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24")
 if [[ $(id -u) != 0 ]]; then
-  exec "${session[@]}" "$@"
+  exec "${virtual_display[@]}" "$@"
 fi
 user=evergreen-bench
 id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
 home=$(getent passwd "$user" | cut -d: -f6)
 [[ ${#writable[@]} -gt 0 ]] && chown -R "$user" "${writable[@]}"
 exec runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
-  LANG=C.UTF-8 "${session[@]}" "$@"
+  LANG=C.UTF-8 "${virtual_display[@]}" "$@"

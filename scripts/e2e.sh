@@ -5,11 +5,10 @@
 # test binary (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
-ui/node_modules/.bin/tauri build --debug --no-bundle
+build_app_debug
 cargo build -p evergreen-e2e --tests --bins
 
 export EVERGREEN_E2E_APP="$PWD/target/debug/evergreen"
-export NO_AT_BRIDGE=1
-exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" \
-  cargo test -p evergreen-e2e --test e2e -- --test-threads=1 "$@"
+in_virtual_display cargo test -p evergreen-e2e --test e2e -- --test-threads=1 "$@"

@@ -6,7 +6,7 @@
 # Extra arguments go to the benchmark, e.g. --idle-secs 60 for a quick look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/lib.sh
 
 ui/node_modules/.bin/tauri build --no-bundle
 cargo build --release -p bare-tauri

@@ -10,9 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Cargo and rustup stay where they are when HOME becomes a new user's below.
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
-export PATH="$CARGO_HOME/bin:$PATH"
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-step() { printf '\n==> %s\n' "$*"; }
+. scripts/lib.sh
+version=$(version)
 
 step "install evergreen_${version}_amd64.deb"
 apt-get install -y -qq "./target/packages/evergreen_${version}_amd64.deb" >/dev/null
@@ -30,8 +29,7 @@ grep -q '^# sign_in_service = ' /etc/evergreen/config.toml
 dpkg-query --showformat='${Conffiles}\n' --show evergreen | grep -q ' /etc/evergreen/config.toml '
 
 step "xdg-open app.evergreen:/… reaches the installed app"
-export NO_AT_BRIDGE=1
-dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -euo pipefail -c '
+in_virtual_display bash -euo pipefail -c '
   dir=$(mktemp -d); log="$dir/app.log"
   EVERGREEN_DATA_DIR="$dir/data" EVERGREEN_LOG=info NO_COLOR=1 /usr/bin/evergreen --hidden 2>"$log" &
   app=$!
@@ -47,8 +45,7 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" bash -euo pipefail -c
 
 step "real mode from /etc/evergreen/config.toml: connect an account end to end through xdg-open"
 cargo build -p evergreen-e2e --tests --quiet
-EVERGREEN_E2E_APP=/usr/bin/evergreen dbus-run-session -- xvfb-run -a -s "-screen 0 1280x900x24" \
-  cargo test -p evergreen-e2e --test e2e -- --ignored --exact \
+EVERGREEN_E2E_APP=/usr/bin/evergreen in_virtual_display cargo test -p evergreen-e2e --test e2e -- --ignored --exact \
   installed::installed_the_system_config_connects_real_accounts_through_xdg_open
 
 step "install evergreen-relay_${version}_amd64.deb"

@@ -12,7 +12,7 @@
 # environment, the user's and the system's config.toml still win over it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/lib.sh
 
 profile=release; tauri_flags=(); cargo_flags=(--release); bundles=deb
 usage="usage: scripts/package.sh [--debug] [--appimage] [--relay-url https://signin.example.com]"
@@ -36,7 +36,7 @@ fi
 # Read at compile time by src-tauri/src/config.rs; unset, the build has no default (and
 # reuses the end-to-end build as it is).
 if [[ -n "$relay_url" ]]; then export EVERGREEN_DEFAULT_RELAY_URL="$relay_url"; else unset EVERGREEN_DEFAULT_RELAY_URL; fi
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+version=$(version)
 out=target/packages
 mkdir -p "$out"
 

@@ -5,7 +5,7 @@
 #   scripts/perf.sh [--idle-secs N]   (N < 300 for a quick, unpublishable look)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/lib.sh
 export CARGO_TERM_COLOR=never
 idle=300
 [[ "${1:-}" == "--idle-secs" ]] && idle="$2"
@@ -26,11 +26,9 @@ scripts/desktop-session.sh --writable "$out/footprint" \
   --agent target/release/tray-agent --chromium /usr/bin/chromium --idle-secs "$idle" \
   --out "$out/footprint" > "$out/footprint.log" 2>&1
 echo "==> login start with automatic unlock"
-EVERGREEN_E2E_APP="$PWD/target/release/evergreen" NO_AT_BRIDGE=1 dbus-run-session -- \
-  xvfb-run -a target/release/unlock-at-start 9 > "$out/unlock-at-start.log" 2>&1
+EVERGREEN_E2E_APP="$PWD/target/release/evergreen" in_virtual_display target/release/unlock-at-start 9 > "$out/unlock-at-start.log" 2>&1
 echo "==> an agency's accounts (4, 100, 500, 2,000)"
-EVERGREEN_E2E_APP="$PWD/target/release/evergreen" NO_AT_BRIDGE=1 dbus-run-session -- \
-  xvfb-run -a target/release/agency 3 > "$out/agency.log" 2>&1
+EVERGREEN_E2E_APP="$PWD/target/release/evergreen" in_virtual_display target/release/agency 3 > "$out/agency.log" 2>&1
 echo "==> vault"
 cargo bench -p evergreen-core --bench vault -- --noplot > "$out/vault.log" 2>&1
 echo "==> refresh sweeps"
@@ -40,7 +38,7 @@ cargo bench -p evergreen-sandbox --bench throughput > "$out/sandbox.log" 2>&1
 cargo bench -p evergreen-relay --bench throughput > "$out/relay.log" 2>&1
 
 size() { numfmt --to=iec-i --suffix=B "$(stat -c %s "$1")"; }
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+version=$(version)
 # criterion: "unlock/1000   time:   [a b c]" → the middle (median estimate)
 criterion() { awk -v id="$1" '$1 == id && $2 == "time:" { print $5, $6 }' "$out/vault.log"; }
 {

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
-ui/node_modules/.bin/tauri build --debug --no-bundle
+. scripts/lib.sh
+build_app_debug
 exec target/debug/evergreen "$@"

@@ -4,9 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
-export PATH="$HOME/.cargo/bin:$PATH"
-
-step() { printf '\n==> %s\n' "$*"; }
+. scripts/lib.sh
 
 step "UI: lint, types, unit tests"
 npm --prefix ui run lint
