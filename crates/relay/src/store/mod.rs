@@ -151,7 +151,9 @@ impl From<Unavailable> for Refused {
 /// The outcome of a redemption attempt.
 #[derive(Debug)]
 pub enum Redeemed {
-    /// Verified and removed: the caller owns the only copy.
+    /// Verified and removed: the caller owns the only copy that anyone can redeem (on Redis, the
+    /// call's retry memo keeps a sealed copy for at most `redis_timeout_ms`, under a random name
+    /// only this call knows).
     Handoff(Box<Handoff>),
     /// No such handoff (never existed, already redeemed, or purged).
     Unknown,

@@ -1,28 +1,33 @@
 //! The shared store: Redis, so any replica can take the session another started and redeem the
 //! handoff a third made. Each operation is one Lua script (one round trip, atomic on the server):
 //!
-//! * a session is `SET … PX` under `s:<name>` and taken with `GETDEL`; a handoff lives under
-//!   `h:<name>`. A name is a keyed hash of the `state` or handoff id ([`HandoffKey::name`]), and
-//!   every record is sealed to what it is stored under, so Redis holds no `state`, id, challenge
-//!   of a session or token that a reader could use or a writer could replace;
+//! * a session is `SET … PX` under `v1:<fingerprint>:s:<name>` and taken with `GETDEL`; a
+//!   handoff lives under `v1:<fingerprint>:h:<name>`. A name is a keyed hash of the `state` or
+//!   handoff id ([`HandoffKey::name`]), and every record is sealed to what it is stored under, so
+//!   Redis holds no `state`, id, challenge of a session or token that a reader could use or a
+//!   writer could replace. A record that does not open is refused like a missing one (the
+//!   person starts again) and logged as an error;
+//! * the records of one `RELAY_HANDOFF_KEY` live under its [`HandoffKey::fingerprint`]: replicas
+//!   with different keys never read each other's records, so rotating the key is deploying the
+//!   new one (the sign-ins in flight that cross from an old replica to a new one start again).
+//!   Every purge notes the key in use (`keys`, scored by time): more than one in a minute is
+//!   logged as a warning, which is how a replica given the wrong key is found;
 //! * a handoff is redeemed by a compare-and-delete script: it deletes the record only when the
 //!   challenge matches, so a wrong verifier burns nothing, and of two redemptions on two
 //!   replicas exactly one gets it. (Chosen over a key derived from id and challenge because it
 //!   keeps the three answers — unknown, expired, wrong verifier — the app and the in-memory
 //!   store already give; the comparison is of the challenge, which is no secret: knowing it does
 //!   not yield a verifier.)
-//! * the size bounds are sorted sets per kind, and per client, scored by expiry: a count is
-//!   `ZCARD` after dropping the expired, so a record counts exactly as long as it lives;
+//! * the size bounds are sorted sets per kind, and per client, scored by expiry, shared by every
+//!   key: a count is `ZCARD` after dropping the expired, so a record counts exactly as long as
+//!   it lives;
 //! * lifetimes are judged by the relay's clock (like memory, and so the tests can move it): the
 //!   replicas' clocks must agree (NTP), as a replica ahead by a minute ends records a minute
 //!   early. Each key also carries a Redis expiry of its lifetime, so nothing outlives its time
 //!   even if no replica runs; the rate limits run on Redis' own clock;
 //! * starting and redeeming first run the client's rate limit ([`GCRA_LUA`], under
 //!   `rate:<limit>:<address>`) in the same script: one round trip for both, and a request over
-//!   the limit changes nothing;
-//! * every script first checks that the replicas on this Redis share this replica's key
-//!   (`key-check` holds the first one's [`HandoffKey::fingerprint`]): a replica given another
-//!   key answers 503 and changes nothing, rather than destroying records it cannot open.
+//!   the limit changes nothing.
 //!
 //! Keys live under one prefix. Scripts touch keys they build from it, so this is for a single
 //! Redis (or a primary with replicas), not Redis Cluster. Every call is bounded by the
@@ -111,11 +116,6 @@ impl Redis {
     async fn bounded<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> Result<T, Unavailable> {
         match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) if error.code() == Some(WRONG_KEY) => Err(Unavailable(
-                "this replica's RELAY_HANDOFF_KEY is not the key of the replicas already using this Redis \
-                 (give every replica the same key; see relay.toml)"
-                    .into(),
-            )),
             Ok(Err(error)) => Err(Unavailable(describe(&error))),
             Err(_) => Err(Unavailable(format!("no answer within {} ms", self.timeout.as_millis()))),
         }
@@ -145,103 +145,99 @@ fn describe(error: &redis::RedisError) -> String {
     }
 }
 
-/// Starts every script: `same_key(KEYS[1], ARGV[1])` is false when the replicas already using
-/// this Redis have another key than this one's fingerprint `ARGV[1]` (the first to come records
-/// its own). Checked before anything is read or changed, so a misconfigured replica destroys
-/// nothing: every record it would open is another key's.
-const SAME_KEY_LUA: &str = r"
-local function same_key(key, fingerprint)
-  local held = redis.call('GET', key)
-  if held == fingerprint then return true end
-  if held then return false end
-  redis.call('SET', key, fingerprint)
-  return true
-end
-if not same_key(KEYS[1], ARGV[1]) then return redis.error_reply('WRONGKEY another RELAY_HANDOFF_KEY') end
-";
-
-/// The error code a script answers with when [`SAME_KEY_LUA`] fails.
-const WRONG_KEY: &str = "WRONGKEY";
-
-// The scripts below are each run as `SAME_KEY_LUA` (and where they count a request,
-// `GCRA_LUA`) followed by the script. Each is safe to run twice with the same arguments, as
-// `Redis::run` may (see `found_dead`): an insert finds its own record already there, and a
-// take or a redemption finds the answer it gave under its call's memo (`ARGV` names its life).
+// Each script below is safe to run twice with the same arguments, as `Redis::run` may (see
+// `found_dead`): an insert finds its own record already there, and a take or a redemption that
+// changed something finds its answer under its call's memo (`ARGV` names its life). A retried
+// start or redemption may count twice against its client's limit: the safe direction.
 
 /// Answers `{0}` kept, `{1}` full, `{2}` too many for the client, `{3, ms}` over the limit.
 const INSERT_SESSION: &str = r"
--- KEYS: key check, sessions set, this client's set, the session, this client's limit;
--- ARGV: fingerprint, now, max, max per client, expires, ttl, value, name, interval, burst
-if redis.call('GET', KEYS[4]) == ARGV[7] then return {0} end
-local wait = admit(KEYS[5], tonumber(ARGV[9]), tonumber(ARGV[10]))
+-- KEYS: sessions set, this client's set, the session, this client's limit;
+-- ARGV: now, max, max per client, expires, ttl, value, name, interval, burst
+if redis.call('GET', KEYS[3]) == ARGV[6] then return {0} end
+local wait = admit(KEYS[4], tonumber(ARGV[8]), tonumber(ARGV[9]))
 if wait > 0 then return {3, wait} end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return {1} end
-if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[4]) then return {2} end
-redis.call('SET', KEYS[4], ARGV[7], 'PX', ARGV[6])
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[8])
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[8])
-if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[6]) then redis.call('PEXPIRE', KEYS[3], ARGV[6]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return {1} end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return {2} end
+redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[5])
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
 return {0}
 ";
 
+/// The session's stored value, or nil. A value not in this relay's format is taken all the
+/// same (the replica refuses it); its client's set then keeps the name until it expires.
 const TAKE_SESSION: &str = r"
--- KEYS: key check, the session, sessions set, this call's memo;
--- ARGV: fingerprint, name, the client sets' key prefix, the memo's life
-local memo = redis.call('GET', KEYS[4])
+-- KEYS: the session, sessions set, this call's memo; ARGV: name, the client sets' key prefix, the memo's life
+local memo = redis.call('GET', KEYS[3])
 if memo then return memo end
-local value = redis.call('GETDEL', KEYS[2])
+local value = redis.call('GETDEL', KEYS[1])
 if not value then return false end
-redis.call('ZREM', KEYS[3], ARGV[2])
-redis.call('ZREM', ARGV[3] .. cjson.decode(value)['client'], ARGV[2])
-redis.call('SET', KEYS[4], value, 'PX', ARGV[4])
+redis.call('ZREM', KEYS[2], ARGV[1])
+local ok, stored = pcall(cjson.decode, value)
+if ok and type(stored) == 'table' and type(stored['client']) == 'string' then
+  redis.pcall('ZREM', ARGV[2] .. stored['client'], ARGV[1])
+end
+redis.call('SET', KEYS[3], value, 'PX', ARGV[3])
 return value
 ";
 
 const INSERT_HANDOFF: &str = r"
--- KEYS: key check, handoffs set, the handoff; ARGV: fingerprint, now, max, expires, ttl, value, name
-if redis.call('GET', KEYS[3]) == ARGV[6] then return 0 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return 1 end
-redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[5])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
+-- KEYS: handoffs set, the handoff; ARGV: now, max, expires, ttl, value, name
+if redis.call('GET', KEYS[2]) == ARGV[5] then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 1 end
+redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[4])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[6])
 return 0
 ";
 
-/// 0 unknown, 1 expired (deleted), 2 wrong challenge (kept), 3 redeemed (deleted) + the sealed
-/// payload, 4 over the limit + the ms to wait.
+/// `{0}` unknown, `{1}` expired (deleted), `{2}` wrong challenge (kept), `{3, value}` redeemed
+/// (deleted), `{4, ms}` over the limit, `{5}` a record not in this relay's format (deleted).
+/// The memo keeps what changed the store, as the outcome's digit and the value.
 const REDEEM: &str = r"
--- KEYS: key check, the handoff, handoffs set, this client's limit, this call's memo;
--- ARGV: fingerprint, name, challenge, now, interval, burst, the memo's life
-local memo = redis.call('GET', KEYS[5])
-if memo then return {3, memo} end
-local wait = admit(KEYS[4], tonumber(ARGV[5]), tonumber(ARGV[6]))
+-- KEYS: the handoff, handoffs set, this client's limit, this call's memo;
+-- ARGV: name, challenge, now, interval, burst, the memo's life
+local memo = redis.call('GET', KEYS[4])
+if memo then return {tonumber(string.sub(memo, 1, 1)), string.sub(memo, 2)} end
+local wait = admit(KEYS[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
 if wait > 0 then return {4, tostring(wait)} end
-local value = redis.call('GET', KEYS[2])
+local value = redis.call('GET', KEYS[1])
 if not value then return {0, ''} end
-local handoff = cjson.decode(value)
-if tonumber(handoff['expires_ms']) <= tonumber(ARGV[4]) then
-  redis.call('DEL', KEYS[2]); redis.call('ZREM', KEYS[3], ARGV[2])
-  return {1, ''}
+local function finish(outcome, answer)
+  redis.call('DEL', KEYS[1]); redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('SET', KEYS[4], outcome .. answer, 'PX', ARGV[6])
+  return {outcome, answer}
 end
-if handoff['challenge'] ~= ARGV[3] then return {2, ''} end
-redis.call('DEL', KEYS[2]); redis.call('ZREM', KEYS[3], ARGV[2])
-redis.call('SET', KEYS[5], handoff['sealed'], 'PX', ARGV[7])
-return {3, handoff['sealed']}
+local ok, handoff = pcall(cjson.decode, value)
+local expires = ok and type(handoff) == 'table' and tonumber(handoff['expires_ms'])
+if not expires then return finish(5, '') end
+if expires <= tonumber(ARGV[3]) then return finish(1, '') end
+if handoff['challenge'] ~= ARGV[2] then return {2, ''} end
+return finish(3, value)
 ";
 
 const COUNTS: &str = r"
--- KEYS: key check, sessions set, handoffs set; ARGV: fingerprint, now
-return {redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[2], '+inf'), redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[2], '+inf')}
+-- KEYS: sessions set, handoffs set; ARGV: now
+return {redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf'), redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[1], '+inf')}
 ";
 
+/// Also says this replica's key is in use, and answers how many keys were in the last minute.
 const PURGE: &str = r"
--- KEYS: key check, sessions set, handoffs set; ARGV: fingerprint, now
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
-return 0
+-- KEYS: sessions set, handoffs set, keys in use; ARGV: now, fingerprint, a minute ago, the set's life
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
+return redis.call('ZCARD', KEYS[3])
 ";
+
+/// How long a key counts as in use after a replica last said so.
+const KEY_IN_USE_MS: i64 = 60_000;
 
 /// A session as Redis holds it: its client in the clear (the script keeps the per-client bound
 /// with it), the rest sealed to its `state`.
@@ -274,6 +270,10 @@ pub struct RedisStore {
     key: HandoffKey,
     bounds: Bounds,
     scripts: Scripts,
+    /// `<prefix>v1:<fingerprint>:`, where this key's records live.
+    records: String,
+    /// How many keys the last purge found in use, to say so when it changes.
+    keys_seen: AtomicUsize,
 }
 
 struct Scripts {
@@ -288,35 +288,32 @@ struct Scripts {
 impl RedisStore {
     /// A store on `redis` within `bounds`, sealing records with `key`.
     pub fn new(redis: Redis, key: HandoffKey, bounds: Bounds) -> Self {
-        let script = |parts: &[&str]| Script::new(&parts.concat());
         let scripts = Scripts {
-            insert_session: script(&[GCRA_LUA, SAME_KEY_LUA, INSERT_SESSION]),
-            take_session: script(&[SAME_KEY_LUA, TAKE_SESSION]),
-            insert_handoff: script(&[SAME_KEY_LUA, INSERT_HANDOFF]),
-            redeem: script(&[GCRA_LUA, SAME_KEY_LUA, REDEEM]),
-            counts: script(&[SAME_KEY_LUA, COUNTS]),
-            purge: script(&[SAME_KEY_LUA, PURGE]),
+            insert_session: Script::new(&[GCRA_LUA, INSERT_SESSION].concat()),
+            take_session: Script::new(TAKE_SESSION),
+            insert_handoff: Script::new(INSERT_HANDOFF),
+            redeem: Script::new(&[GCRA_LUA, REDEEM].concat()),
+            counts: Script::new(COUNTS),
+            purge: Script::new(PURGE),
         };
-        Self { redis, key, bounds, scripts }
-    }
-
-    /// An invocation of `script` with the key check's key and argument in place.
-    fn invoke<'a>(&self, script: &'a Script) -> ScriptInvocation<'a> {
-        let mut invocation = script.prepare_invoke();
-        invocation.key(self.redis.key("key-check")).arg(self.key.fingerprint());
-        invocation
+        let records = redis.key(&format!("v1:{}:", key.fingerprint()));
+        Self { redis, key, bounds, scripts, records, keys_seen: AtomicUsize::new(1) }
     }
 
     fn limit_key(&self, limit: &str, client: IpAddr) -> String {
         self.redis.key(&format!("rate:{limit}:{client}"))
     }
 
-    fn session_name(&self, state: &str) -> String {
-        self.key.name(Sealed::Session, state)
+    /// Where the session for `state` lives, and its name in the bounds' sets.
+    fn session_key(&self, state: &str) -> (String, String) {
+        let name = self.key.name(Sealed::Session, state);
+        (format!("{}s:{name}", self.records), name)
     }
 
-    fn handoff_name(&self, id: &str) -> String {
-        self.key.name(Sealed::Handoff, id)
+    /// Where the handoff `id` lives, and its name in the bounds' sets.
+    fn handoff_key(&self, id: &str) -> (String, String) {
+        let name = self.key.name(Sealed::Handoff, id);
+        (format!("{}h:{name}", self.records), name)
     }
 
     fn client_prefix(&self) -> String {
@@ -334,6 +331,23 @@ impl RedisStore {
     fn memo_ms(&self) -> u128 {
         self.redis.timeout.as_millis().max(1)
     }
+
+    /// Drop the expired, note that this replica's key is in use, and answer how many keys the
+    /// replicas on this Redis used in the last minute (more than one: a rotation under way, or
+    /// a replica given the wrong key).
+    pub async fn purge_and_count_keys(&self, now: DateTime<Utc>) -> Result<usize, Unavailable> {
+        let now_ms = now.timestamp_millis();
+        let mut invocation = self.scripts.purge.prepare_invoke();
+        invocation
+            .key(self.redis.key("sessions"))
+            .key(self.redis.key("handoffs"))
+            .key(self.redis.key("keys"))
+            .arg(now_ms)
+            .arg(self.key.fingerprint())
+            .arg(now_ms - KEY_IN_USE_MS)
+            .arg(2 * KEY_IN_USE_MS);
+        self.redis.run(invocation).await
+    }
 }
 
 /// The lifetime left, in whole milliseconds, at least one (Redis refuses `PX 0`).
@@ -345,8 +359,15 @@ fn from_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
-fn not_ours(what: &str) -> Unavailable {
-    Unavailable(format!("{what} in Redis is not in this relay's format or does not open with its key"))
+/// A record that was in Redis under this key's name but does not open: someone who can write to
+/// Redis altered it. It is gone (taken or deleted), and the sign-in with it: the person is told
+/// to start again, and the operator why.
+fn refused_altered(what: &str) {
+    tracing::error!(
+        record = what,
+        "a record in Redis does not open with this relay's key: it was altered by something other \
+         than a relay (check who can write to Redis); the sign-in it belonged to must start again"
+    );
 }
 
 #[async_trait::async_trait]
@@ -365,12 +386,12 @@ impl SessionStore for RedisStore {
         };
         sealed.zeroize();
         let value = serde_json::to_string(&stored).expect("a session serializes");
-        let name = self.session_name(&session.state);
-        let mut invocation = self.invoke(&self.scripts.insert_session);
+        let (key, name) = self.session_key(&session.state);
+        let mut invocation = self.scripts.insert_session.prepare_invoke();
         invocation
             .key(self.redis.key("sessions"))
             .key(format!("{}{}", self.client_prefix(), session.client))
-            .key(self.redis.key(&format!("s:{name}")))
+            .key(key)
             .key(self.limit_key("sessions", session.client))
             .arg(now.timestamp_millis())
             .arg(self.bounds.max_sessions)
@@ -392,10 +413,10 @@ impl SessionStore for RedisStore {
     }
 
     async fn take_session(&self, state: &str) -> Result<Option<Session>, Unavailable> {
-        let name = self.session_name(state);
-        let mut invocation = self.invoke(&self.scripts.take_session);
+        let (key, name) = self.session_key(state);
+        let mut invocation = self.scripts.take_session.prepare_invoke();
         invocation
-            .key(self.redis.key(&format!("s:{name}")))
+            .key(key)
             .key(self.redis.key("sessions"))
             .key(self.memo_key())
             .arg(&name)
@@ -404,12 +425,14 @@ impl SessionStore for RedisStore {
         let Some(value) = self.redis.run::<Option<String>>(invocation).await? else {
             return Ok(None);
         };
-        // Taken already: a record that does not open (altered in Redis) is gone, and the sign-in
-        // with it, rather than trusted.
-        let stored: StoredSession = serde_json::from_str(&value).map_err(|_| not_ours("a session"))?;
-        let opened =
-            self.key.open(Sealed::Session, &stored.sealed, &[state]).map_err(|_| not_ours("a session"))?;
-        let session: SealedSession = serde_json::from_slice(&opened).map_err(|_| not_ours("a session"))?;
+        let opened = serde_json::from_str::<StoredSession>(&value).ok().and_then(|stored| {
+            let plaintext = self.key.open(Sealed::Session, &stored.sealed, &[state]).ok()?;
+            serde_json::from_slice::<SealedSession>(&plaintext).ok()
+        });
+        let Some(session) = opened else {
+            refused_altered("session");
+            return Ok(None);
+        };
         Ok(Some(Session {
             state: state.to_string(),
             client: session.client,
@@ -419,23 +442,21 @@ impl SessionStore for RedisStore {
     }
 
     async fn insert_handoff(&self, id: String, handoff: Handoff, now: DateTime<Utc>) -> Result<(), Refused> {
+        let expires_ms = handoff.expires_at.timestamp_millis();
         let mut plaintext = serde_json::to_vec(&handoff.payload).expect("a payload serializes");
-        let sealed = self.key.seal(Sealed::Handoff, &plaintext, &[&id, &handoff.challenge]);
+        let sealed =
+            self.key.seal(Sealed::Handoff, &plaintext, &[&id, &handoff.challenge, &expires_ms.to_string()]);
         plaintext.zeroize();
-        let stored = StoredHandoff {
-            challenge: handoff.challenge.clone(),
-            expires_ms: handoff.expires_at.timestamp_millis(),
-            sealed,
-        };
+        let stored = StoredHandoff { challenge: handoff.challenge.clone(), expires_ms, sealed };
         let value = serde_json::to_string(&stored).expect("a handoff serializes");
-        let name = self.handoff_name(&id);
-        let mut invocation = self.invoke(&self.scripts.insert_handoff);
+        let (key, name) = self.handoff_key(&id);
+        let mut invocation = self.scripts.insert_handoff.prepare_invoke();
         invocation
             .key(self.redis.key("handoffs"))
-            .key(self.redis.key(&format!("h:{name}")))
+            .key(key)
             .arg(now.timestamp_millis())
             .arg(self.bounds.max_handoffs)
-            .arg(stored.expires_ms)
+            .arg(expires_ms)
             .arg(ttl_ms(handoff.expires_at, now))
             .arg(value)
             .arg(&name);
@@ -452,10 +473,10 @@ impl SessionStore for RedisStore {
         client: IpAddr,
         now: DateTime<Utc>,
     ) -> Result<Redeemed, Refused> {
-        let name = self.handoff_name(id);
-        let mut invocation = self.invoke(&self.scripts.redeem);
+        let (key, name) = self.handoff_key(id);
+        let mut invocation = self.scripts.redeem.prepare_invoke();
         invocation
-            .key(self.redis.key(&format!("h:{name}")))
+            .key(key)
             .key(self.redis.key("handoffs"))
             .key(self.limit_key("redemptions", client))
             .key(self.memo_key())
@@ -465,20 +486,22 @@ impl SessionStore for RedisStore {
             .arg(interval_ms(self.bounds.redemptions_per_minute))
             .arg(self.bounds.redemptions_per_minute.max(1))
             .arg(self.memo_ms());
-        let (outcome, sealed) = self.redis.run::<(i64, String)>(invocation).await?;
+        let (outcome, answer) = self.redis.run::<(i64, String)>(invocation).await?;
         match outcome {
             0 => Ok(Redeemed::Unknown),
             1 => Ok(Redeemed::Expired),
             2 => Ok(Redeemed::WrongVerifier),
-            4 => Err(Refused::RateLimited { retry_after_ms: sealed.parse().unwrap_or(1000) }),
-            _ => {
-                // Deleted already: a payload that does not open is gone, as a redeemed one is.
-                let plaintext = self
-                    .key
-                    .open(Sealed::Handoff, &sealed, &[id, challenge])
-                    .map_err(|_| not_ours("a handoff"))?;
-                let payload: HandoffPayload =
-                    serde_json::from_slice(&plaintext).map_err(|_| not_ours("a handoff"))?;
+            3 => {
+                // Deleted already: a record that does not open is gone, as a redeemed one is.
+                let opened = serde_json::from_str::<StoredHandoff>(&answer).ok().and_then(|stored| {
+                    let binding = [id, challenge, &stored.expires_ms.to_string()];
+                    let plaintext = self.key.open(Sealed::Handoff, &stored.sealed, &binding).ok()?;
+                    serde_json::from_slice::<HandoffPayload>(&plaintext).ok()
+                });
+                let Some(payload) = opened else {
+                    refused_altered("handoff");
+                    return Ok(Redeemed::Unknown);
+                };
                 Ok(Redeemed::Handoff(Box::new(Handoff {
                     challenge: challenge.to_string(),
                     payload,
@@ -486,11 +509,17 @@ impl SessionStore for RedisStore {
                     expires_at: now,
                 })))
             }
+            4 => Err(Refused::RateLimited { retry_after_ms: answer.parse().unwrap_or(1000) }),
+            5 => {
+                refused_altered("handoff");
+                Ok(Redeemed::Unknown)
+            }
+            _ => Err(Refused::Unavailable("an answer from Redis not in this relay's format".into())),
         }
     }
 
     async fn counts(&self, now: DateTime<Utc>) -> Result<(usize, usize), Unavailable> {
-        let mut invocation = self.invoke(&self.scripts.counts);
+        let mut invocation = self.scripts.counts.prepare_invoke();
         invocation
             .key(self.redis.key("sessions"))
             .key(self.redis.key("handoffs"))
@@ -499,11 +528,18 @@ impl SessionStore for RedisStore {
     }
 
     async fn purge(&self, now: DateTime<Utc>) -> Result<(), Unavailable> {
-        let mut invocation = self.invoke(&self.scripts.purge);
-        invocation
-            .key(self.redis.key("sessions"))
-            .key(self.redis.key("handoffs"))
-            .arg(now.timestamp_millis());
-        self.redis.run::<i64>(invocation).await.map(drop)
+        let keys = self.purge_and_count_keys(now).await?;
+        let before = self.keys_seen.swap(keys, Ordering::Relaxed);
+        if keys > 1 && before != keys {
+            tracing::warn!(
+                keys,
+                "replicas with different RELAY_HANDOFF_KEYs use this Redis: a sign-in that crosses \
+                 from one to another fails and must start again (expected while a key is rotated; \
+                 otherwise give every replica the same key)"
+            );
+        } else if keys <= 1 && before > 1 {
+            tracing::info!("every replica on this Redis uses the same RELAY_HANDOFF_KEY again");
+        }
+        Ok(())
     }
 }

@@ -3,14 +3,16 @@
 //! usable, and whoever can write to it cannot make a replica act on a record of their own:
 //!
 //! * records are sealed (XChaCha20-Poly1305). The associated data binds each to what it is
-//!   stored under: a session to its `state`, a handoff to its id and challenge. A payload moved
-//!   to another record, or a record replaced (say, a session given the writer's own challenge,
-//!   so that the token it leads to would be theirs to redeem), does not open;
+//!   stored under and what is kept beside it in the clear: a session to its `state`, a handoff
+//!   to its id, challenge and expiry. A payload moved to another record, or a record altered
+//!   (say, a session given the writer's own challenge, so that the token it leads to would be
+//!   theirs to redeem, or a handoff given a longer life), does not open;
 //! * the names records are stored under are keyed hashes of their `state` or id
 //!   ([`HandoffKey::name`]), so the store's keys give no reader a `state` to answer a callback
 //!   with or a handoff id to try;
-//! * [`HandoffKey::fingerprint`] names the key without revealing it, so a replica configured
-//!   with another key finds out before it touches anything.
+//! * [`HandoffKey::fingerprint`] names the key without revealing it: the records of one key
+//!   live under its fingerprint, so replicas with different keys (a rotation, or a mistake)
+//!   never touch each other's records.
 //!
 //! The three uses have their own subkeys, derived from the configured key with HMAC-SHA256
 //! under fixed labels. Random 192-bit nonces: no counter to share between replicas, and no
@@ -26,7 +28,8 @@ use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
 const NONCE_LEN: usize = 24;
-/// Bytes of a keyed name: 128 bits, as many as a `state` carries.
+/// Bytes of a keyed name: 128 bits, so two records a store holds never share one and no name
+/// can be guessed (the values hashed, a 256-bit `state` or a handoff id, carry more).
 const NAME_LEN: usize = 16;
 
 /// What a sealed record is, part of its associated data: a record of one kind never opens as
@@ -68,10 +71,11 @@ impl std::fmt::Debug for HandoffKey {
 #[error("must be 32 random bytes in base64 (for example from `openssl rand -base64 32`)")]
 pub struct InvalidKey;
 
-/// The sealed payload does not open with this key (another key, or altered in the store).
+/// A sealed record does not open with this key, kind and binding: altered or moved in the
+/// store, or sealed under another key.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "a sealed handoff does not open with this relay's key (every replica needs the same RELAY_HANDOFF_KEY)"
+    "a sealed record does not open with this relay's key: altered in the store, or sealed under another key"
 )]
 pub struct Unsealable;
 
@@ -159,12 +163,12 @@ impl HandoffKey {
     }
 }
 
-/// `context ‖ (0 ‖ part)*`: parts never hold a 0 byte (they are base64url), so no two
-/// bindings give the same bytes.
+/// `context ‖ (length ‖ part)*`, each length 8 bytes big-endian: whatever the parts hold, no
+/// two bindings give the same bytes.
 fn associated_data(kind: Sealed, binding: &[&str]) -> Vec<u8> {
     let mut aad = kind.context().to_vec();
     for part in binding {
-        aad.push(0);
+        aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
         aad.extend_from_slice(part.as_bytes());
     }
     aad
@@ -190,6 +194,8 @@ mod tests {
         assert!(key.open(Sealed::Handoff, &sealed, &["h1", "c2"]).is_err(), "put under another challenge");
         assert!(key.open(Sealed::Session, &sealed, &["h1", "c1"]).is_err(), "read as another kind");
         assert!(key.open(Sealed::Handoff, &sealed, &["h1c1"]).is_err(), "its parts run together");
+        assert!(key.open(Sealed::Handoff, &sealed, &["h1\0", "c1"]).is_err(), "a part's bytes moved");
+        assert!(key.open(Sealed::Handoff, &sealed, &["h1", "c1", ""]).is_err(), "a part added");
         assert!(HandoffKey::random().open(Sealed::Handoff, &sealed, &["h1", "c1"]).is_err(), "another key");
         let mut altered = sealed.into_bytes();
         let last = altered.len() - 2;

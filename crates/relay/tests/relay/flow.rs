@@ -408,7 +408,7 @@ on_each_store! {
 }
 
 /// Everything any test of this binary logs, at every level, from the first call on.
-fn captured_log() -> Arc<Mutex<Vec<u8>>> {
+pub fn captured_log() -> Arc<Mutex<Vec<u8>>> {
     use std::io::Write;
     use std::sync::OnceLock;
     #[derive(Clone)]

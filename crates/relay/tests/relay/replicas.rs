@@ -10,8 +10,9 @@ use serde_json::json;
 
 use evergreen_relay::AppState;
 
+use crate::flow::captured_log;
 use crate::lossy_link::LossyLink;
-use crate::support::{HANDOFF_KEY, Relay, Store, link_params};
+use crate::support::{HANDOFF_KEY, Relay, Store, challenge_of, link_params};
 
 fn redeem_body(handoff: &str, verifier: &str) -> String {
     json!({"handoff": handoff, "code_verifier": verifier}).to_string()
@@ -144,8 +145,8 @@ async fn redis_holds_no_token_and_nothing_that_names_the_account_or_the_sign_in(
     let (verifier, state, page) = relay.sign_in("evergreen.shop").await;
     let handoff = link_params(&page.deep_link())["handoff"].clone();
     let held = relay.redis().dump();
-    assert!(held.iter().any(|(key, _)| key.starts_with("evergreen-relay:h:")), "{held:?}");
-    assert!(held.iter().any(|(key, _)| key.starts_with("evergreen-relay:s:")), "{held:?}");
+    assert!(held.iter().any(|(key, _)| is_record(key, "h")), "{held:?}");
+    assert!(held.iter().any(|(key, _)| is_record(key, "s")), "{held:?}");
     let answer = relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await;
     let payload = answer.json();
     let token = payload["access_token"].as_str().unwrap();
@@ -158,7 +159,7 @@ async fn redis_holds_no_token_and_nothing_that_names_the_account_or_the_sign_in(
         }
     }
     // Every key lives no longer than its record: nothing without an expiry but the bounds' sets,
-    // which hold only keyed names, and the key check, which holds a fingerprint.
+    // which hold only keyed names.
     let keys: Vec<String> = relay.redis().command(redis::cmd("KEYS").arg("*")).unwrap();
     for key in keys {
         let ttl: i64 = relay.redis().command(redis::cmd("PTTL").arg(&key)).unwrap();
@@ -166,18 +167,22 @@ async fn redis_holds_no_token_and_nothing_that_names_the_account_or_the_sign_in(
             continue; // a retry memo, gone on time since KEYS listed it
         }
         let kind: String = relay.redis().command(redis::cmd("TYPE").arg(&key)).unwrap();
-        assert!(
-            ttl > 0 || kind == "zset" || key == "evergreen-relay:key-check",
-            "{key} ({kind}) has no expiry"
-        );
+        assert!(ttl > 0 || kind == "zset", "{key} ({kind}) has no expiry");
     }
 }
 
-/// The one `s:` key Redis holds that `before` did not.
+/// Whether `key` is a record of `kind` (`s` a session, `h` a handoff): `<prefix>v1:<key's
+/// fingerprint>:<kind>:<name>`.
+fn is_record(key: &str, kind: &str) -> bool {
+    let parts: Vec<&str> = key.split(':').collect();
+    matches!(parts.as_slice(), ["evergreen-relay", "v1", _, k, _] if *k == kind)
+}
+
+/// The one session Redis holds that `before` did not.
 fn new_session_key(before: &[(String, String)], after: &[(String, String)]) -> (String, String) {
     after
         .iter()
-        .find(|(key, _)| key.starts_with("evergreen-relay:s:") && !before.iter().any(|(k, _)| k == key))
+        .find(|(key, _)| is_record(key, "s") && !before.iter().any(|(k, _)| k == key))
         .cloned()
         .expect("a new session in Redis")
 }
@@ -187,6 +192,7 @@ async fn a_sign_in_whose_record_a_redis_writer_replaced_is_refused_not_finished(
     // Someone who can write to Redis (but has no relay key) swaps a victim's waiting sign-in for
     // one they started with their own verifier, or for one they wrote by hand: if the relay
     // finished it, the victim's token would wait under the writer's challenge.
+    let buffer = captured_log();
     let mut relay = Relay::new(Store::Redis).await;
     for forge in ["another sign-in's record", "a record written by hand"] {
         let empty = relay.redis().dump();
@@ -209,40 +215,82 @@ async fn a_sign_in_whose_record_a_redis_writer_replaced_is_refused_not_finished(
 
         let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
         let page = relay.get(&format!("/v1/callback?code={code}&state={victim_state}")).await;
-        let params = link_params(&page.deep_link());
-        assert_eq!(params.get("error").map(String::as_str), Some("busy"), "{forge}: {params:?}");
-        assert!(!params.contains_key("handoff"), "{forge}");
-        let handoffs =
-            relay.redis().dump().into_iter().filter(|(k, _)| k.starts_with("evergreen-relay:h:")).count();
+        // Refused for good, as a sign-in that is gone: waiting would not make it open.
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{forge}: {}", page.body);
+        assert!(page.body.contains("choose Connect again"), "{forge}: {}", page.body);
+        assert!(!page.body.contains("handoff="), "{forge}");
+        let handoffs = relay.redis().dump().into_iter().filter(|(k, _)| is_record(k, "h")).count();
         assert_eq!(handoffs, 0, "{forge}: no token was fetched for the forged sign-in");
+    }
+    let log = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("does not open with this relay's key"), "the operator is told: {log}");
+}
+
+#[tokio::test]
+async fn a_handoff_a_redis_writer_altered_gives_no_token_to_anyone() {
+    // The writer keeps the sealed token but changes what is beside it in the clear: their own
+    // challenge (so that their verifier would redeem it), or a longer life.
+    for alter in ["challenge", "expires_ms"] {
+        let mut relay = Relay::new(Store::Redis).await;
+        let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
+        let handoff = link_params(&page.deep_link())["handoff"].clone();
+        let (key, value) =
+            relay.redis().dump().into_iter().find(|(k, _)| is_record(k, "h")).expect("a handoff in Redis");
+        let mut record: serde_json::Value = serde_json::from_str(&value).unwrap();
+        let attacker_verifier = "attacker-verifier-attacker-verifier-attacker-0123";
+        let redeemer = if alter == "challenge" {
+            record["challenge"] = json!(challenge_of(attacker_verifier));
+            attacker_verifier.to_string()
+        } else {
+            record["expires_ms"] = json!(record["expires_ms"].as_i64().unwrap() + 3_600_000);
+            verifier
+        };
+        let _: () = relay
+            .redis()
+            .command(redis::cmd("SET").arg(&key).arg(record.to_string()).arg("PX").arg(600_000))
+            .unwrap();
+        let answer = relay.post("/v1/handoff", redeem_body(&handoff, &redeemer)).await;
+        assert_eq!(
+            (answer.status, answer.json()["code"].clone()),
+            (StatusCode::GONE, json!("unknown_handoff")),
+            "{alter}"
+        );
+        assert!(!answer.body.contains("IGAA"), "{alter}");
     }
 }
 
 #[tokio::test]
-async fn a_replica_with_another_key_is_refused_and_destroys_nothing() {
-    let relay = Relay::new(Store::Redis).await;
+async fn replicas_with_another_key_touch_none_of_each_others_records_and_the_log_says_so() {
+    // A key rotated (or one replica given the wrong key): each key's replicas keep their own
+    // sign-ins; one that crosses over is unknown there, and nothing of the other key's is lost.
+    let buffer = captured_log();
+    let mut relay = Relay::new(Store::Redis).await;
     let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
     let handoff = link_params(&page.deep_link())["handoff"].clone();
     let mut config = (*relay.state.config).clone();
     let url = relay.redis.as_ref().unwrap().url();
     config.use_redis(&url, "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=").unwrap();
-    let misconfigured = evergreen_relay::AppState::with_clock(config, relay.state.now.clone());
-    for _ in 0..2 {
-        let answer = relay.post_to(&misconfigured, "/v1/handoff", redeem_body(&handoff, &verifier)).await;
-        assert_eq!(
-            (answer.status, answer.json()["code"].clone()),
-            (StatusCode::SERVICE_UNAVAILABLE, json!("unavailable")),
-            "{}",
-            answer.body
-        );
-        assert!(!answer.body.contains("IGAA"));
-    }
-    let (status, code, _) = start_status_on(&relay, &misconfigured).await;
-    assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "\"unavailable\""));
-    // The replicas with the right key never noticed.
+    let other_key = evergreen_relay::AppState::with_clock(config, relay.state.now.clone());
+    let answer = relay.post_to(&other_key, "/v1/handoff", redeem_body(&handoff, &verifier)).await;
+    assert_eq!((answer.status, answer.json()["code"].clone()), (StatusCode::GONE, json!("unknown_handoff")));
+    assert!(!answer.body.contains("IGAA"));
+    let (verifier_b, _, page_b) = relay.sign_in_on(&other_key, "evergreen.shop").await;
+    let handoff_b = link_params(&page_b.deep_link())["handoff"].clone();
+
+    // Both keys in use this minute: the purges say so.
+    let now = (relay.state.now)();
+    relay.state.store.purge(now).await.unwrap();
+    other_key.store.purge(now).await.unwrap();
+    let keys: usize = relay.redis().command(redis::cmd("ZCARD").arg("evergreen-relay:keys")).unwrap();
+    assert_eq!(keys, 2);
+    let log = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("different RELAY_HANDOFF_KEYs"), "{log}");
+
+    // The first key's replicas never noticed, and the second's have their own.
     let answer = relay.post("/v1/handoff", redeem_body(&handoff, &verifier)).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-    assert_eq!(start_status(&relay).await.0, StatusCode::CREATED);
+    let answer = relay.post_to(&other_key, "/v1/handoff", redeem_body(&handoff_b, &verifier_b)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
 }
 
 #[tokio::test]
@@ -287,6 +335,16 @@ async fn an_answer_lost_on_its_way_back_from_redis_is_found_again_by_the_retry()
     assert_eq!(answer.json()["username"], "evergreen.shop");
     // Still once: the memo is the retry's alone.
     assert_eq!(relay.post("/v1/handoff", body).await.status, StatusCode::GONE);
+
+    // A redemption that found its handoff expired (and deleted it) says so again on its retry,
+    // rather than "unknown".
+    let (verifier, _, page) = relay.sign_in_on(&linked, "evergreen.shop").await;
+    relay.advance(chrono::Duration::minutes(3));
+    link.lose_next_answer();
+    let body = redeem_body(&link_params(&page.deep_link())["handoff"], &verifier);
+    let answer = relay.post_to(&linked, "/v1/handoff", body).await;
+    assert!(link.has_lost_it());
+    assert_eq!((answer.status, answer.json()["code"].clone()), (StatusCode::GONE, json!("expired_handoff")));
 }
 
 /// What the app would be told on starting a sign-in now.

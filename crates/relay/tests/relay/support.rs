@@ -198,7 +198,7 @@ impl Relay {
     /// [`Relay::start`] on the replica `on`.
     pub async fn start_on(&self, on: &AppState) -> (String, String, String) {
         let verifier = URL_SAFE_NO_PAD.encode(rand_bytes());
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        let challenge = challenge_of(&verifier);
         let answer = self
             .post_to(
                 on,
@@ -221,11 +221,21 @@ impl Relay {
     /// The whole browser part: start, consent as `username`, come back. Returns the verifier
     /// and the callback's answer.
     pub async fn sign_in(&self, username: &str) -> (String, String, Answer) {
-        let (verifier, state, _) = self.start().await;
+        self.sign_in_on(&self.state, username).await
+    }
+
+    /// [`Relay::sign_in`] on the replica `on`.
+    pub async fn sign_in_on(&self, on: &AppState, username: &str) -> (String, String, Answer) {
+        let (verifier, state, _) = self.start_on(on).await;
         let code = self.code_for(username, &["instagram_business_basic"]);
-        let answer = self.get(&format!("/v1/callback?code={code}&state={state}")).await;
+        let answer = self.get_to(on, &format!("/v1/callback?code={code}&state={state}")).await;
         (verifier, state, answer)
     }
+}
+
+/// `BASE64URL(SHA256(verifier))`, as the app sends it.
+pub fn challenge_of(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 fn clock(now: &Arc<Mutex<DateTime<Utc>>>) -> Now {
