@@ -17,51 +17,44 @@
 //! `footprint.json` and `footprint.md` into the directory given with `--out`.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use clap::Parser;
 use evergreen_e2e::TrayHost;
 use evergreen_e2e::procs::{memory_of, ticks_of, tree};
-use serde_json::json;
+use serde::Serialize;
 
 const SETTLE: Duration = Duration::from_secs(30);
 /// Launches per app for the first-paint median.
 const PAINT_RUNS: usize = 5;
 const PASSPHRASE: &str = "footprint benchmark passphrase";
 
+/// Evergreen's footprint against a bare Tauri app with the same plugins.
+#[derive(Parser)]
 struct Args {
+    /// Evergreen's release binary.
+    #[arg(long, default_value = "target/release/evergreen")]
     evergreen: PathBuf,
+    /// The bare Tauri app (`bench/bare-tauri`).
+    #[arg(long, default_value = "target/release/bare-tauri")]
     bare: PathBuf,
+    /// The tray agent prototype (`bench/tray-agent`), measured too when given.
+    #[arg(long)]
     agent: Option<PathBuf>,
+    /// A Chromium to stand in for Electron, measured too when given.
+    #[arg(long)]
     chromium: Option<PathBuf>,
+    /// Where `footprint.json` and `footprint.md` go.
+    #[arg(long, default_value = "target/footprint")]
     out: PathBuf,
-    idle: Duration,
-}
-
-fn args() -> Args {
-    let mut evergreen = PathBuf::from("target/release/evergreen");
-    let mut bare = PathBuf::from("target/release/bare-tauri");
-    let mut out = PathBuf::from("target/footprint");
-    let mut agent = None;
-    let mut chromium = None;
-    let mut idle = Duration::from_secs(300);
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut value = || it.next().unwrap_or_else(|| panic!("{a} needs a value"));
-        match a.as_str() {
-            "--evergreen" => evergreen = value().into(),
-            "--bare" => bare = value().into(),
-            "--agent" => agent = Some(value().into()),
-            "--chromium" => chromium = Some(value().into()),
-            "--out" => out = value().into(),
-            "--idle-secs" => idle = Duration::from_secs(value().parse().expect("seconds")),
-            other => panic!("unknown argument {other}"),
-        }
-    }
-    Args { evergreen, bare, agent, chromium, out, idle }
+    /// Idle time per app and window state, in seconds (under 300 for a quick look).
+    #[arg(long = "idle-secs", default_value_t = 300)]
+    idle_secs: u64,
 }
 
 /// A running app whose stderr lines arrive on a channel.
@@ -130,17 +123,42 @@ impl App {
     }
 }
 
-fn snapshot(root: u32) -> serde_json::Value {
-    let processes: Vec<_> = tree(root)
-        .into_iter()
-        .map(|(pid, name)| {
-            let (pss, anon) = memory_of(pid);
-            json!({ "name": name, "pss_kb": pss, "anon_kb": anon })
-        })
-        .collect();
-    let pss: u64 = processes.iter().map(|p| p["pss_kb"].as_u64().unwrap_or(0)).sum();
-    let anon: u64 = processes.iter().map(|p| p["anon_kb"].as_u64().unwrap_or(0)).sum();
-    json!({ "pss_kb": pss, "anon_kb": anon, "processes": processes })
+/// One process's memory.
+#[derive(Serialize)]
+struct ProcessMemory {
+    name: String,
+    pss_kb: u64,
+    anon_kb: u64,
+}
+
+/// A process tree's memory: the sums and each process.
+#[derive(Serialize)]
+struct Memory {
+    pss_kb: u64,
+    anon_kb: u64,
+    processes: Vec<ProcessMemory>,
+}
+
+impl Memory {
+    fn of_tree(root: u32) -> Self {
+        let processes: Vec<_> = tree(root)
+            .into_iter()
+            .map(|(pid, name)| {
+                let (pss_kb, anon_kb) = memory_of(pid);
+                ProcessMemory { name, pss_kb, anon_kb }
+            })
+            .collect();
+        Self {
+            pss_kb: processes.iter().map(|p| p.pss_kb).sum(),
+            anon_kb: processes.iter().map(|p| p.anon_kb).sum(),
+            processes,
+        }
+    }
+
+    /// "name 12.3 MB, …" by PSS.
+    fn breakdown(&self) -> String {
+        self.processes.iter().map(|p| format!("{} {}", p.name, mb(p.pss_kb))).collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// Whole-tree CPU over `idle`, as a percentage of one core.
@@ -188,23 +206,43 @@ fn web_processes(root: u32) -> usize {
     tree(root).iter().filter(|(_, name)| name.starts_with("WebKitWebProces")).count()
 }
 
-struct Measured {
+/// An app to measure: how to start it, the stderr line that says its page is painted, and its
+/// window's title.
+struct Subject<'a> {
+    label: &'a str,
+    binary: &'a Path,
+    env: &'a [(&'a str, String)],
+    painted: &'a str,
+    title: &'a str,
+}
+
+/// Started, painted and settled with its window open.
+#[derive(Serialize)]
+struct Open {
     first_paint_ms: u128,
-    open: serde_json::Value,
-    open_cpu: Option<f64>,
-    closed: Option<serde_json::Value>,
-    closed_cpu: Option<f64>,
-    web_processes_closed: Option<usize>,
-    reopens: Option<Reopens>,
+    open: Memory,
+}
+
+/// Idled with the window open, then closed, settled and idled again.
+#[derive(Serialize)]
+struct Idled {
+    open_cpu_percent: f64,
+    closed: Memory,
+    closed_cpu_percent: f64,
+    web_processes_closed: usize,
 }
 
 /// Reopening Evergreen's window, each time from closed to the accounts painted.
+#[derive(Serialize)]
 struct Reopens {
     /// *Open Evergreen* in the tray after the idle time closed.
+    #[serde(rename = "tray_after_idle")]
     tray_after_idle_ms: u128,
     /// *Open Evergreen* in the tray after `SETTLE` closed, twice.
+    #[serde(rename = "tray_after_settle")]
     tray_after_settle_ms: Vec<u128>,
     /// Launching Evergreen again after `SETTLE` closed.
+    #[serde(rename = "launcher_after_settle")]
     launcher_after_settle_ms: u128,
 }
 
@@ -215,91 +253,66 @@ impl Reopens {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn measure(
-    tray: &TrayHost,
-    label: &str,
-    binary: &Path,
-    env: &[(&str, String)],
-    painted: &str,
-    title: &str,
-    idle: Option<Duration>,
-) -> Measured {
-    eprintln!("== {label}: start");
-    let app = App::start(binary, env);
-    let first_paint = app.wait_for(painted, app.spawned);
+/// Start `subject`, wait for its first paint, settle, and take the open window's memory.
+fn open(subject: &Subject) -> (App, Open) {
+    eprintln!("== {}: start", subject.label);
+    let app = App::start(subject.binary, subject.env);
+    let first_paint = app.wait_for(subject.painted, app.spawned);
     eprintln!("   first paint {} ms; settling {SETTLE:?}", first_paint.as_millis());
     std::thread::sleep(SETTLE);
-    let open = snapshot(app.pid());
-    eprintln!("   window open: PSS {} kB, anonymous {} kB", open["pss_kb"], open["anon_kb"]);
-    let Some(idle) = idle else {
-        app.stop();
-        return Measured {
-            first_paint_ms: first_paint.as_millis(),
-            open,
-            open_cpu: None,
-            closed: None,
-            closed_cpu: None,
-            web_processes_closed: None,
-            reopens: None,
-        };
-    };
-    eprintln!("   idle {idle:?} with the window open");
-    let open_cpu = idle_cpu(app.pid(), idle);
-    close_window(title);
-    std::thread::sleep(SETTLE);
-    let closed = snapshot(app.pid());
-    let web = web_processes(app.pid());
-    eprintln!(
-        "   window closed: PSS {} kB, anonymous {} kB, web processes {web}",
-        closed["pss_kb"], closed["anon_kb"]
-    );
-    eprintln!("   idle {idle:?} with the window closed");
-    let closed_cpu = idle_cpu(app.pid(), idle);
-    let reopens = (label == "evergreen").then(|| {
-        let from_tray = || {
-            let asked = Instant::now();
-            tray.click(app.pid(), "Open Evergreen", Duration::from_secs(10)).expect("tray menu");
-            let ms = app.wait_for(painted, asked).as_millis();
-            eprintln!("   reopened from the tray: {ms} ms");
-            ms
-        };
-        let close_and_settle = || {
-            std::thread::sleep(SETTLE);
-            close_window(title);
-            std::thread::sleep(SETTLE);
-        };
-        let tray_after_idle_ms = from_tray();
-        let mut tray_after_settle_ms = Vec::new();
-        for _ in 0..2 {
-            close_and_settle();
-            tray_after_settle_ms.push(from_tray());
-        }
-        close_and_settle();
-        let asked = Instant::now();
-        let status = Command::new(binary).envs(env.iter().map(|(k, v)| (*k, v.as_str()))).status().unwrap();
-        assert!(status.success(), "second launch");
-        let launcher_after_settle_ms = app.wait_for(painted, asked).as_millis();
-        eprintln!("   reopened by launching again: {launcher_after_settle_ms} ms");
-        Reopens { tray_after_idle_ms, tray_after_settle_ms, launcher_after_settle_ms }
-    });
-    app.stop();
-    Measured {
-        first_paint_ms: first_paint.as_millis(),
-        open,
-        open_cpu: Some(open_cpu),
-        closed: Some(closed),
-        closed_cpu: Some(closed_cpu),
-        web_processes_closed: Some(web),
-        reopens,
-    }
+    let open = Memory::of_tree(app.pid());
+    eprintln!("   window open: PSS {} kB, anonymous {} kB", open.pss_kb, open.anon_kb);
+    (app, Open { first_paint_ms: first_paint.as_millis(), open })
 }
 
-/// One app to launch for first paint: binary, environment, the stderr line that says painted.
-struct Launch<'a> {
-    binary: &'a Path,
-    env: &'a [(&'a str, String)],
-    painted: &'a str,
+/// Idle with the window open, close it as a window manager does, settle, idle again.
+fn idle_and_close(app: &App, subject: &Subject, idle: Duration) -> Idled {
+    eprintln!("   idle {idle:?} with the window open");
+    let open_cpu_percent = idle_cpu(app.pid(), idle);
+    close_window(subject.title);
+    std::thread::sleep(SETTLE);
+    let closed = Memory::of_tree(app.pid());
+    let web_processes_closed = web_processes(app.pid());
+    eprintln!(
+        "   window closed: PSS {} kB, anonymous {} kB, web processes {web_processes_closed}",
+        closed.pss_kb, closed.anon_kb
+    );
+    eprintln!("   idle {idle:?} with the window closed");
+    let closed_cpu_percent = idle_cpu(app.pid(), idle);
+    Idled { open_cpu_percent, closed, closed_cpu_percent, web_processes_closed }
+}
+
+/// Reopen the closed window from the tray (right away, then twice after `SETTLE` closed) and by
+/// launching the app again (after `SETTLE` closed).
+fn reopen(app: &App, subject: &Subject, tray: &TrayHost) -> Reopens {
+    let from_tray = || {
+        let asked = Instant::now();
+        tray.click(app.pid(), "Open Evergreen", Duration::from_secs(10)).expect("tray menu");
+        let ms = app.wait_for(subject.painted, asked).as_millis();
+        eprintln!("   reopened from the tray: {ms} ms");
+        ms
+    };
+    let close_and_settle = || {
+        std::thread::sleep(SETTLE);
+        close_window(subject.title);
+        std::thread::sleep(SETTLE);
+    };
+    let tray_after_idle_ms = from_tray();
+    let mut tray_after_settle_ms = Vec::new();
+    for _ in 0..2 {
+        close_and_settle();
+        tray_after_settle_ms.push(from_tray());
+    }
+    close_and_settle();
+    let asked = Instant::now();
+    let status = Command::new(subject.binary)
+        .envs(subject.env.iter().map(|(k, v)| (*k, v.as_str())))
+        .status()
+        .unwrap();
+    assert!(status.success(), "second launch");
+    let launcher_after_settle_ms = app.wait_for(subject.painted, asked).as_millis();
+    eprintln!("   reopened by launching again: {launcher_after_settle_ms} ms");
+    Reopens { tray_after_idle_ms, tray_after_settle_ms, launcher_after_settle_ms }
 }
 
 /// First paint of each app: the median of `PAINT_RUNS` launches, the apps taking turns, after
@@ -307,8 +320,8 @@ struct Launch<'a> {
 /// portal and the accessibility bus (~300 ms here), which would otherwise be charged to
 /// whichever app happened to run first. Returns each app's times, sorted, and each app's
 /// "painted" line of its median run (it says where the page spent its part).
-fn first_paints(apps: &[Launch]) -> (Vec<Vec<u128>>, Vec<String>) {
-    let launch = |app: &Launch| {
+fn first_paints(apps: &[&Subject]) -> (Vec<Vec<u128>>, Vec<String>) {
+    let launch = |app: &Subject| {
         let running = App::start(app.binary, app.env);
         let (paint, line) = running.wait_for_line(app.painted, running.spawned);
         running.stop();
@@ -370,24 +383,224 @@ fn page_breakdown(line: &str, bare_line: &str) -> String {
     )
 }
 
-fn mb(kb: &serde_json::Value) -> String {
-    format!("{:.1} MB", kb.as_u64().unwrap_or(0) as f64 / 1024.0)
+fn mb(kb: u64) -> String {
+    format!("{:.1} MB", kb as f64 / 1024.0)
 }
 
-fn processes(s: &serde_json::Value) -> String {
-    s["processes"]
-        .as_array()
-        .map(|ps| {
-            ps.iter()
-                .map(|p| format!("{} {}", p["name"].as_str().unwrap_or("?"), mb(&p["pss_kb"])))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
+fn ratio(a: u64, b: u64) -> f64 {
+    a as f64 / b.max(1) as f64
+}
+
+fn cpu(percent: f64) -> String {
+    format!("{percent:.3} %")
+}
+
+/// A Markdown table, one row per call.
+struct Table(String);
+
+impl Table {
+    /// The header; the first column left-aligned, the others right.
+    fn new(header: &[&str]) -> Self {
+        let mut text = format!("| {} |\n|---|", header.join(" | "));
+        text.push_str(&"---:|".repeat(header.len() - 1));
+        text.push('\n');
+        Self(text)
+    }
+
+    fn row(&mut self, label: &str, cells: &[&str]) {
+        writeln!(self.0, "| {label} | {} |", cells.join(" | ")).unwrap();
+    }
+}
+
+/// Everything measured, as `footprint.json` holds it.
+#[derive(Serialize)]
+struct Report {
+    idle_secs: u64,
+    settle_secs: u64,
+    first_paint_runs_ms: FirstPaints,
+    evergreen_paint_line: String,
+    bare_paint_line: String,
+    bare: Measured,
+    evergreen: Measured,
+    evergreen_untuned: Open,
+    chromium: Option<Memory>,
+    tray_agent: Option<Agent>,
+}
+
+/// Each app's first paints, sorted.
+#[derive(Serialize)]
+struct FirstPaints {
+    bare: Vec<u128>,
+    evergreen: Vec<u128>,
+    evergreen_untuned: Vec<u128>,
+}
+
+/// An app measured open, idle and closed, and for Evergreen reopened.
+#[derive(Serialize)]
+struct Measured {
+    #[serde(flatten)]
+    open: Open,
+    #[serde(flatten)]
+    idled: Idled,
+    #[serde(rename = "reopen_ms", skip_serializing_if = "Option::is_none")]
+    reopens: Option<Reopens>,
+}
+
+/// The tray agent prototype, settled and idle.
+#[derive(Serialize)]
+struct Agent {
+    memory: Memory,
+    cpu_percent: f64,
+}
+
+impl Report {
+    fn markdown(&self, chromium: Option<&Path>) -> String {
+        let (bare, ours, untuned) = (&self.bare, &self.evergreen, &self.evergreen_untuned);
+        let paints = &self.first_paint_runs_ms;
+        let reopens = ours.reopens.as_ref().expect("Evergreen is reopened");
+        let idle = self.idle_secs;
+        let mut table =
+            Table::new(&["", "bare Tauri app", "Evergreen", "Evergreen ÷ bare", "Evergreen, WebKit untuned"]);
+        table.row(
+            &format!("first paint (spawn → page painted), median of {PAINT_RUNS} (range)"),
+            &[
+                &spread(&paints.bare),
+                &spread(&paints.evergreen),
+                &format!("{:.2}", ratio(median(&paints.evergreen) as u64, median(&paints.bare) as u64)),
+                &spread(&paints.evergreen_untuned),
+            ],
+        );
+        let (bare_open, our_open) = (&bare.open.open, &ours.open.open);
+        table.row(
+            "window open: whole-tree PSS",
+            &[
+                &mb(bare_open.pss_kb),
+                &mb(our_open.pss_kb),
+                &format!("{:.2}", ratio(our_open.pss_kb, bare_open.pss_kb)),
+                &mb(untuned.open.pss_kb),
+            ],
+        );
+        table.row(
+            "window open: anonymous (private dirty)",
+            &[
+                &mb(bare_open.anon_kb),
+                &mb(our_open.anon_kb),
+                &format!("{:.2}", ratio(our_open.anon_kb, bare_open.anon_kb)),
+                &mb(untuned.open.anon_kb),
+            ],
+        );
+        table.row(
+            &format!("window open: idle CPU over {idle} s"),
+            &[&cpu(bare.idled.open_cpu_percent), &cpu(ours.idled.open_cpu_percent), "", ""],
+        );
+        let (bare_closed, our_closed) = (&bare.idled.closed, &ours.idled.closed);
+        table.row(
+            "window closed: whole-tree PSS",
+            &[
+                &mb(bare_closed.pss_kb),
+                &mb(our_closed.pss_kb),
+                &format!("{:.2}", ratio(our_closed.pss_kb, bare_closed.pss_kb)),
+                "",
+            ],
+        );
+        table.row(
+            "window closed: anonymous (private dirty)",
+            &[
+                &mb(bare_closed.anon_kb),
+                &mb(our_closed.anon_kb),
+                &format!("{:.2}", ratio(our_closed.anon_kb, bare_closed.anon_kb)),
+                "",
+            ],
+        );
+        table.row(
+            "window closed: WebKit web processes",
+            &[
+                &bare.idled.web_processes_closed.to_string(),
+                &ours.idled.web_processes_closed.to_string(),
+                "",
+                "",
+            ],
+        );
+        table.row(
+            &format!("window closed: idle CPU over {idle} s"),
+            &[&cpu(bare.idled.closed_cpu_percent), &cpu(ours.idled.closed_cpu_percent), "", ""],
+        );
+        table.row(
+            "Evergreen closed ÷ bare open (PSS)",
+            &["", "", &format!("{:.2}", ratio(our_closed.pss_kb, bare_open.pss_kb)), ""],
+        );
+        table.row(
+            "reopen → accounts shown, slowest of 4",
+            &["", &format!("{} ms", reopens.slowest()), "", ""],
+        );
+
+        let settle = self.settle_secs;
+        let mut md = table.0;
+        let after_settle = reopens
+            .tray_after_settle_ms
+            .iter()
+            .map(|ms| format!("{ms} ms"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        writeln!(
+            md,
+            "\nReopening (window closed → accounts painted): *Open Evergreen* in the tray after {idle} s closed \
+             {} ms, after {settle} s closed {after_settle}; launching Evergreen again after {settle} s closed {} ms.",
+            reopens.tray_after_idle_ms, reopens.launcher_after_settle_ms,
+        )
+        .unwrap();
+        writeln!(
+            md,
+            "\nEvergreen's median start: {}.",
+            page_breakdown(&self.evergreen_paint_line, &self.bare_paint_line)
+        )
+        .unwrap();
+        writeln!(
+            md,
+            "\nProcesses, window open — bare: {}; Evergreen: {}.",
+            bare_open.breakdown(),
+            our_open.breakdown()
+        )
+        .unwrap();
+        writeln!(
+            md,
+            "\nProcesses, window closed — bare: {}; Evergreen: {}.",
+            bare_closed.breakdown(),
+            our_closed.breakdown()
+        )
+        .unwrap();
+        if let Some(agent) = &self.tray_agent {
+            writeln!(
+                md,
+                "\nTray agent prototype (`bench/tray-agent`: core, vault unlocked, scheduler, tray; no WebKit): \
+                 whole-tree PSS {}, anonymous {}, idle CPU over {idle} s {:.3} % ({}).",
+                mb(agent.memory.pss_kb),
+                mb(agent.memory.anon_kb),
+                agent.cpu_percent,
+                agent.memory.breakdown(),
+            )
+            .unwrap();
+        }
+        if let Some(memory) = &self.chromium {
+            writeln!(
+                md,
+                "\n{} as an Electron stand-in (`--app` window, the bare app's page, fresh profile), 30 s after start: \
+                 whole-tree PSS {}, anonymous {}; Evergreen with its window open is {:.2}× that PSS ({}).",
+                chromium_version(chromium),
+                mb(memory.pss_kb),
+                mb(memory.anon_kb),
+                ratio(our_open.pss_kb, memory.pss_kb),
+                memory.breakdown(),
+            )
+            .unwrap();
+        }
+        md
+    }
 }
 
 fn main() {
-    let args = args();
+    let args = Args::parse();
+    let idle = Duration::from_secs(args.idle_secs);
     std::fs::create_dir_all(&args.out).unwrap();
     // A panel is running before any app starts, as on a desktop: each app's tray icon
     // registers with it, and Evergreen's window is reopened from its tray menu.
@@ -401,45 +614,42 @@ fn main() {
         vec![("EVERGREEN_DATA_DIR", profile.path().display().to_string()), ("EVERGREEN_LOG", "info".into())];
     let mut untuned_env = evergreen_env.clone();
     untuned_env.push(("EVERGREEN_WEBKIT_TUNING", "off".into()));
+    let bare_app =
+        Subject { label: "bare", binary: &args.bare, env: &[], painted: "painted", title: "bare-tauri" };
+    let evergreen = Subject {
+        label: "evergreen",
+        binary: &args.evergreen,
+        env: &evergreen_env,
+        painted: "window painted",
+        title: "Evergreen",
+    };
+    let untuned = Subject { label: "evergreen-untuned", env: &untuned_env, ..evergreen };
 
     eprintln!("== first paint: {PAINT_RUNS} launches each, after one discarded launch each");
-    let (paints, paint_lines) = first_paints(&[
-        Launch { binary: &args.bare, env: &[], painted: "painted" },
-        Launch { binary: &args.evergreen, env: &evergreen_env, painted: "window painted" },
-        Launch { binary: &args.evergreen, env: &untuned_env, painted: "window painted" },
-    ]);
-    let bare = measure(&tray, "bare", &args.bare, &[], "painted", "bare-tauri", Some(args.idle));
-    let ours = measure(
-        &tray,
-        "evergreen",
-        &args.evergreen,
-        &evergreen_env,
-        "window painted",
-        "Evergreen",
-        Some(args.idle),
-    );
-    let untuned = measure(
-        &tray,
-        "evergreen-untuned",
-        &args.evergreen,
-        &untuned_env,
-        "window painted",
-        "Evergreen",
-        None,
-    );
+    let (mut paints, mut paint_lines) = first_paints(&[&bare_app, &evergreen, &untuned]);
 
-    let agent = args.agent.as_ref().map(|binary| {
+    let (app, bare_open) = open(&bare_app);
+    let bare = Measured { open: bare_open, idled: idle_and_close(&app, &bare_app, idle), reopens: None };
+    app.stop();
+    let (app, ours_open) = open(&evergreen);
+    let idled = idle_and_close(&app, &evergreen, idle);
+    let ours = Measured { open: ours_open, idled, reopens: Some(reopen(&app, &evergreen, &tray)) };
+    app.stop();
+    let (app, untuned_open) = open(&untuned);
+    app.stop();
+
+    let tray_agent = args.agent.as_ref().map(|binary| {
         let mut env = evergreen_env.clone();
         env.push(("EVERGREEN_AGENT_PASSPHRASE", PASSPHRASE.into()));
         eprintln!("== tray agent prototype: start");
         let app = App::start(binary, &env);
         app.wait_for("agent ready", app.spawned);
         std::thread::sleep(SETTLE);
-        let memory = snapshot(app.pid());
-        eprintln!("   PSS {} kB, anonymous {} kB; idle {:?}", memory["pss_kb"], memory["anon_kb"], args.idle);
-        let cpu = idle_cpu(app.pid(), args.idle);
+        let memory = Memory::of_tree(app.pid());
+        eprintln!("   PSS {} kB, anonymous {} kB; idle {idle:?}", memory.pss_kb, memory.anon_kb);
+        let cpu_percent = idle_cpu(app.pid(), idle);
         app.stop();
-        (memory, cpu)
+        Agent { memory, cpu_percent }
     });
 
     // Electron is Chromium plus Node.js; its npm package downloads its binary from GitHub,
@@ -464,123 +674,31 @@ fn main() {
             .spawn()
             .expect("chromium");
         std::thread::sleep(SETTLE);
-        let memory = snapshot(child.id());
-        eprintln!("   PSS {} kB, anonymous {} kB", memory["pss_kb"], memory["anon_kb"]);
+        let memory = Memory::of_tree(child.id());
+        eprintln!("   PSS {} kB, anonymous {} kB", memory.pss_kb, memory.anon_kb);
         let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
         let _ = child.wait();
         memory
     });
 
-    let ratio = |a: &serde_json::Value, b: &serde_json::Value| {
-        a.as_u64().unwrap_or(0) as f64 / b.as_u64().unwrap_or(1).max(1) as f64
+    let report = Report {
+        idle_secs: args.idle_secs,
+        settle_secs: SETTLE.as_secs(),
+        first_paint_runs_ms: FirstPaints {
+            evergreen_untuned: paints.pop().expect("three apps"),
+            evergreen: paints.pop().expect("three apps"),
+            bare: paints.pop().expect("three apps"),
+        },
+        evergreen_paint_line: std::mem::take(&mut paint_lines[1]),
+        bare_paint_line: std::mem::take(&mut paint_lines[0]),
+        bare,
+        evergreen: ours,
+        evergreen_untuned: untuned_open,
+        chromium,
+        tray_agent,
     };
-    let closed = ours.closed.as_ref().expect("measured");
-    let bare_closed = bare.closed.as_ref().expect("measured");
-    let reopens = ours.reopens.as_ref().expect("measured");
-    let report = json!({
-        "idle_secs": args.idle.as_secs(),
-        "settle_secs": SETTLE.as_secs(),
-        "first_paint_runs_ms": { "bare": paints[0], "evergreen": paints[1], "evergreen_untuned": paints[2] },
-        "evergreen_paint_line": paint_lines[1],
-        "bare_paint_line": paint_lines[0],
-        "bare": { "first_paint_ms": bare.first_paint_ms, "open": bare.open, "open_cpu_percent": bare.open_cpu,
-                  "closed": bare.closed, "closed_cpu_percent": bare.closed_cpu, "web_processes_closed": bare.web_processes_closed },
-        "evergreen": { "first_paint_ms": ours.first_paint_ms, "open": ours.open, "open_cpu_percent": ours.open_cpu,
-                       "closed": ours.closed, "closed_cpu_percent": ours.closed_cpu,
-                       "web_processes_closed": ours.web_processes_closed,
-                       "reopen_ms": ours.reopens.as_ref().map(|r| json!({
-                           "tray_after_idle": r.tray_after_idle_ms,
-                           "tray_after_settle": r.tray_after_settle_ms,
-                           "launcher_after_settle": r.launcher_after_settle_ms,
-                       })) },
-        "evergreen_untuned": { "first_paint_ms": untuned.first_paint_ms, "open": untuned.open },
-        "chromium": chromium,
-        "tray_agent": agent.as_ref().map(|(memory, cpu)| json!({ "memory": memory, "cpu_percent": cpu })),
-    });
     std::fs::write(args.out.join("footprint.json"), serde_json::to_string_pretty(&report).unwrap()).unwrap();
-
-    let cpu = |c: Option<f64>| c.map_or("—".into(), |c| format!("{c:.3} %"));
-    let md = format!(
-        "| | bare Tauri app | Evergreen | Evergreen ÷ bare | Evergreen, WebKit untuned |\n\
-         |---|---:|---:|---:|---:|\n\
-         | first paint (spawn → page painted), median of {PAINT_RUNS} (range) | {} | {} | {:.2} | {} |\n\
-         | window open: whole-tree PSS | {} | {} | {:.2} | {} |\n\
-         | window open: anonymous (private dirty) | {} | {} | {:.2} | {} |\n\
-         | window open: idle CPU over {} s | {} | {} | | |\n\
-         | window closed: whole-tree PSS | {} | {} | {:.2} | |\n\
-         | window closed: anonymous (private dirty) | {} | {} | {:.2} | |\n\
-         | window closed: WebKit web processes | {} | {} | | |\n\
-         | window closed: idle CPU over {} s | {} | {} | | |\n\
-         | Evergreen closed ÷ bare open (PSS) | | | {:.2} | |\n\
-         | reopen → accounts shown, slowest of 4 | | {} ms | | |\n\n\
-         Reopening (window closed → accounts painted): *Open Evergreen* in the tray after {} s closed {} ms, \
-         after {} s closed {}; launching Evergreen again after {} s closed {} ms.\n\n\
-         Evergreen's median start: {}.\n\n\
-         Processes, window open — bare: {}; Evergreen: {}.\n\n\
-         Processes, window closed — bare: {}; Evergreen: {}.\n",
-        spread(&paints[0]),
-        spread(&paints[1]),
-        median(&paints[1]) as f64 / median(&paints[0]).max(1) as f64,
-        spread(&paints[2]),
-        mb(&bare.open["pss_kb"]),
-        mb(&ours.open["pss_kb"]),
-        ratio(&ours.open["pss_kb"], &bare.open["pss_kb"]),
-        mb(&untuned.open["pss_kb"]),
-        mb(&bare.open["anon_kb"]),
-        mb(&ours.open["anon_kb"]),
-        ratio(&ours.open["anon_kb"], &bare.open["anon_kb"]),
-        mb(&untuned.open["anon_kb"]),
-        args.idle.as_secs(),
-        cpu(bare.open_cpu),
-        cpu(ours.open_cpu),
-        mb(&bare_closed["pss_kb"]),
-        mb(&closed["pss_kb"]),
-        ratio(&closed["pss_kb"], &bare_closed["pss_kb"]),
-        mb(&bare_closed["anon_kb"]),
-        mb(&closed["anon_kb"]),
-        ratio(&closed["anon_kb"], &bare_closed["anon_kb"]),
-        bare.web_processes_closed.unwrap_or(0),
-        ours.web_processes_closed.unwrap_or(0),
-        args.idle.as_secs(),
-        cpu(bare.closed_cpu),
-        cpu(ours.closed_cpu),
-        ratio(&closed["pss_kb"], &bare.open["pss_kb"]),
-        reopens.slowest(),
-        args.idle.as_secs(),
-        reopens.tray_after_idle_ms,
-        SETTLE.as_secs(),
-        reopens.tray_after_settle_ms.iter().map(|ms| format!("{ms} ms")).collect::<Vec<_>>().join(" and "),
-        SETTLE.as_secs(),
-        reopens.launcher_after_settle_ms,
-        page_breakdown(&paint_lines[1], &paint_lines[0]),
-        processes(&bare.open),
-        processes(&ours.open),
-        processes(bare_closed),
-        processes(closed),
-    );
-    let md = match &agent {
-        Some((memory, cpu)) => format!(
-            "{md}\nTray agent prototype (`bench/tray-agent`: core, vault unlocked, scheduler, tray; no WebKit): \
-             whole-tree PSS {}, anonymous {}, idle CPU over {} s {cpu:.3} % ({}).\n",
-            mb(&memory["pss_kb"]),
-            mb(&memory["anon_kb"]),
-            args.idle.as_secs(),
-            processes(memory),
-        ),
-        None => md,
-    };
-    let md = match &chromium {
-        Some(memory) => format!(
-            "{md}\n{} as an Electron stand-in (`--app` window, the bare app's page, fresh profile), 30 s after start: \
-             whole-tree PSS {}, anonymous {}; Evergreen with its window open is {:.2}× that PSS ({}).\n",
-            chromium_version(args.chromium.as_deref()),
-            mb(&memory["pss_kb"]),
-            mb(&memory["anon_kb"]),
-            ratio(&ours.open["pss_kb"], &memory["pss_kb"]),
-            processes(memory),
-        ),
-        None => md,
-    };
+    let md = report.markdown(args.chromium.as_deref());
     std::fs::write(args.out.join("footprint.md"), &md).unwrap();
     println!("{md}");
 }
