@@ -5,7 +5,7 @@ import { AppProvider } from './app/provider';
 import { AppRoutes } from './app/router';
 import { installReactEffectTiming } from './lib/effect-timing';
 import { makeQueryClient } from './lib/query-client';
-import './styles.css';
+import './styles/index.css';
 
 installReactEffectTiming();
 
