@@ -128,7 +128,7 @@ async fn main() {
     app.go("/dashboard").await;
     app.wait_for_text("[data-testid=switcher-active]", "@").await;
     app.click("[data-testid=switcher]").await;
-    app.find("[role=menu]").await;
+    app.find("[role=listbox][aria-label=Accounts]").await;
     shot(&app, &out, "switcher").await;
     app.click("[data-testid=switcher-item][data-username='evergreen.shop']").await;
     app.wait_for_text("[data-testid=profile]", "Evergreen Shop").await;
