@@ -153,7 +153,6 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         // Rust-side only: the page is granted none of these plugins' permissions.
         .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![config::HIDDEN_FLAG]),

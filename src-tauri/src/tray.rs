@@ -121,8 +121,10 @@ fn apply<R: Runtime>(app: &AppHandle<R>, tray: &TrayIcon<R>) {
 fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
         "open" | "unlock" => window::show(app),
-        "all_accounts" => window::show_at(app, window::Route::Integrations { needing_you: false }),
-        "all_accounts:needs_you" => window::show_at(app, window::Route::Integrations { needing_you: true }),
+        "all_accounts" => window::show_at(app, window::Route::Integrations(window::Shown::All)),
+        "all_accounts:needs_you" => {
+            window::show_at(app, window::Route::Integrations(window::Shown::NeedingYou))
+        }
         "lock" => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {

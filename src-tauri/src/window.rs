@@ -21,22 +21,32 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// A page the desktop can open the window on.
+/// A page the desktop can open the window on (the tray, a notification).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
-    /// Every account, searchable; filtered to those that need the person when asked.
-    Integrations {
-        /// Open with the "Needs you" filter.
-        needing_you: bool,
-    },
+    /// Every account, searchable, on one of its state filters.
+    Integrations(Shown),
+}
+
+/// Which accounts Integrations opens on: the UI's `?state=` words
+/// (`ui/src/features/accounts/filter.ts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// All of them.
+    All,
+    /// Those that need the person ("Needs you").
+    NeedingYou,
+    /// Those whose access ends soon ("Expiring").
+    Expiring,
 }
 
 impl Route {
     /// The page's address after `#` (the UI keeps its route in the hash).
     pub fn hash(self) -> &'static str {
         match self {
-            Route::Integrations { needing_you: false } => "#/settings/integrations",
-            Route::Integrations { needing_you: true } => "#/settings/integrations?state=needs_you",
+            Route::Integrations(Shown::All) => "#/settings/integrations",
+            Route::Integrations(Shown::NeedingYou) => "#/settings/integrations?state=needs_you",
+            Route::Integrations(Shown::Expiring) => "#/settings/integrations?state=expiring",
         }
     }
 

@@ -135,13 +135,25 @@ pub fn wanted(
     out
 }
 
-/// What needs the same action of the person, so one notification can say it for many.
+/// What a notification asks of the person: one notification can say it for many accounts,
+/// and clicking it opens the place where it is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Action {
+pub enum Action {
+    /// Reconnect: Instagram ended the connection.
     Reconnect,
+    /// Log in on instagram.com or in the app, then *Check again*.
     LogInOnInstagram,
+    /// Keep the access from ending: unlock Evergreen, or reconnect.
     RenewBeforeExpiry,
+    /// Unlock Evergreen.
     Unlock,
+}
+
+impl Notification {
+    /// What it asks of the person (a group shares it).
+    pub fn asks(&self) -> Action {
+        action(self.kind)
+    }
 }
 
 fn action(kind: NotificationKind) -> Action {
@@ -392,6 +404,9 @@ mod tests {
                 "2 accounts' Instagram access ends soon"
             ]
         );
+        // What a click on each opens is what it asks.
+        let asks: Vec<Action> = grouped(&fresh).iter().map(Notification::asks).collect();
+        assert_eq!(asks, [Action::Reconnect, Action::LogInOnInstagram, Action::RenewBeforeExpiry]);
     }
 
     #[test]

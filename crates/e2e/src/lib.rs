@@ -744,6 +744,24 @@ impl Notifications {
     }
 }
 
+impl Notifications {
+    /// Click the notification `id` as a person would (the recorder's own `InvokeAction`).
+    pub async fn click(&self, id: u64) {
+        let connection = zbus::Connection::session().await.expect("the tests' session bus");
+        let id = u32::try_from(id).expect("a notification id");
+        connection
+            .call_method(
+                Some("org.freedesktop.Notifications"),
+                "/org/freedesktop/Notifications",
+                Some("org.freedesktop.Notifications"),
+                "InvokeAction",
+                &(id, "default"),
+            )
+            .await
+            .expect("the recorder plays the click");
+    }
+}
+
 impl Drop for Notifications {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -1,6 +1,6 @@
 //! An agency's day with 500 accounts in the real window: finding one by typing (on
 //! Integrations and in the Ctrl+K switcher), and a mass failure that sends one notification,
-//! not hundreds.
+//! not hundreds, whose click opens Integrations on them.
 
 use evergreen_e2e::{Notifications, Profile, Sandbox, Session, TrayHost, UI_TIMEOUT, seed};
 
@@ -82,5 +82,12 @@ async fn five_hundred_accounts_one_found_by_typing_and_a_mass_failure_is_one_not
     // Not one per account.
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     assert!(notifications.shown().len() <= before + 3, "{:?}", notifications.shown());
+
+    // Clicking it opens Integrations on the accounts it is about.
+    assert!(mass["actions"].as_array().is_some_and(|a| a.iter().any(|x| x == "default")), "{mass}");
+    notifications.click(mass["id"].as_u64().expect("the notification's id")).await;
+    let filter = app.wait_for_text("[data-testid=filter-needs_you][aria-checked=true]", "Needs you").await;
+    let needing: usize = filter.split_whitespace().last().and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(needing >= count, "{filter}: the {count} of the notification among those shown");
     app.close().await;
 }
