@@ -169,12 +169,17 @@ return {0}
 ";
 
 /// The session's stored value, or nil. A value not in this relay's format is taken all the
-/// same (the replica refuses it); its client's set then keeps the name until it expires.
+/// same (the replica refuses it; its client's set then keeps the name until it expires), and
+/// so is a key of another type put in its place (answered as an empty value).
 const TAKE_SESSION: &str = r"
 -- KEYS: the session, sessions set, this call's memo; ARGV: name, the client sets' key prefix, the memo's life
 local memo = redis.call('GET', KEYS[3])
 if memo then return memo end
-local value = redis.call('GETDEL', KEYS[1])
+local value = redis.pcall('GETDEL', KEYS[1])
+if type(value) == 'table' and value.err then
+  redis.call('DEL', KEYS[1])
+  value = ''
+end
 if not value then return false end
 redis.call('ZREM', KEYS[2], ARGV[1])
 local ok, stored = pcall(cjson.decode, value)
@@ -196,7 +201,8 @@ return 0
 ";
 
 /// `{0}` unknown, `{1}` expired (deleted), `{2}` wrong challenge (kept), `{3, value}` redeemed
-/// (deleted), `{4, ms}` over the limit, `{5}` a record not in this relay's format (deleted).
+/// (deleted), `{4, ms}` over the limit, `{5}` a record not in this relay's format, or a key of
+/// another type in its place (deleted).
 /// The memo keeps what changed the store, as the outcome's digit and the value.
 const REDEEM: &str = r"
 -- KEYS: the handoff, handoffs set, this client's limit, this call's memo;
@@ -205,13 +211,14 @@ local memo = redis.call('GET', KEYS[4])
 if memo then return {tonumber(string.sub(memo, 1, 1)), string.sub(memo, 2)} end
 local wait = admit(KEYS[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
 if wait > 0 then return {4, tostring(wait)} end
-local value = redis.call('GET', KEYS[1])
-if not value then return {0, ''} end
 local function finish(outcome, answer)
   redis.call('DEL', KEYS[1]); redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('SET', KEYS[4], outcome .. answer, 'PX', ARGV[6])
   return {outcome, answer}
 end
+local value = redis.pcall('GET', KEYS[1])
+if type(value) == 'table' and value.err then return finish(5, '') end
+if not value then return {0, ''} end
 local ok, handoff = pcall(cjson.decode, value)
 local expires = ok and type(handoff) == 'table' and tonumber(handoff['expires_ms'])
 if not expires then return finish(5, '') end
@@ -225,14 +232,17 @@ const COUNTS: &str = r"
 return {redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf'), redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[1], '+inf')}
 ";
 
-/// Also says this replica's key is in use, and answers how many keys were in the last minute.
+/// Also says this replica's key is in use, and answers how many keys were in the last minute,
+/// by Redis' clock (so replicas whose clocks differ still agree on the minute).
 const PURGE: &str = r"
--- KEYS: sessions set, handoffs set, keys in use; ARGV: now, fingerprint, a minute ago, the set's life
+-- KEYS: sessions set, handoffs set, keys in use; ARGV: now, fingerprint, how long a key counts
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
-redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
+local time = redis.call('TIME')
+local redis_now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZADD', KEYS[3], redis_now, ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', redis_now - tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[3], 2 * tonumber(ARGV[3]))
 return redis.call('ZCARD', KEYS[3])
 ";
 
@@ -336,16 +346,14 @@ impl RedisStore {
     /// replicas on this Redis used in the last minute (more than one: a rotation under way, or
     /// a replica given the wrong key).
     pub async fn purge_and_count_keys(&self, now: DateTime<Utc>) -> Result<usize, Unavailable> {
-        let now_ms = now.timestamp_millis();
         let mut invocation = self.scripts.purge.prepare_invoke();
         invocation
             .key(self.redis.key("sessions"))
             .key(self.redis.key("handoffs"))
             .key(self.redis.key("keys"))
-            .arg(now_ms)
+            .arg(now.timestamp_millis())
             .arg(self.key.fingerprint())
-            .arg(now_ms - KEY_IN_USE_MS)
-            .arg(2 * KEY_IN_USE_MS);
+            .arg(KEY_IN_USE_MS);
         self.redis.run(invocation).await
     }
 }
@@ -422,10 +430,11 @@ impl SessionStore for RedisStore {
             .arg(&name)
             .arg(self.client_prefix())
             .arg(self.memo_ms());
-        let Some(value) = self.redis.run::<Option<String>>(invocation).await? else {
+        // Bytes, not text: a value that is not UTF-8 is an altered record, not a Redis failure.
+        let Some(value) = self.redis.run::<Option<Vec<u8>>>(invocation).await? else {
             return Ok(None);
         };
-        let opened = serde_json::from_str::<StoredSession>(&value).ok().and_then(|stored| {
+        let opened = serde_json::from_slice::<StoredSession>(&value).ok().and_then(|stored| {
             let plaintext = self.key.open(Sealed::Session, &stored.sealed, &[state]).ok()?;
             serde_json::from_slice::<SealedSession>(&plaintext).ok()
         });
@@ -486,14 +495,14 @@ impl SessionStore for RedisStore {
             .arg(interval_ms(self.bounds.redemptions_per_minute))
             .arg(self.bounds.redemptions_per_minute.max(1))
             .arg(self.memo_ms());
-        let (outcome, answer) = self.redis.run::<(i64, String)>(invocation).await?;
+        let (outcome, answer) = self.redis.run::<(i64, Vec<u8>)>(invocation).await?;
         match outcome {
             0 => Ok(Redeemed::Unknown),
             1 => Ok(Redeemed::Expired),
             2 => Ok(Redeemed::WrongVerifier),
             3 => {
                 // Deleted already: a record that does not open is gone, as a redeemed one is.
-                let opened = serde_json::from_str::<StoredHandoff>(&answer).ok().and_then(|stored| {
+                let opened = serde_json::from_slice::<StoredHandoff>(&answer).ok().and_then(|stored| {
                     let binding = [id, challenge, &stored.expires_ms.to_string()];
                     let plaintext = self.key.open(Sealed::Handoff, &stored.sealed, &binding).ok()?;
                     serde_json::from_slice::<HandoffPayload>(&plaintext).ok()
@@ -509,7 +518,12 @@ impl SessionStore for RedisStore {
                     expires_at: now,
                 })))
             }
-            4 => Err(Refused::RateLimited { retry_after_ms: answer.parse().unwrap_or(1000) }),
+            4 => Err(Refused::RateLimited {
+                retry_after_ms: std::str::from_utf8(&answer)
+                    .ok()
+                    .and_then(|ms| ms.parse().ok())
+                    .unwrap_or(1000),
+            }),
             5 => {
                 refused_altered("handoff");
                 Ok(Redeemed::Unknown)

@@ -194,24 +194,37 @@ async fn a_sign_in_whose_record_a_redis_writer_replaced_is_refused_not_finished(
     // finished it, the victim's token would wait under the writer's challenge.
     let buffer = captured_log();
     let mut relay = Relay::new(Store::Redis).await;
-    for forge in ["another sign-in's record", "a record written by hand"] {
+    for forge in [
+        "another sign-in's record",
+        "a record written by hand",
+        "bytes that are not text",
+        "a key of another type",
+    ] {
         let empty = relay.redis().dump();
         let (_, victim_state, _) = relay.start().await;
         let with_victim = relay.redis().dump();
         let (victim_key, _) = new_session_key(&empty, &with_victim);
         let (_, _, _) = relay.start().await;
         let (_, attacker_record) = new_session_key(&with_victim, &relay.redis().dump());
-        let forged = if forge == "a record written by hand" {
-            json!({"client": "127.0.0.1", "challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-                   "expires_ms": 4_102_444_800_000_i64, "sealed": ""})
+        let forged: Vec<u8> = match forge {
+            "a record written by hand" => json!({
+                "client": "127.0.0.1", "challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                "expires_ms": 4_102_444_800_000_i64, "sealed": ""
+            })
             .to_string()
-        } else {
-            attacker_record
+            .into_bytes(),
+            "bytes that are not text" => vec![0xff, 0xfe, b'{'],
+            _ => attacker_record.into_bytes(),
         };
-        let _: () = relay
-            .redis()
-            .command(redis::cmd("SET").arg(&victim_key).arg(forged).arg("PX").arg(600_000))
-            .unwrap();
+        if forge == "a key of another type" {
+            let _: () = relay.redis().command(redis::cmd("DEL").arg(&victim_key)).unwrap();
+            let _: () = relay.redis().command(redis::cmd("HSET").arg(&victim_key).arg("f").arg("v")).unwrap();
+        } else {
+            let _: () = relay
+                .redis()
+                .command(redis::cmd("SET").arg(&victim_key).arg(forged).arg("PX").arg(600_000))
+                .unwrap();
+        }
 
         let code = relay.code_for("evergreen.shop", &["instagram_business_basic"]);
         let page = relay.get(&format!("/v1/callback?code={code}&state={victim_state}")).await;
@@ -219,8 +232,13 @@ async fn a_sign_in_whose_record_a_redis_writer_replaced_is_refused_not_finished(
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{forge}: {}", page.body);
         assert!(page.body.contains("choose Connect again"), "{forge}: {}", page.body);
         assert!(!page.body.contains("handoff="), "{forge}");
-        let handoffs = relay.redis().dump().into_iter().filter(|(k, _)| is_record(k, "h")).count();
-        assert_eq!(handoffs, 0, "{forge}: no token was fetched for the forged sign-in");
+        let held = relay.redis().dump();
+        assert_eq!(
+            held.iter().filter(|(k, _)| is_record(k, "h")).count(),
+            0,
+            "{forge}: no token was fetched"
+        );
+        assert!(!held.iter().any(|(k, _)| *k == victim_key), "{forge}: gone, not left to answer busy");
     }
     let log = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
     assert!(log.contains("does not open with this relay's key"), "the operator is told: {log}");
@@ -230,7 +248,7 @@ async fn a_sign_in_whose_record_a_redis_writer_replaced_is_refused_not_finished(
 async fn a_handoff_a_redis_writer_altered_gives_no_token_to_anyone() {
     // The writer keeps the sealed token but changes what is beside it in the clear: their own
     // challenge (so that their verifier would redeem it), or a longer life.
-    for alter in ["challenge", "expires_ms"] {
+    for alter in ["challenge", "expires_ms", "a key of another type"] {
         let mut relay = Relay::new(Store::Redis).await;
         let (verifier, _, page) = relay.sign_in("evergreen.shop").await;
         let handoff = link_params(&page.deep_link())["handoff"].clone();
@@ -238,17 +256,26 @@ async fn a_handoff_a_redis_writer_altered_gives_no_token_to_anyone() {
             relay.redis().dump().into_iter().find(|(k, _)| is_record(k, "h")).expect("a handoff in Redis");
         let mut record: serde_json::Value = serde_json::from_str(&value).unwrap();
         let attacker_verifier = "attacker-verifier-attacker-verifier-attacker-0123";
-        let redeemer = if alter == "challenge" {
-            record["challenge"] = json!(challenge_of(attacker_verifier));
-            attacker_verifier.to_string()
-        } else {
-            record["expires_ms"] = json!(record["expires_ms"].as_i64().unwrap() + 3_600_000);
-            verifier
+        let redeemer = match alter {
+            "challenge" => {
+                record["challenge"] = json!(challenge_of(attacker_verifier));
+                attacker_verifier.to_string()
+            }
+            "expires_ms" => {
+                record["expires_ms"] = json!(record["expires_ms"].as_i64().unwrap() + 3_600_000);
+                verifier
+            }
+            _ => verifier,
         };
-        let _: () = relay
-            .redis()
-            .command(redis::cmd("SET").arg(&key).arg(record.to_string()).arg("PX").arg(600_000))
-            .unwrap();
+        if alter == "a key of another type" {
+            let _: () = relay.redis().command(redis::cmd("DEL").arg(&key)).unwrap();
+            let _: () = relay.redis().command(redis::cmd("HSET").arg(&key).arg("f").arg("v")).unwrap();
+        } else {
+            let _: () = relay
+                .redis()
+                .command(redis::cmd("SET").arg(&key).arg(record.to_string()).arg("PX").arg(600_000))
+                .unwrap();
+        }
         let answer = relay.post("/v1/handoff", redeem_body(&handoff, &redeemer)).await;
         assert_eq!(
             (answer.status, answer.json()["code"].clone()),
@@ -256,6 +283,10 @@ async fn a_handoff_a_redis_writer_altered_gives_no_token_to_anyone() {
             "{alter}"
         );
         assert!(!answer.body.contains("IGAA"), "{alter}");
+        assert!(
+            !relay.redis().dump().iter().any(|(k, _)| *k == key),
+            "{alter}: gone, not left to answer busy"
+        );
     }
 }
 
