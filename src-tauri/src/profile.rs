@@ -178,7 +178,7 @@ pub async fn open<R: Runtime>(
         vault: Box::new(vault),
         relay,
         instagram,
-        notifier: Arc::new(crate::notify::Desktop(app.clone())),
+        notifier: Arc::new(crate::notify::Desktop::new(app.clone(), mode)),
         tray,
         keyring,
     };

@@ -26,6 +26,8 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
 pub enum Route {
     /// Every account, searchable, on one of its state filters.
     Integrations(Shown),
+    /// Settings, where the person moves between the demo and their real accounts.
+    Settings,
 }
 
 /// Which accounts Integrations opens on: the UI's `?state=` words
@@ -47,6 +49,7 @@ impl Route {
             Route::Integrations(Shown::All) => "#/settings/integrations",
             Route::Integrations(Shown::NeedingYou) => "#/settings/integrations?state=needs_you",
             Route::Integrations(Shown::Expiring) => "#/settings/integrations?state=expiring",
+            Route::Settings => "#/settings",
         }
     }
 

@@ -21,7 +21,7 @@ async fn a_dead_connection_sends_a_real_desktop_notification() {
     app.go("/settings/integrations").await;
     app.click("[data-testid=refresh-now]").await;
     let shown = notifications.wait_for("@evergreen.shop needs Reconnect").await;
-    // The plugin names the sender by its executable, as the desktop entry does.
+    // Named by its executable, as the desktop entry's Exec is.
     assert_eq!(shown["app_name"], "evergreen");
     assert!(shown["body"].as_str().unwrap().contains("Open Evergreen and choose Reconnect"), "{shown}");
     app.wait_for_text("[data-testid=account-row]", "Reconnect Instagram").await;
