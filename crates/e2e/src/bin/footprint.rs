@@ -391,6 +391,11 @@ fn ratio(a: u64, b: u64) -> f64 {
     a as f64 / b.max(1) as f64
 }
 
+/// The bare app's figure, Evergreen's, and Evergreen ÷ bare, for kB of memory.
+fn compared(bare_kb: u64, ours_kb: u64) -> [String; 3] {
+    [mb(bare_kb), mb(ours_kb), format!("{:.2}", ratio(ours_kb, bare_kb))]
+}
+
 fn cpu(percent: f64) -> String {
     format!("{percent:.3} %")
 }
@@ -471,47 +476,19 @@ impl Report {
             ],
         );
         let (bare_open, our_open) = (&bare.open.open, &ours.open.open);
-        table.row(
-            "window open: whole-tree PSS",
-            &[
-                &mb(bare_open.pss_kb),
-                &mb(our_open.pss_kb),
-                &format!("{:.2}", ratio(our_open.pss_kb, bare_open.pss_kb)),
-                &mb(untuned.open.pss_kb),
-            ],
-        );
-        table.row(
-            "window open: anonymous (private dirty)",
-            &[
-                &mb(bare_open.anon_kb),
-                &mb(our_open.anon_kb),
-                &format!("{:.2}", ratio(our_open.anon_kb, bare_open.anon_kb)),
-                &mb(untuned.open.anon_kb),
-            ],
-        );
+        let [b, o, r] = compared(bare_open.pss_kb, our_open.pss_kb);
+        table.row("window open: whole-tree PSS", &[&b, &o, &r, &mb(untuned.open.pss_kb)]);
+        let [b, o, r] = compared(bare_open.anon_kb, our_open.anon_kb);
+        table.row("window open: anonymous (private dirty)", &[&b, &o, &r, &mb(untuned.open.anon_kb)]);
         table.row(
             &format!("window open: idle CPU over {idle} s"),
             &[&cpu(bare.idled.open_cpu_percent), &cpu(ours.idled.open_cpu_percent), "", ""],
         );
         let (bare_closed, our_closed) = (&bare.idled.closed, &ours.idled.closed);
-        table.row(
-            "window closed: whole-tree PSS",
-            &[
-                &mb(bare_closed.pss_kb),
-                &mb(our_closed.pss_kb),
-                &format!("{:.2}", ratio(our_closed.pss_kb, bare_closed.pss_kb)),
-                "",
-            ],
-        );
-        table.row(
-            "window closed: anonymous (private dirty)",
-            &[
-                &mb(bare_closed.anon_kb),
-                &mb(our_closed.anon_kb),
-                &format!("{:.2}", ratio(our_closed.anon_kb, bare_closed.anon_kb)),
-                "",
-            ],
-        );
+        let [b, o, r] = compared(bare_closed.pss_kb, our_closed.pss_kb);
+        table.row("window closed: whole-tree PSS", &[&b, &o, &r, ""]);
+        let [b, o, r] = compared(bare_closed.anon_kb, our_closed.anon_kb);
+        table.row("window closed: anonymous (private dirty)", &[&b, &o, &r, ""]);
         table.row(
             "window closed: WebKit web processes",
             &[

@@ -178,6 +178,12 @@ fn is_record(key: &str, kind: &str) -> bool {
     matches!(parts.as_slice(), ["evergreen-relay", "v1", _, k, _] if *k == kind)
 }
 
+/// A Redis writer puts a key of another type (a hash) where a record lives.
+fn put_a_hash_at(relay: &mut Relay, key: &str) {
+    let _: () = relay.redis().command(redis::cmd("DEL").arg(key)).unwrap();
+    let _: () = relay.redis().command(redis::cmd("HSET").arg(key).arg("f").arg("v")).unwrap();
+}
+
 /// The one session Redis holds that `before` did not.
 fn new_session_key(before: &[(String, String)], after: &[(String, String)]) -> (String, String) {
     after
@@ -217,8 +223,7 @@ async fn a_sign_in_whose_record_a_redis_writer_replaced_is_refused_not_finished(
             _ => attacker_record.into_bytes(),
         };
         if forge == "a key of another type" {
-            let _: () = relay.redis().command(redis::cmd("DEL").arg(&victim_key)).unwrap();
-            let _: () = relay.redis().command(redis::cmd("HSET").arg(&victim_key).arg("f").arg("v")).unwrap();
+            put_a_hash_at(&mut relay, &victim_key);
         } else {
             let _: () = relay
                 .redis()
@@ -268,8 +273,7 @@ async fn a_handoff_a_redis_writer_altered_gives_no_token_to_anyone() {
             _ => verifier,
         };
         if alter == "a key of another type" {
-            let _: () = relay.redis().command(redis::cmd("DEL").arg(&key)).unwrap();
-            let _: () = relay.redis().command(redis::cmd("HSET").arg(&key).arg("f").arg("v")).unwrap();
+            put_a_hash_at(&mut relay, &key);
         } else {
             let _: () = relay
                 .redis()
