@@ -11,4 +11,5 @@ build_app_debug
 cargo build -p evergreen-e2e --tests --bins
 
 export EVERGREEN_E2E_APP="$PWD/target/debug/evergreen"
-in_virtual_display cargo test -p evergreen-e2e --test e2e -- --test-threads=1 "$@"
+# exec: a signal to this script reaches the tests, the display and the bus.
+exec "${virtual_display[@]}" cargo test -p evergreen-e2e --test e2e -- --test-threads=1 "$@"

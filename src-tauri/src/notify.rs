@@ -79,8 +79,9 @@ pub fn passphrase_needed<R: Runtime>(app: &AppHandle<R>, why: &str) {
 }
 
 /// Queue a notification whose click opens the window (on `route`, if any; on Settings if it is
-/// about the profile `from` and another is shown by then). Never waits for the service: one
-/// that is slow to answer holds up no renewal sweep, and a missing one loses only the popup.
+/// about the profile `from` and another is shown by then). Never waits for the service, not
+/// even to connect: one that is slow to answer holds up no renewal sweep, and a missing one
+/// loses only the popup.
 fn show<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str, from: Option<Mode>, route: Option<Route>) {
     let Some(service) = Service::get() else { return };
     let app = app.clone();
@@ -124,18 +125,36 @@ struct Service {
 }
 
 /// What a click does, by notification id, forgotten in the order they were shown; and the
-/// clicks heard for an id not known yet (a click can come before `Notify` has answered).
+/// clicks heard, while a `Notify` was waiting for its answer, for an id not known yet (a click
+/// can come before the answer). Only one `Notify` is in flight at a time (one worker), so an
+/// early click can only be its.
 #[derive(Default)]
 struct Clicks {
     by_id: HashMap<u32, Click>,
     shown: VecDeque<u32>,
+    in_flight: bool,
     early: HashSet<u32>,
 }
 
 impl Clicks {
-    /// Remember `click` for `id`, or hand it back to run now if its click came first.
+    /// A `Notify` is about to be sent.
+    fn sending(&mut self) {
+        self.in_flight = true;
+        self.early.clear();
+    }
+
+    /// The `Notify` in flight failed: nothing of it can be clicked.
+    fn not_shown(&mut self) {
+        self.in_flight = false;
+        self.early.clear();
+    }
+
+    /// The `Notify` in flight was answered with `id`: remember `click` for it, or hand it
+    /// back to run now if its click came first.
     fn shown(&mut self, id: u32, click: Click) -> Option<Click> {
-        if self.early.remove(&id) {
+        let early = self.early.remove(&id);
+        self.not_shown();
+        if early {
             return Some(click);
         }
         if self.by_id.insert(id, click).is_none() {
@@ -149,19 +168,20 @@ impl Clicks {
         None
     }
 
-    /// The click to run for a click on `id`, or none (noted, in case its `Notify` answer is
-    /// still on its way).
+    /// The click to run for a click on `id`, or none (noted while a `Notify` waits for its
+    /// answer, in case it is that one's).
     fn clicked(&mut self, id: u32) -> Option<Click> {
         let click = self.by_id.remove(&id);
         if click.is_some() {
             self.shown.retain(|shown| *shown != id);
-        } else if self.early.len() < 16 {
+        } else if self.in_flight && self.early.len() < 16 {
             self.early.insert(id);
         }
         click
     }
 
     fn closed(&mut self, id: u32) {
+        self.early.remove(&id);
         if self.by_id.remove(&id).is_some() {
             self.shown.retain(|shown| *shown != id);
         }
@@ -169,55 +189,24 @@ impl Clicks {
 }
 
 impl Service {
-    /// The one service of this process, connected on first use; `None` (said once) without a
-    /// session bus.
+    /// The one service of this process. Getting it does no I/O (the caller may be a renewal
+    /// sweep's task): its worker connects to the session bus before showing the first
+    /// notification. `None` only if no thread could be started.
     fn get() -> Option<&'static Service> {
         static SERVICE: OnceLock<Option<Service>> = OnceLock::new();
         SERVICE
-            .get_or_init(|| match Service::connect() {
-                Ok(service) => Some(service),
-                Err(error) => {
-                    tracing::warn!(%error, "no desktop notification service: notifications are not shown");
-                    None
-                }
-            })
-            .as_ref()
-    }
-
-    fn connect() -> zbus::Result<Service> {
-        let connection =
-            zbus::blocking::connection::Builder::session()?.method_timeout(CALL_TIMEOUT).build()?;
-        let proxy = zbus::blocking::Proxy::new(&connection, SERVICE, PATH, SERVICE)?;
-        // Subscribed before anything is shown, so that no click is missed.
-        let signals = proxy.receive_all_signals()?;
-        let thread = |name: &str| std::thread::Builder::new().name(name.into());
-        let failed = |e: std::io::Error| zbus::Error::Failure(e.to_string());
-        thread("notify-clicks")
-            .spawn(move || {
-                for signal in signals {
-                    let Some(service) = Service::get() else { return };
-                    service.heard(&signal);
-                }
-            })
-            .map_err(failed)?;
-        let (queue, queued) = mpsc::sync_channel::<Queued>(QUEUED);
-        thread("notify")
-            .spawn(move || {
-                for next in queued {
-                    let Some(service) = Service::get() else { return };
-                    match notify(&connection, &next.title, &next.body) {
-                        Ok(id) => {
-                            let early = service.lock().shown(id, next.click);
-                            if let Some(click) = early {
-                                click();
-                            }
-                        }
-                        Err(error) => tracing::warn!(%error, "notification not shown"),
+            .get_or_init(|| {
+                let (queue, queued) = mpsc::sync_channel::<Queued>(QUEUED);
+                let worker = std::thread::Builder::new().name("notify".into()).spawn(move || deliver(queued));
+                match worker {
+                    Ok(_) => Some(Service { queue, clicks: Mutex::default() }),
+                    Err(error) => {
+                        tracing::warn!(%error, "notifications are not shown");
+                        None
                     }
                 }
             })
-            .map_err(failed)?;
-        Ok(Service { queue, clicks: Mutex::default() })
+            .as_ref()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Clicks> {
@@ -248,6 +237,53 @@ impl Service {
             _ => {}
         }
     }
+}
+
+/// The worker: connect (and listen for clicks) before the first notification, then show each
+/// as it comes. Without a session bus, says so once and drops what comes.
+fn deliver(queued: mpsc::Receiver<Queued>) {
+    let connection = match connect() {
+        Ok(connection) => connection,
+        Err(error) => {
+            tracing::warn!(%error, "no desktop notification service: notifications are not shown");
+            for _ in queued {}
+            return;
+        }
+    };
+    for next in queued {
+        let Some(service) = Service::get() else { return };
+        service.lock().sending();
+        match notify(&connection, &next.title, &next.body) {
+            Ok(id) => {
+                let early = service.lock().shown(id, next.click);
+                if let Some(click) = early {
+                    click();
+                }
+            }
+            Err(error) => {
+                service.lock().not_shown();
+                tracing::warn!(%error, "notification not shown");
+            }
+        }
+    }
+}
+
+/// The session bus, every call bounded, with a thread listening to the notification service's
+/// signals: subscribed before anything is shown, so that no click is missed.
+fn connect() -> zbus::Result<zbus::blocking::Connection> {
+    let connection = zbus::blocking::connection::Builder::session()?.method_timeout(CALL_TIMEOUT).build()?;
+    let proxy = zbus::blocking::Proxy::new(&connection, SERVICE, PATH, SERVICE)?;
+    let signals = proxy.receive_all_signals()?;
+    std::thread::Builder::new()
+        .name("notify-clicks".into())
+        .spawn(move || {
+            for signal in signals {
+                let Some(service) = Service::get() else { return };
+                service.heard(&signal);
+            }
+        })
+        .map_err(|e| zbus::Error::Failure(e.to_string()))?;
+    Ok(connection)
 }
 
 /// Show one notification; its id.
@@ -285,9 +321,16 @@ mod tests {
         clicks.clicked(1).expect("remembered")();
         assert!(clicks.clicked(1).is_none(), "once");
         // Clicked before `Notify` answered with its id: run as soon as the id is known.
+        clicks.sending();
         assert!(clicks.clicked(2).is_none());
         clicks.shown(2, counting(&runs)).expect("its click came first")();
-        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // A click on an id nobody is waiting for is not kept: a later notification that gets
+        // the same id (a restarted service) does not open the window by itself.
+        assert!(clicks.clicked(7).is_none());
+        clicks.sending();
+        assert!(clicks.shown(7, counting(&runs)).is_none(), "nobody clicked this one");
+        clicks.clicked(7).expect("its own click")();
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 3);
         // Closed: forgotten.
         assert!(clicks.shown(3, counting(&runs)).is_none());
         clicks.closed(3);

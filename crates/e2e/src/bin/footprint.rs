@@ -36,6 +36,8 @@ const PASSPHRASE: &str = "footprint benchmark passphrase";
 
 /// Evergreen's footprint against a bare Tauri app with the same plugins.
 #[derive(Parser)]
+// `scripts/footprint.sh` gives the paths first and the caller's flags after: the last wins.
+#[command(args_override_self = true)]
 struct Args {
     /// Evergreen's release binary.
     #[arg(long, default_value = "target/release/evergreen")]
