@@ -5,8 +5,8 @@
 //!
 //! Spoken directly rather than through the notification plugin: on Linux the plugin can show
 //! a notification but learns of a click only by blocking a thread per notification until it
-//! closes. Here one connection shows them all, and one thread listens for the service's
-//! `ActionInvoked` and `NotificationClosed` signals.
+//! closes. Here one connection carries them all: a worker shows what is queued, and one
+//! thread listens for the service's `ActionInvoked` and `NotificationClosed` signals.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::mpsc::{self, SyncSender, TrySendError};

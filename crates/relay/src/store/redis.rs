@@ -345,7 +345,7 @@ impl RedisStore {
     /// Drop the expired, note that this replica's key is in use, and answer how many keys the
     /// replicas on this Redis used in the last minute (more than one: a rotation under way, or
     /// a replica given the wrong key).
-    pub async fn purge_and_count_keys(&self, now: DateTime<Utc>) -> Result<usize, Unavailable> {
+    async fn purge_and_count_keys(&self, now: DateTime<Utc>) -> Result<usize, Unavailable> {
         let mut invocation = self.scripts.purge.prepare_invoke();
         invocation
             .key(self.redis.key("sessions"))
