@@ -14,6 +14,9 @@
 //!   request): the limit, the compare-and-delete, opening the sealed token;
 //! * `POST /v1/handoff` with an unknown handoff: the refusal path a flood takes.
 //!
+//! Below the table, one replica on Redis against one in memory, round by round (the two run
+//! within a minute of each other) and the median of those ratios.
+//!
 //! Redis round trips are counted by Redis itself (`INFO commandstats`, the scripts the relay
 //! runs), per request, and so is the memory each request leaves in it (`used_memory`): a session
 //! or a seeded handoff held, a redeemed one freed.
@@ -327,6 +330,17 @@ async fn main() {
             rounds[d][3].push(unknown);
         }
     }
+    // Each round's Redis figure against the memory figure of the same round, a minute apart at
+    // most: the ratio the goal is about, with this machine's drift between rounds taken out.
+    let ratios: Vec<String> = (1..endpoints.len())
+        .map(|e| {
+            let mut each: Vec<f64> =
+                (0..ROUNDS).map(|r| rounds[1][e][r].per_second / rounds[0][e][r].per_second).collect();
+            let listed = each.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", ");
+            each.sort_by(f64::total_cmp);
+            format!("`{}` {:.2} ({listed})", endpoints[e], each[each.len() / 2])
+        })
+        .collect();
     println!(
         "| deployment | endpoint | requests/s (rounds' range) | p50 ms | p99 ms | bench CPU µs / request | Redis CPU µs / request | Redis round trips / request | Redis bytes / request | answers |\n\
          |---|---|---:|---:|---:|---:|---:|---:|---:|---|"
@@ -339,4 +353,5 @@ async fn main() {
             }
         }
     }
+    println!("\n1 replica on Redis ÷ 1 in memory, median of the rounds (each round): {}", ratios.join("; "));
 }
