@@ -139,6 +139,8 @@ rounds, the median round shown; limits raised; Redis is Debian's \`redis-server\
 socket on the same two cores, persistence off):
 
 $(grep "^|" "$out/relay.log")
+
+$(grep "^1 replica on Redis" "$out/relay.log")
 DOC
 } > docs/PERFORMANCE.md.new
 # Hand-written analysis lives below the generated part and is kept across runs.
