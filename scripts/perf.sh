@@ -111,7 +111,7 @@ connected, 25 expiring, 14 needing a reconnect, 9 an Instagram login), the prete
 answering after 50 ms; page times in the page to the painted frame; ranges over three runs.
 The network ideal is one \`/me\` per account, 4 at a time (the refresh policy's default).
 
-$(grep -E "^(runs|\|)" "$out/agency.log")
+$(grep -E "^(runs|\||goals)" "$out/agency.log")
 
 ## Refresh sweeps
 
