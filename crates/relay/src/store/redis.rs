@@ -59,8 +59,8 @@ use crate::limit::{GCRA_LUA, interval_ms};
 #[derive(Clone)]
 pub struct Redis {
     /// One multiplexed connection: the requests in flight at a moment go out in one write and
-    /// Redis reads them in one go (measured against four taken in turn: Redis' CPU per request
-    /// 22 against 28 µs, and more requests a second, see docs/PERFORMANCE.md).
+    /// Redis reads them in one go (against four taken in turn, Redis' CPU per request fell by a
+    /// fifth; docs/PERFORMANCE.md, *The relay on Redis*).
     connection: ConnectionManager,
     prefix: String,
     timeout: Duration,
@@ -70,7 +70,7 @@ impl Redis {
     /// A lazy connection to `info` (connected on first use, reconnected after a failure), every
     /// call bounded by `timeout`.
     pub fn lazy(info: redis::ConnectionInfo, prefix: &str, timeout: Duration) -> redis::RedisResult<Self> {
-        let client = redis::Client::open(info)?;
+        let client = redis::Client::open(info.set_tcp_settings(tcp_settings()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
@@ -110,6 +110,22 @@ impl Redis {
             Err(_) => Err(Unavailable(format!("no answer within {} ms", self.timeout.as_millis()))),
         }
     }
+}
+
+/// A link on which what was sent stays unacknowledged this long is dead: the relay's one
+/// connection is then closed and made again. A live Redis host's kernel acknowledges within
+/// milliseconds even while Redis itself is busy, so this never cuts a slow Redis off; without
+/// it, a link that died without a reset (a host lost, a NAT or load-balancer entry dropped)
+/// would answer every request 503 until the kernel gave up retransmitting, some 15 minutes.
+const DEAD_LINK: Duration = Duration::from_secs(5);
+
+/// How the relay's TCP connection to Redis is set (a Unix socket needs none of it).
+fn tcp_settings() -> redis::io::tcp::TcpSettings {
+    redis::io::tcp::TcpSettings::default()
+        // The requests in flight are written as they come; Nagle's algorithm would hold a
+        // small write back until the previous one is acknowledged.
+        .set_nodelay(true)
+        .set_user_timeout(DEAD_LINK)
 }
 
 /// The connection was found closed (Redis restarted since it was last used, or the link
@@ -545,5 +561,18 @@ impl SessionStore for RedisStore {
             tracing::info!("every replica on this Redis uses the same RELAY_HANDOFF_KEY again");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_tcp_link_is_given_up_within_seconds_and_writes_go_out_at_once() {
+        let settings = tcp_settings();
+        assert!(settings.nodelay());
+        assert_eq!(settings.user_timeout(), Some(DEAD_LINK));
+        assert!(DEAD_LINK <= Duration::from_secs(10));
     }
 }
