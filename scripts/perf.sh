@@ -108,10 +108,13 @@ $(grep -E "^(runs|spawn)" "$out/unlock-at-start.log")
 \`agency\` (\`crates/e2e/src/bin/agency.rs\`): the release app in demo mode in a real window on
 profiles of 4, 100, 500 and 2,000 accounts in the issue's mix (\`seed::agency\`: of 500, 452
 connected, 25 expiring, 14 needing a reconnect, 9 an Instagram login), the pretend Instagram
-answering after 50 ms; page times in the page to the painted frame; ranges over three runs.
+answering after 50 ms; page times in the page to the painted frame; each cell the median of three
+runs and their range.
 The network ideal is one \`/me\` per account, 4 at a time (the refresh policy's default).
 
-$(grep -E "^(runs|\||goals)" "$out/agency.log")
+$(grep -E "^(runs|\|)" "$out/agency.log")
+
+$(grep "^goals" "$out/agency.log")
 
 ## Refresh sweeps
 

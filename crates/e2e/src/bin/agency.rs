@@ -229,7 +229,8 @@ fn median(values: &[f64]) -> f64 {
         return f64::NAN;
     }
     finite.sort_by(f64::total_cmp);
-    finite[finite.len() / 2]
+    let half = finite.len() / 2;
+    if finite.len() % 2 == 0 { (finite[half - 1] + finite[half]) / 2.0 } else { finite[half] }
 }
 
 /// `median (min–max)` of the runs, or the one value.
