@@ -230,7 +230,7 @@ fn median(values: &[f64]) -> f64 {
     }
     finite.sort_by(f64::total_cmp);
     let half = finite.len() / 2;
-    if finite.len() % 2 == 0 { (finite[half - 1] + finite[half]) / 2.0 } else { finite[half] }
+    if finite.len().is_multiple_of(2) { (finite[half - 1] + finite[half]) / 2.0 } else { finite[half] }
 }
 
 /// `median (min–max)` of the runs, or the one value.
