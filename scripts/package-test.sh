@@ -27,6 +27,10 @@ handler=$(xdg-mime query default x-scheme-handler/app.evergreen)
 # The system configuration ships commented, as a conffile (an upgrade keeps IT's edits).
 grep -q '^# sign_in_service = ' /etc/evergreen/config.toml
 dpkg-query --showformat='${Conffiles}\n' --show evergreen | grep -q ' /etc/evergreen/config.toml '
+# The binary loads WebKitGTK on its first call (src-tauri/src/lazy_webkit.rs), so nothing in it
+# tells the package system it needs the library: the package must say so itself.
+dpkg-query --showformat='${Depends}\n' --show evergreen | grep -qE '(^|, )libwebkit2gtk-4\.1-0(,|$| )'
+! readelf -d /usr/bin/evergreen | grep -q 'NEEDED.*libwebkit2gtk'
 
 step "xdg-open app.evergreen:/… reaches the installed app"
 in_virtual_display bash -euo pipefail -c '
