@@ -145,9 +145,11 @@ impl Deployment {
         }
     }
 
-    /// `REQUESTS` requests from `CLIENTS` clients, request `i` to replica `i % replicas`.
+    /// `REQUESTS` requests from `CLIENTS` clients, request `i` to replica `i % replicas`, each
+    /// answered `expected` (anything else ends the bench: a round of refusals is no figure).
     async fn hammer(
         &self,
+        expected: u16,
         request: impl Fn(&reqwest::Client, &str, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
     ) -> Measurement {
         let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().unwrap();
@@ -196,6 +198,10 @@ impl Deployment {
             }
         }
         let elapsed = started.elapsed().as_secs_f64();
+        assert!(
+            statuses.keys().all(|&status| status == expected),
+            "expected {REQUESTS} answers {expected}, got {statuses:?}"
+        );
         let cpu_us = (process_cpu() - cpu_before) * 1e6 / REQUESTS as f64;
         let redis_cpu_us = redis_cpu_before
             .zip(self.redis_cpu())
@@ -292,10 +298,11 @@ async fn main() {
     for round in 0..ROUNDS {
         for (d, deployment) in deployments.iter().enumerate() {
             if d == 0 {
-                rounds[d][0].push(deployment.hammer(|c, base, _| c.get(format!("{base}/healthz"))).await);
+                rounds[d][0]
+                    .push(deployment.hammer(200, |c, base, _| c.get(format!("{base}/healthz"))).await);
             }
             let sessions = deployment
-                .hammer(|c, base, _| {
+                .hammer(201, |c, base, _| {
                     json_post(
                         c,
                         format!("{base}/v1/sessions"),
@@ -307,7 +314,7 @@ async fn main() {
             let seed = round * deployments.len() + d;
             deployment.seed_handoffs(seed).await;
             let handoffs = deployment
-                .hammer(move |c, base, i| {
+                .hammer(200, move |c, base, i| {
                     json_post(
                         c,
                         format!("{base}/v1/handoff"),
@@ -317,7 +324,7 @@ async fn main() {
                 .await;
             rounds[d][2].push(handoffs);
             let unknown = deployment
-                .hammer(|c, base, _| {
+                .hammer(410, |c, base, _| {
                     json_post(
                         c,
                         format!("{base}/v1/handoff"),

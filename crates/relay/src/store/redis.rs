@@ -35,6 +35,7 @@
 //! manager reconnects by itself when it returns.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -58,19 +59,27 @@ use crate::limit::{GCRA_LUA, interval_ms};
 /// Cheap to clone (the connection is shared).
 #[derive(Clone)]
 pub struct Redis {
-    /// One multiplexed connection: the requests in flight at a moment go out in one write and
-    /// Redis reads them in one go (against four taken in turn, Redis' CPU per request fell by a
-    /// fifth; docs/PERFORMANCE.md, *The relay on Redis*).
-    connection: ConnectionManager,
+    link: Arc<Link>,
     prefix: String,
     timeout: Duration,
+}
+
+/// One multiplexed connection: the requests in flight at a moment go out in one write and Redis
+/// reads them in one go (against four taken in turn, Redis' CPU per request fell by a fifth;
+/// docs/PERFORMANCE.md, *The relay on Redis*).
+struct Link {
+    current: std::sync::RwLock<ConnectionManager>,
+    client: redis::Client,
+    config: ConnectionManagerConfig,
+    /// Calls refused in a row (see [`Redis::renew_after`]).
+    refusals: std::sync::atomic::AtomicU64,
 }
 
 impl Redis {
     /// A lazy connection to `info` (connected on first use, reconnected after a failure), every
     /// call bounded by `timeout`.
     pub fn lazy(info: redis::ConnectionInfo, prefix: &str, timeout: Duration) -> redis::RedisResult<Self> {
-        let client = redis::Client::open(info.set_tcp_settings(tcp_settings()))?;
+        let client = redis::Client::open(info.set_tcp_settings(tcp_settings(timeout)))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
@@ -78,8 +87,14 @@ impl Redis {
             // reconnection schedule.
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        let connection = ConnectionManager::new_lazy_with_config(client, config)?;
-        Ok(Self { connection, prefix: prefix.to_string(), timeout })
+        let connection = ConnectionManager::new_lazy_with_config(client.clone(), config.clone())?;
+        let link = Link {
+            current: std::sync::RwLock::new(connection),
+            client,
+            config,
+            refusals: std::sync::atomic::AtomicU64::new(0),
+        };
+        Ok(Self { link: Arc::new(link), prefix: prefix.to_string(), timeout })
     }
 
     /// `prefix + name`.
@@ -93,7 +108,7 @@ impl Redis {
         &self,
         invocation: ScriptInvocation<'_>,
     ) -> Result<T, Unavailable> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection();
         self.bounded(async {
             match invocation.invoke_async(&mut connection).await {
                 Err(error) if found_dead(&error) => invocation.invoke_async(&mut connection).await,
@@ -103,29 +118,77 @@ impl Redis {
         .await
     }
 
+    fn connection(&self) -> ConnectionManager {
+        self.link.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
     async fn bounded<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> Result<T, Unavailable> {
         match tokio::time::timeout(self.timeout, call).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(Unavailable(describe(&error))),
+            Ok(Ok(value)) => {
+                self.link.refusals.store(0, Ordering::Relaxed);
+                Ok(value)
+            }
+            Ok(Err(error)) => {
+                self.renew_after(&error);
+                Err(Unavailable(describe(&error)))
+            }
             Err(_) => Err(Unavailable(format!("no answer within {} ms", self.timeout.as_millis()))),
+        }
+    }
+
+    /// The connection manager reconnects by itself only after an I/O error: a connection whose
+    /// set-up Redis refused (`AUTH` before its password was applied, its client limit reached)
+    /// it keeps, failed, for ever. So a refusal makes a new connection for the next request — at
+    /// the 1st, 2nd, 4th, 8th … refusal in a row, and every 64th: sign-ins are rare, so the
+    /// first requests after Redis accepts again find it, while a Redis refusing every request
+    /// of a busy relay (out of memory) is not also asked to connect for each.
+    fn renew_after(&self, error: &redis::RedisError) {
+        if error.is_timeout() || found_dead(error) {
+            return;
+        }
+        let refusals = self.link.refusals.fetch_add(1, Ordering::Relaxed) + 1;
+        if !(refusals.is_power_of_two() || refusals.is_multiple_of(64)) {
+            return;
+        }
+        match ConnectionManager::new_lazy_with_config(self.link.client.clone(), self.link.config.clone()) {
+            Ok(fresh) => {
+                *self.link.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+                tracing::warn!(error = %describe(error), refusals, "Redis refused the relay's call; connecting again");
+            }
+            Err(error) => tracing::error!(error = %describe(&error), "could not make a new Redis connection"),
         }
     }
 }
 
 /// A link on which what was sent stays unacknowledged this long is dead: the relay's one
-/// connection is then closed and made again. A live Redis host's kernel acknowledges within
-/// milliseconds even while Redis itself is busy, so this never cuts a slow Redis off; without
-/// it, a link that died without a reset (a host lost, a NAT or load-balancer entry dropped)
-/// would answer every request 503 until the kernel gave up retransmitting, some 15 minutes.
-const DEAD_LINK: Duration = Duration::from_secs(5);
+/// connection is then closed and made again. Without it, a link that died without a reset (a
+/// host lost, a NAT or load-balancer entry dropped) would answer every request 503 until the
+/// kernel gave up retransmitting, some 15 minutes. A live host's kernel acknowledges within
+/// milliseconds even while Redis is busy, but a Redis that stops reading for this long (frozen,
+/// swapping) lets its receive window close, and Linux counts that too: so it is never shorter
+/// than twice the longest a call may take, and the requests it cuts off had already been
+/// answered 503.
+fn dead_link_after(timeout: Duration) -> Duration {
+    Duration::from_secs(5).max(timeout * 2)
+}
 
 /// How the relay's TCP connection to Redis is set (a Unix socket needs none of it).
-fn tcp_settings() -> redis::io::tcp::TcpSettings {
-    redis::io::tcp::TcpSettings::default()
+fn tcp_settings(timeout: Duration) -> redis::io::tcp::TcpSettings {
+    let settings = redis::io::tcp::TcpSettings::default()
         // The requests in flight are written as they come; Nagle's algorithm would hold a
         // small write back until the previous one is acknowledged.
         .set_nodelay(true)
-        .set_user_timeout(DEAD_LINK)
+        // An idle link that died is found before the next request needs it.
+        .set_keepalive(
+            socket2::TcpKeepalive::new()
+                .with_time(Duration::from_secs(15))
+                .with_interval(Duration::from_secs(5)),
+        );
+    #[cfg(target_os = "linux")]
+    let settings = settings.set_user_timeout(dead_link_after(timeout));
+    #[cfg(not(target_os = "linux"))]
+    let _ = timeout;
+    settings
 }
 
 /// The connection was found closed (Redis restarted since it was last used, or the link
@@ -155,6 +218,11 @@ fn describe(error: &redis::RedisError) -> String {
 // `found_dead`): an insert finds its own record already there, and a take or a redemption that
 // changed something finds its answer under its call's memo (`ARGV` names its life). A retried
 // start or redemption may count twice against its client's limit: the safe direction.
+// One order is left: a first try stuck in a stalled Redis's input (the link given up, see
+// `dead_link_after`) that runs after its retry and after the record was used would put the
+// record back, until its expiry. Nothing comes of it: a session put back leads to a second
+// exchange of a code Instagram already took, and a handoff put back opens only with the
+// verifier of the app that already redeemed it.
 
 /// Answers `{0}` kept, `{1}` full, `{2}` too many for the client, `{3, ms}` over the limit.
 const INSERT_SESSION: &str = r"
@@ -570,9 +638,19 @@ mod tests {
 
     #[test]
     fn a_dead_tcp_link_is_given_up_within_seconds_and_writes_go_out_at_once() {
-        let settings = tcp_settings();
+        let settings = tcp_settings(Duration::from_millis(500));
         assert!(settings.nodelay());
-        assert_eq!(settings.user_timeout(), Some(DEAD_LINK));
-        assert!(DEAD_LINK <= Duration::from_secs(10));
+        assert!(settings.keepalive().is_some());
+        #[cfg(target_os = "linux")]
+        assert_eq!(settings.user_timeout(), Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn a_slow_redis_is_never_cut_off_before_its_calls_have_timed_out() {
+        for ms in [50, 500, 2_500, 10_000] {
+            let timeout = Duration::from_millis(ms);
+            assert!(dead_link_after(timeout) >= timeout * 2, "{ms} ms");
+            assert!(dead_link_after(timeout) >= Duration::from_secs(5));
+        }
     }
 }

@@ -461,3 +461,26 @@ async fn a_redis_that_stops_answering_is_503_within_the_timeout_never_a_hang() {
     relay.redis().thaw();
     assert_eq!(start_status(&relay).await.0, StatusCode::CREATED, "recovered by itself");
 }
+
+#[tokio::test]
+async fn a_redis_that_refused_the_relays_connection_is_connected_to_again_once_it_accepts() {
+    // Redis restarted with its password not yet applied: it refuses the relay's AUTH, a refusal
+    // the connection manager alone would keep answering for ever.
+    let mut relay = Relay::with(Store::Redis, |c| {
+        if let StoreConfig::Redis(redis) = &mut c.store {
+            let settings = redis.connection.redis_settings().clone().set_password("rotated-in");
+            redis.connection = redis.connection.clone().set_redis_settings(settings);
+        }
+    })
+    .await;
+    for _ in 0..2 {
+        let (status, code, _) = start_status(&relay).await;
+        assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "\"unavailable\""));
+    }
+    let applied: String =
+        relay.redis().command(redis::cmd("CONFIG").arg("SET").arg("requirepass").arg("rotated-in")).unwrap();
+    assert_eq!(applied, "OK");
+    // The next request connects again, by itself: no restart of the relay.
+    let (status, _, _) = start_status(&relay).await;
+    assert_eq!(status, StatusCode::CREATED, "connected again once Redis accepted");
+}
