@@ -137,7 +137,7 @@ $(grep "requests/s" "$out/sandbox.log")
 ## Relay throughput
 
 \`cargo bench -p evergreen-relay --bench throughput\` (the relay's real accept loop on loopback,
-64 keep-alive clients in the same process, 30,000 requests per endpoint, three interleaved
+64 keep-alive clients in the same process, 30,000 requests per endpoint, five interleaved
 rounds, the median round shown; limits raised; Redis is Debian's \`redis-server\` 7.0 on a Unix
 socket on the same two cores, persistence off):
 

@@ -1,5 +1,5 @@
 //! Relay throughput on loopback: the real accept loop, 64 keep-alive clients in this process
-//! (both sides share the machine's cores), 30,000 requests per endpoint, three rounds, the
+//! (both sides share the machine's cores), 30,000 requests per endpoint, five rounds, the
 //! median round reported (this machine's speed drifts by a third between minutes), in three
 //! deployments: one replica in memory, one replica on Redis, two replicas on one Redis (the
 //! clients alternate between them). Redis is Debian's `redis-server` on a Unix socket with
@@ -281,7 +281,7 @@ fn json_post(client: &reqwest::Client, url: String, body: String) -> reqwest::Re
     client.post(url).header("content-type", "application/json").body(body)
 }
 
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 #[tokio::main]
 async fn main() {
