@@ -30,7 +30,7 @@ dpkg-query --showformat='${Conffiles}\n' --show evergreen | grep -q ' /etc/everg
 # The binary loads WebKitGTK on its first call (src-tauri/src/lazy_webkit.rs), so nothing in it
 # tells the package system it needs the library: the package must say so itself.
 dpkg-query --showformat='${Depends}\n' --show evergreen | grep -qE '(^|, )libwebkit2gtk-4\.1-0(,|$| )'
-! readelf -d /usr/bin/evergreen | grep -q 'NEEDED.*libwebkit2gtk'
+! readelf -d /usr/bin/evergreen | grep -qE 'NEEDED.*(libwebkit2gtk|libjavascriptcoregtk|libsoup-3)'
 
 step "xdg-open app.evergreen:/… reaches the installed app"
 in_virtual_display bash -euo pipefail -c '

@@ -4,10 +4,11 @@
 //!
 //! Why: linked the usual way, those three libraries and the ~100 they bring are mapped,
 //! relocated and constructed before `main` runs: ~65 ms of every start on the reference
-//! machine, more than half of a login start's time to an unlocked vault, for a webview a login
-//! start may never open. The binary defines their functions itself instead (hidden, so the
+//! machine, more than half of a login start's time to an unlocked vault, during which nothing
+//! of Evergreen's can run. The binary defines their functions itself instead (hidden, so the
 //! libraries never see them), and the linker's `--as-needed` then records no dependency on the
-//! libraries; the first call of any of them loads all three (`dlopen`) and binds that one.
+//! libraries; the first call of any of them loads all three (`dlopen`) and binds them all, on
+//! the main thread, while the async threads already open the profile and the vault.
 //! glibc has no lazily loaded dependencies (Solaris' `-z lazyload`), and no crate generates
 //! such stubs; Implib.so does the same for C projects.
 
@@ -104,10 +105,14 @@ fn functions(libraries: &[Library]) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// The trampolines (AT&T syntax, for `global_asm!`). A call of `f` puts its index in `%r11`
-/// (scratch in the System V ABI, never an argument) and jumps through its slot; a slot starts
-/// at `evergreen_lazy_webkit_bind`, which keeps every argument register, asks the resolver
-/// for the address, stores it in the slot and jumps there, so later calls cost one indirect
-/// jump. `%rax` is kept too: a variadic call passes its count of vector registers in `%al`.
+/// (scratch in the System V ABI, never an argument) and jumps through its slot. Every slot
+/// starts at `evergreen_lazy_webkit_bind`, which keeps every argument register, asks the
+/// resolver for the address (the resolver loads the libraries and fills every slot, then
+/// makes the table read-only, as full RELRO does for the GOT) and jumps there, so later calls
+/// cost one indirect jump. `%rax` is kept too: a variadic call passes its count of vector
+/// registers in `%al`. A function the installed libraries lack has its slot at
+/// `evergreen_lazy_webkit_missing`, which says which and ends the process, as the dynamic
+/// loader would have at start.
 fn assembly(libraries: &[Library]) -> String {
     let count = functions(libraries).count();
     let mut s = String::new();
@@ -116,7 +121,8 @@ fn assembly(libraries: &[Library]) -> String {
         writeln!(
             s,
             "    .p2align 4\n    .globl {name}\n    .hidden {name}\n    .type {name},@function\n{name}:\n    \
-             movl ${slot}, %r11d\n    jmp *evergreen_lazy_webkit_slots+{offset}(%rip)\n    .size {name}, .-{name}",
+             .cfi_startproc\n    movl ${slot}, %r11d\n    jmp *evergreen_lazy_webkit_slots+{offset}(%rip)\n    \
+             .cfi_endproc\n    .size {name}, .-{name}",
             offset = slot * 8
         )
         .expect("write to a String");
@@ -125,8 +131,12 @@ fn assembly(libraries: &[Library]) -> String {
         "    .p2align 4
     .type evergreen_lazy_webkit_bind,@function
 evergreen_lazy_webkit_bind:
+    .cfi_startproc
     pushq %rbp
+    .cfi_def_cfa_offset 16
+    .cfi_offset %rbp, -16
     movq %rsp, %rbp
+    .cfi_def_cfa_register %rbp
     pushq %rdi
     pushq %rsi
     pushq %rdx
@@ -136,28 +146,25 @@ evergreen_lazy_webkit_bind:
     pushq %rax
     pushq %r11
     subq $128, %rsp
-    movdqa %xmm0, 0(%rsp)
-    movdqa %xmm1, 16(%rsp)
-    movdqa %xmm2, 32(%rsp)
-    movdqa %xmm3, 48(%rsp)
-    movdqa %xmm4, 64(%rsp)
-    movdqa %xmm5, 80(%rsp)
-    movdqa %xmm6, 96(%rsp)
-    movdqa %xmm7, 112(%rsp)
+    movdqu %xmm0, 0(%rsp)
+    movdqu %xmm1, 16(%rsp)
+    movdqu %xmm2, 32(%rsp)
+    movdqu %xmm3, 48(%rsp)
+    movdqu %xmm4, 64(%rsp)
+    movdqu %xmm5, 80(%rsp)
+    movdqu %xmm6, 96(%rsp)
+    movdqu %xmm7, 112(%rsp)
     movq %r11, %rdi
     call evergreen_lazy_webkit_resolve@PLT
-    movq 128(%rsp), %r11
-    leaq evergreen_lazy_webkit_slots(%rip), %r10
-    movq %rax, (%r10,%r11,8)
     movq %rax, %r11
-    movdqa 0(%rsp), %xmm0
-    movdqa 16(%rsp), %xmm1
-    movdqa 32(%rsp), %xmm2
-    movdqa 48(%rsp), %xmm3
-    movdqa 64(%rsp), %xmm4
-    movdqa 80(%rsp), %xmm5
-    movdqa 96(%rsp), %xmm6
-    movdqa 112(%rsp), %xmm7
+    movdqu 0(%rsp), %xmm0
+    movdqu 16(%rsp), %xmm1
+    movdqu 32(%rsp), %xmm2
+    movdqu 48(%rsp), %xmm3
+    movdqu 64(%rsp), %xmm4
+    movdqu 80(%rsp), %xmm5
+    movdqu 96(%rsp), %xmm6
+    movdqu 112(%rsp), %xmm7
     addq $128, %rsp
     popq %r10
     popq %rax
@@ -168,15 +175,38 @@ evergreen_lazy_webkit_bind:
     popq %rsi
     popq %rdi
     popq %rbp
+    .cfi_def_cfa %rsp, 8
     jmp *%r11
+    .cfi_endproc
     .size evergreen_lazy_webkit_bind, .-evergreen_lazy_webkit_bind
+
+    .p2align 4
+    .globl evergreen_lazy_webkit_missing
+    .hidden evergreen_lazy_webkit_missing
+    .type evergreen_lazy_webkit_missing,@function
+evergreen_lazy_webkit_missing:
+    .cfi_startproc
+    pushq %rbp
+    .cfi_def_cfa_offset 16
+    .cfi_offset %rbp, -16
+    movq %rsp, %rbp
+    .cfi_def_cfa_register %rbp
+    andq $-16, %rsp
+    movq %r11, %rdi
+    call evergreen_lazy_webkit_absent@PLT
+    ud2
+    .cfi_endproc
+    .size evergreen_lazy_webkit_missing, .-evergreen_lazy_webkit_missing
     .popsection
 ",
     );
+    // The table fills whole pages of its own, so making it read-only touches nothing else.
     writeln!(
         s,
-        "    .pushsection .data.rel.evergreen_lazy_webkit,\"aw\",@progbits\n    .p2align 3\n    \
-         evergreen_lazy_webkit_slots:\n    .rept {count}\n    .quad evergreen_lazy_webkit_bind\n    .endr\n    .popsection"
+        "    .pushsection .data.rel.evergreen_lazy_webkit,\"aw\",@progbits\n    .p2align 12\n    \
+         .globl evergreen_lazy_webkit_slots\n    .hidden evergreen_lazy_webkit_slots\n\
+         evergreen_lazy_webkit_slots:\n    .rept {count}\n    .quad evergreen_lazy_webkit_bind\n    .endr\n    \
+         .p2align 12\n    .popsection"
     )
     .expect("write to a String");
     s

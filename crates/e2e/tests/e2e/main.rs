@@ -10,6 +10,7 @@ mod sign_in;
 mod skeleton;
 mod tray;
 mod vault;
+mod webkit;
 
 /// The passphrase the tests' vaults use.
 pub const PASS: &str = "copper lantern meadow violin";
