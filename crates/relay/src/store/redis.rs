@@ -36,7 +36,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -64,15 +64,28 @@ pub struct Redis {
     timeout: Duration,
 }
 
+/// The replica's connection to Redis, and how to make it anew.
+struct Link {
+    current: std::sync::RwLock<Connection>,
+    client: redis::Client,
+    config: ConnectionManagerConfig,
+}
+
 /// One multiplexed connection: the requests in flight at a moment go out in one write and Redis
 /// reads them in one go (against four taken in turn, Redis' CPU per request fell by a fifth;
 /// docs/PERFORMANCE.md, *The relay on Redis*).
-struct Link {
-    current: std::sync::RwLock<ConnectionManager>,
-    client: redis::Client,
-    config: ConnectionManagerConfig,
-    /// Calls refused in a row (see [`Redis::renew_after`]).
-    refusals: std::sync::atomic::AtomicU64,
+///
+/// The connection manager reconnects by itself only after an I/O error: a connection whose
+/// set-up Redis refused (`AUTH` before its password was applied, its client limit reached) it
+/// keeps, failed, for ever. So a connection remembers whether a call has worked since it was
+/// last (re)made, and a refusal on one that has not is a refused set-up: the next request gets
+/// a new connection. A refusal on one that works (out of memory, a script's error) is the
+/// call's own and changes nothing, and so is a refusal on a connection already replaced.
+#[derive(Clone)]
+struct Connection {
+    generation: u64,
+    manager: ConnectionManager,
+    worked: Arc<AtomicBool>,
 }
 
 impl Redis {
@@ -87,13 +100,9 @@ impl Redis {
             // reconnection schedule.
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        let connection = ConnectionManager::new_lazy_with_config(client.clone(), config.clone())?;
-        let link = Link {
-            current: std::sync::RwLock::new(connection),
-            client,
-            config,
-            refusals: std::sync::atomic::AtomicU64::new(0),
-        };
+        let manager = ConnectionManager::new_lazy_with_config(client.clone(), config.clone())?;
+        let current = Connection { generation: 0, manager, worked: Arc::new(AtomicBool::new(false)) };
+        let link = Link { current: std::sync::RwLock::new(current), client, config };
         Ok(Self { link: Arc::new(link), prefix: prefix.to_string(), timeout })
     }
 
@@ -108,52 +117,51 @@ impl Redis {
         &self,
         invocation: ScriptInvocation<'_>,
     ) -> Result<T, Unavailable> {
-        let mut connection = self.connection();
-        self.bounded(async {
-            match invocation.invoke_async(&mut connection).await {
-                Err(error) if found_dead(&error) => invocation.invoke_async(&mut connection).await,
+        let connection = self.connection();
+        let mut manager = connection.manager.clone();
+        let call = async {
+            match invocation.invoke_async(&mut manager).await {
+                Err(error) if found_dead(&error) => {
+                    // The manager makes its connection again: its set-up is yet to prove itself.
+                    connection.worked.store(false, Ordering::Relaxed);
+                    invocation.invoke_async(&mut manager).await
+                }
                 answer => answer,
             }
-        })
-        .await
-    }
-
-    fn connection(&self) -> ConnectionManager {
-        self.link.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
-    }
-
-    async fn bounded<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> Result<T, Unavailable> {
+        };
         match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(value)) => {
-                self.link.refusals.store(0, Ordering::Relaxed);
+                connection.worked.store(true, Ordering::Relaxed);
                 Ok(value)
             }
             Ok(Err(error)) => {
-                self.renew_after(&error);
+                if !error.is_timeout() && !found_dead(&error) && !connection.worked.load(Ordering::Relaxed) {
+                    self.renew(connection.generation, &error);
+                }
                 Err(Unavailable(describe(&error)))
             }
             Err(_) => Err(Unavailable(format!("no answer within {} ms", self.timeout.as_millis()))),
         }
     }
 
-    /// The connection manager reconnects by itself only after an I/O error: a connection whose
-    /// set-up Redis refused (`AUTH` before its password was applied, its client limit reached)
-    /// it keeps, failed, for ever. So a refusal makes a new connection for the next request — at
-    /// the 1st, 2nd, 4th, 8th … refusal in a row, and every 64th: sign-ins are rare, so the
-    /// first requests after Redis accepts again find it, while a Redis refusing every request
-    /// of a busy relay (out of memory) is not also asked to connect for each.
-    fn renew_after(&self, error: &redis::RedisError) {
-        if error.is_timeout() || found_dead(error) {
-            return;
-        }
-        let refusals = self.link.refusals.fetch_add(1, Ordering::Relaxed) + 1;
-        if !(refusals.is_power_of_two() || refusals.is_multiple_of(64)) {
+    fn connection(&self) -> Connection {
+        self.link.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// A new connection for the next request, in place of `generation` if it is still the one.
+    fn renew(&self, generation: u64, error: &redis::RedisError) {
+        let mut current = self.link.current.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if current.generation != generation {
             return;
         }
         match ConnectionManager::new_lazy_with_config(self.link.client.clone(), self.link.config.clone()) {
-            Ok(fresh) => {
-                *self.link.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
-                tracing::warn!(error = %describe(error), refusals, "Redis refused the relay's call; connecting again");
+            Ok(manager) => {
+                *current = Connection {
+                    generation: generation + 1,
+                    manager,
+                    worked: Arc::new(AtomicBool::new(false)),
+                };
+                tracing::warn!(error = %describe(error), "Redis refused the relay's connection; connecting again");
             }
             Err(error) => tracing::error!(error = %describe(&error), "could not make a new Redis connection"),
         }

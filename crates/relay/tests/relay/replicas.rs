@@ -484,3 +484,53 @@ async fn a_redis_that_refused_the_relays_connection_is_connected_to_again_once_i
     let (status, _, _) = start_status(&relay).await;
     assert_eq!(status, StatusCode::CREATED, "connected again once Redis accepted");
 }
+
+#[tokio::test]
+async fn a_redis_restarted_without_its_password_is_connected_to_again_once_it_has_it() {
+    // The relay worked; Redis restarts, and its password is applied only a moment later. The
+    // connection manager reconnects after the restart, is refused, and would keep that refusal.
+    let mut relay = Relay::with(Store::Redis, |c| {
+        if let StoreConfig::Redis(redis) = &mut c.store {
+            let settings = redis.connection.redis_settings().clone().set_password("rotated-in");
+            redis.connection = redis.connection.clone().set_redis_settings(settings);
+        }
+    })
+    .await;
+    let require = || redis::cmd("CONFIG").arg("SET").arg("requirepass").arg("rotated-in").clone();
+    assert_eq!(relay.redis().command::<String>(&mut require()).unwrap(), "OK");
+    assert_eq!(start_status(&relay).await.0, StatusCode::CREATED, "working before the restart");
+    relay.redis().stop();
+    relay.redis().start_again();
+    for _ in 0..3 {
+        let (status, code, _) = start_status(&relay).await;
+        assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "\"unavailable\""));
+    }
+    assert_eq!(relay.redis().command::<String>(&mut require()).unwrap(), "OK");
+    assert_eq!(start_status(&relay).await.0, StatusCode::CREATED, "connected again once Redis had it");
+}
+
+#[tokio::test]
+async fn a_refusal_on_a_working_connection_keeps_it() {
+    // Out of memory (`noeviction`): the call is refused, the connection is fine and is kept.
+    let mut relay = Relay::new(Store::Redis).await;
+    assert_eq!(start_status(&relay).await.0, StatusCode::CREATED);
+    let set = |bytes: &str| redis::cmd("CONFIG").arg("SET").arg("maxmemory").arg(bytes).clone();
+    assert_eq!(relay.redis().command::<String>(&mut set("1")).unwrap(), "OK");
+    // The relay's connections, by id (the test's own one-off connection lists itself as running
+    // `client`).
+    let relays = |relay: &mut Relay| -> Vec<String> {
+        let list = relay.redis().command::<String>(redis::cmd("CLIENT").arg("LIST")).unwrap();
+        list.lines()
+            .filter(|line| !line.contains("cmd=client"))
+            .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+            .collect()
+    };
+    let before = relays(&mut relay);
+    assert_eq!(before.len(), 1, "{before:?}");
+    for _ in 0..5 {
+        assert_eq!(start_status(&relay).await.0, StatusCode::SERVICE_UNAVAILABLE, "refused: out of memory");
+    }
+    assert_eq!(relays(&mut relay), before, "the same connection: a refusal on a working one keeps it");
+    assert_eq!(relay.redis().command::<String>(&mut set("256mb")).unwrap(), "OK");
+    assert_eq!(start_status(&relay).await.0, StatusCode::CREATED);
+}
