@@ -425,6 +425,21 @@ impl Session {
         }
     }
 
+    /// Run `script` in the page (a function body: `return` gives its answer).
+    pub async fn script(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.expect("the script runs in the page")
+    }
+
+    /// Every element (and `::before`/`::after`) the page paints with a blurred shadow or a
+    /// blurring filter, as WebKit computed its style: WebKitGTK paints this window in software
+    /// and blurs again whenever anything in the box repaints (docs/PERFORMANCE.md). What the
+    /// stylesheets' own check (`ui/src/styles/__tests__/shadows.test.ts`) cannot see — an inline
+    /// style, a custom property set from a component, an SVG filter — shows here.
+    pub async fn blurred_paint(&self) -> Vec<String> {
+        let found = self.script(BLURRED_PAINT).await;
+        serde_json::from_value(found).expect("a list of strings")
+    }
+
     /// Everything the page shows, for failure messages.
     pub async fn page_text(&self) -> String {
         match self.client.find(Locator::Css("body")).await {
@@ -810,3 +825,36 @@ fn own_app_pattern() -> String {
         .collect();
     format!("^{escaped}( |$)")
 }
+
+/// [`Session::blurred_paint`]'s walk over the page. A computed shadow reads
+/// `<colour> <x> <y> <blur> [<spread>] [inset]`, shadows separated by commas outside brackets.
+const BLURRED_PAINT: &str = r#"
+const blurred = (shadow) => {
+  if (!shadow || shadow === 'none') return false;
+  const shadows = [];
+  let depth = 0, current = '';
+  for (const c of shadow) {
+    if (c === '(') depth += 1;
+    if (c === ')') depth -= 1;
+    if (c === ',' && depth === 0) { shadows.push(current); current = ''; } else current += c;
+  }
+  shadows.push(current);
+  return shadows.some((one) => {
+    const lengths = one.replace(/[a-z-]+\([^)]*\)/gi, ' ').trim().split(/\s+/).filter((t) => /^-?[\d.]+px$/.test(t));
+    return lengths.length >= 3 && parseFloat(lengths[2]) > 0;
+  });
+};
+const blurring = (filter) => !!filter && /(blur|drop-shadow|url)\(/i.test(filter);
+const found = [];
+for (const element of document.querySelectorAll('*')) {
+  for (const pseudo of [null, '::before', '::after']) {
+    const style = getComputedStyle(element, pseudo);
+    if (blurred(style.boxShadow) || blurred(style.textShadow) || blurring(style.filter)
+        || blurring(style.backdropFilter) || blurring(style.webkitBackdropFilter)) {
+      const name = element.tagName.toLowerCase() + (element.className ? '.' + String(element.className).split(' ').join('.') : '');
+      found.push(`${name}${pseudo ?? ''}: box-shadow ${style.boxShadow}; text-shadow ${style.textShadow}; filter ${style.filter}`);
+    }
+  }
+}
+return found;
+"#;

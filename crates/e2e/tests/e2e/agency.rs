@@ -23,6 +23,27 @@ async fn five_hundred_accounts_one_found_by_typing_and_a_mass_failure_is_one_not
     app.wait_for_text("[data-testid=account-count]", "500 accounts").await;
     // Drawn a page at a time, attention first: never 500 rows at once.
     assert_eq!(app.count("[data-testid=account-row]").await, 20);
+    assert_eq!(app.blurred_paint().await, Vec::<String>::new(), "nothing on Integrations is blurred");
+    // The check sees a blur however it is set (here an inline style and a custom property).
+    app.script(
+        "document.body.style.setProperty('--lift', '0 4px 16px rgb(0 0 0 / 5%)'); \
+         document.body.style.boxShadow = 'var(--lift)'; \
+         document.querySelector('.topbar').style.filter = 'drop-shadow(0 1px 2px black)'; return null;",
+    )
+    .await;
+    assert_eq!(app.blurred_paint().await.len(), 2, "{:?}", app.blurred_paint().await);
+    app.script("document.body.style = ''; document.querySelector('.topbar').style.filter = ''; return null;")
+        .await;
+    // The top bar (the switcher, Lock) stays in view down a long list.
+    let top = app
+        .script(
+            "window.scrollTo(0, document.documentElement.scrollHeight); \
+             return [window.scrollY, document.querySelector('.topbar').getBoundingClientRect().top];",
+        )
+        .await;
+    assert!(top[0].as_f64().unwrap_or(0.0) > 0.0, "the page scrolled: {top}");
+    assert_eq!(top[1].as_f64(), Some(0.0), "the top bar stays at the top of the window: {top}");
+    app.script("window.scrollTo(0, 0); return null;").await;
     app.type_into("[data-testid=account-search]", "pepper").await;
     app.wait_for_text("[data-testid=account-count]", "Showing 1 of 500").await;
     assert_eq!(app.count("[data-testid=account-row]").await, 1);
@@ -31,7 +52,22 @@ async fn five_hundred_accounts_one_found_by_typing_and_a_mass_failure_is_one_not
     // The switcher, from anywhere with Ctrl+K: type, Enter.
     app.go("/dashboard").await;
     app.find("[data-testid=switcher]").await;
+    let closed = app.script("return document.documentElement.scrollHeight").await.as_f64();
     app.press_ctrl('k').await;
+    app.find("[data-testid=switcher-search]").await;
+    // Bounded in height: the list scrolls inside itself, the page does not grow.
+    let list = app
+        .script(
+            "const list = document.querySelector('.switcher__list'); \
+             return [list.getBoundingClientRect().height, list.scrollHeight, window.innerHeight, \
+                     document.documentElement.scrollHeight];",
+        )
+        .await;
+    let [height, content, window, page] = [0, 1, 2, 3].map(|i| list[i].as_f64().unwrap_or(f64::NAN));
+    assert!(height <= 0.6 * window + 1.0, "the switcher's list is {height}px in a {window}px window");
+    assert!(content > height, "its items scroll inside it ({content}px in {height}px)");
+    assert_eq!(Some(page), closed, "the open switcher does not lengthen the page");
+    assert_eq!(app.blurred_paint().await, Vec::<String>::new(), "nothing in the open switcher is blurred");
     app.type_into("[data-testid=switcher-search]", "pepper.sal").await;
     assert_eq!(app.count("[data-testid=switcher-item]").await, 1);
     app.press_enter("[data-testid=switcher-search]").await;
