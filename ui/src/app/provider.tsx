@@ -7,6 +7,7 @@ import { connectKeys } from '@/features/connect/api/keys';
 import { autoUnlockKeys } from '@/features/vault/api/auto-unlock';
 import { appKeys } from '@/lib/app-info';
 import { EVENTS, listenAll } from '@/lib/events';
+import { refetchAfterVaultChange } from '@/lib/vault-change';
 
 /** Account changes arriving closer together than this (or twice the last refetch's time,
  *  if longer) are one refetch of the list. */
@@ -64,8 +65,7 @@ function useBackendEvents(queryClient: QueryClient) {
     };
     const stale = (...keys: (readonly unknown[])[]) => () => keys.forEach((queryKey) => void refetch(queryKey));
     const vaultChanged = () => {
-      void queryClient.refetchQueries({ queryKey: accountKeys.lists(), type: 'all' }).finally(() => {
-        void refetch(appKeys.info);
+      void refetchAfterVaultChange(queryClient).finally(() => {
         void refetch(autoUnlockKeys.all);
         const notTheList = (q: Query) => q.queryKey[1] !== accountKeys.lists()[1];
         void queryClient.invalidateQueries({ queryKey: accountKeys.all, predicate: notTheList }, { cancelRefetch: false });

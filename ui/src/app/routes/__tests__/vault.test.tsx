@@ -1,8 +1,10 @@
+import { emit } from '@tauri-apps/api/event';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 
 import { defaultAppInfo, mockBackend } from '@/testing/backend';
+import { account } from '@/testing/fixtures';
 import { renderApp } from '@/testing/render-app';
 
 const info = (vault: 'missing' | 'locked' | 'unlocked') => () => ({ ...defaultAppInfo, vault });
@@ -226,6 +228,48 @@ describe('later runs: unlock', () => {
     await userEvent.keyboard('{Escape}');
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(backend.calls.some((c) => c.cmd === 'reset_vault')).toBe(false);
+  });
+});
+
+describe('unlocking with accounts listed', () => {
+  it('never draws the unlocked page over the locked list', async () => {
+    let vault: 'locked' | 'unlocked' = 'locked';
+    const listed = (status: 'locked' | 'connected' | 'needs_reconnect') =>
+      ['shop', 'cafe'].map((username, i) =>
+        account({ id: `a${i}`, username, status: i === 1 && status === 'connected' ? 'needs_reconnect' : status }),
+      );
+    mockBackend({
+      app_info: () => ({ ...defaultAppInfo, vault }),
+      // Hundreds of accounts take a moment to list: the page must wait for them.
+      list_accounts: async () => {
+        if (vault === 'locked') return listed('locked');
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        return listed('connected');
+      },
+      // As the app does: the vault's change is announced before the command answers.
+      unlock_vault: async () => {
+        vault = 'unlocked';
+        await emit('vault://changed', { vault: 'unlocked' });
+        return null;
+      },
+    });
+    renderApp('/settings/integrations');
+    await screen.findByTestId('unlock-vault');
+    expect(await screen.findAllByText('Locked')).not.toHaveLength(0);
+    // Every frame from here on: the unlocked page (its Lock button) never shows a locked row.
+    const frames: string[] = [];
+    const observer = new MutationObserver(() => {
+      const unlocked = screen.queryByRole('button', { name: 'Lock' }) !== null;
+      const rows = screen.queryAllByTestId('account-row').map((row) => row.textContent ?? '');
+      if (unlocked) frames.push(rows.join(' | '));
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+    await userEvent.type(screen.getByLabelText('Passphrase'), 'copper lantern meadow violin{Enter}');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Lock' })).toBeInTheDocument());
+    await waitFor(() => expect(screen.getAllByTestId('account-row')).toHaveLength(2));
+    observer.disconnect();
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.filter((frame) => frame.includes('Locked'))).toEqual([]);
   });
 });
 

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod/mini';
 
-import { appKeys } from '@/lib/app-info';
 import { call } from '@/lib/ipc';
+import { refetchAfterVaultChange } from '@/lib/vault-change';
 
 export const createVault = (passphrase: string) => call('create_vault', { passphrase }, z.null());
 export const unlockVault = (passphrase: string) => call('unlock_vault', { passphrase }, z.null());
@@ -12,13 +12,14 @@ export const resetVault = () => call('reset_vault', {}, z.null());
 
 /**
  * The `vault://changed` event refreshes everything that depends on the vault; mutations only
- * refetch the app info so the screen switches even if the event is missed.
+ * refetch the list and then the app info, so the screen switches even if the event is missed,
+ * and never before the list is current.
  */
 function useVaultMutation<A>(fn: (arg: A) => Promise<null>) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: fn,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: appKeys.info }),
+    onSuccess: () => refetchAfterVaultChange(queryClient),
   });
 }
 

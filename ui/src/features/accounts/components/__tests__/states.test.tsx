@@ -182,6 +182,29 @@ describe('the account switcher', () => {
     await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'set_active_account', args: { id: 'pepper' } }));
   });
 
+  it("shows each account's label and finds accounts by it", async () => {
+    mockBackend({
+      list_accounts: () => [
+        account({ id: 'a1', username: 'brand' }),
+        account({ id: 'a2', username: 'cafe.one', label: 'Harbour Cafe' }),
+        account({ id: 'a3', username: 'cafe.two', label: 'Harbour Cafe' }),
+      ],
+      active_account: () => 'a1',
+    });
+    renderApp('/dashboard');
+    await userEvent.click(await screen.findByTestId('switcher'));
+    const labelled = within(screen.getByRole('listbox'))
+      .getAllByRole('option')
+      .filter((item) => item.textContent?.includes('Harbour Cafe'))
+      .map((item) => item.dataset.username);
+    expect(labelled).toEqual(['cafe.one', 'cafe.two']);
+    await userEvent.type(screen.getByRole('combobox', { name: 'Find an account' }), 'harbour');
+    const found = within(screen.getByRole('listbox'))
+      .getAllByRole('option')
+      .map((item) => item.dataset.username);
+    expect(found).toEqual(['cafe.one', 'cafe.two']);
+  });
+
   it('puts the accounts switched to recently first', async () => {
     const list = ['one', 'two', 'three', 'four'].map((u) => account({ id: u, username: u }));
     mockBackend({ list_accounts: () => list, active_account: () => 'one', set_active_account: () => null });
