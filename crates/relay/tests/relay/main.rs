@@ -5,6 +5,7 @@ mod abuse;
 mod flow;
 mod lossy_link;
 mod packaging;
+mod processes;
 mod redis_server;
 mod replicas;
 mod support;
