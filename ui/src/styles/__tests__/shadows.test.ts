@@ -141,6 +141,7 @@ describe('shadows', () => {
     expect(blurs('a { filter: var(--lift) } b { --lift: drop-shadow(0 2px 6px #0003) }')).toBe(true);
     expect(blurs('a { backdrop-filter: blur(4px) }')).toBe(true);
     expect(blurs('a { filter: saturate(0.5) }')).toBe(false);
+    expect(blurs('a { filter: url(#soft) }')).toBe(true);
   });
 
   it('finds the stylesheets', () => {
@@ -160,11 +161,16 @@ describe('shadows', () => {
 
   it('no component draws a shadow or a filter of its own', () => {
     // Inline styles escape the stylesheets' check: shadows and filters belong in them.
-    const drawn = /\b(boxShadow|textShadow|filter|backdropFilter|WebkitFilter|WebkitBackdropFilter)\s*:/;
+    const drawn = /(?:^|[\s{,'"])(box-?shadow|text-?shadow|filter|backdrop-?filter|webkit-?(box-?shadow|filter|backdrop-?filter)|--[\w-]+)['"]?\s*:/i;
     const inline = components().filter(([, text]) => inlineStyles(text).some((style) => drawn.test(style)));
     expect(inline.map(([file]) => file)).toEqual([]);
     expect(inlineStyles('<a style={{ boxShadow: "0 0 4px red" }} />').some((style) => drawn.test(style))).toBe(true);
     expect(inlineStyles('<a style={{ width: 4 }} />').some((style) => drawn.test(style))).toBe(false);
+    expect(inlineStyles(`<a style={{ 'WebkitBoxShadow': '0 0 4px red' }} />`).some((style) => drawn.test(style))).toBe(true);
+    expect(inlineStyles(`<a style={{ '--shadow': '0 8px 24px #0004' }} />`).some((style) => drawn.test(style))).toBe(true);
+    // Nor sets one through the DOM.
+    const scripted = sources().filter(([, text]) => /\.style\.(setProperty|boxShadow|textShadow|filter|backdropFilter)\b/.test(text));
+    expect(scripted.map(([file]) => file)).toEqual([]);
   });
 });
 
@@ -176,7 +182,7 @@ function blurs(css: string): boolean {
     defined.set(name, [...(defined.get(name) ?? []), value.trim()]);
   }
   return [...withoutComments(css).matchAll(/(?:^|[\s;{])(?:-webkit-)?(?:backdrop-)?filter\s*:\s*([^;}]+)/gi)].some(
-    ([, value = '']) => expand(value, defined).some((each) => each === UNKNOWN || /(blur|drop-shadow)\(/i.test(each)),
+    ([, value = '']) => expand(value, defined).some((each) => each === UNKNOWN || /(blur|drop-shadow|url)\(/i.test(each)),
   );
 }
 
@@ -185,6 +191,14 @@ function components(): [string, string][] {
   const src = join(stylesDir, '..');
   return readdirSync(src, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.tsx') && !file.includes('__tests__'))
+    .map((file) => [file, readFileSync(join(src, file), 'utf8')]);
+}
+
+/** Every module under `src/` but the tests, by path. */
+function sources(): [string, string][] {
+  const src = join(stylesDir, '..');
+  return readdirSync(src, { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.tsx?$/.test(file) && !file.includes('__tests__'))
     .map((file) => [file, readFileSync(join(src, file), 'utf8')]);
 }
 
