@@ -39,8 +39,9 @@ impl AppState {
         let store: Arc<dyn SessionStore> = match &config.store {
             StoreConfig::Memory => Arc::new(InMemoryStore::new(bounds)),
             StoreConfig::Redis(redis) => {
-                let shared = Redis::lazy(redis.connection.clone(), &redis.key_prefix, redis.timeout)
-                    .expect("a Redis URL the configuration checked");
+                let shared =
+                    Redis::lazy(redis.connection.clone(), &redis.key_prefix, redis.timeout, now.clone())
+                        .expect("a Redis URL the configuration checked");
                 Arc::new(RedisStore::new(shared, redis.handoff_key.clone(), bounds))
             }
         };

@@ -36,7 +36,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -55,6 +55,9 @@ use super::{
 };
 use crate::limit::{GCRA_LUA, interval_ms};
 
+/// The relay's clock (`state::Now`, which holds the store: named here, not imported).
+type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
 /// The connection to the shared Redis, with its key prefix and the longest any call may take.
 /// Cheap to clone (the connection is shared).
 #[derive(Clone)]
@@ -69,29 +72,40 @@ struct Link {
     current: std::sync::RwLock<Connection>,
     client: redis::Client,
     config: ConnectionManagerConfig,
+    /// The relay's clock, for [`RENEW_AT_MOST_EVERY`].
+    now: Now,
+    /// When the connection was last made anew.
+    renewed: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
 /// One multiplexed connection: the requests in flight at a moment go out in one write and Redis
 /// reads them in one go (against four taken in turn, Redis' CPU per request fell by a fifth;
-/// docs/PERFORMANCE.md, *The relay on Redis*).
-///
-/// The connection manager reconnects by itself only after an I/O error: a connection whose
-/// set-up Redis refused (`AUTH` before its password was applied, its client limit reached) it
-/// keeps, failed, for ever. So a connection remembers whether a call has worked since it was
-/// last (re)made, and a refusal on one that has not is a refused set-up: the next request gets
-/// a new connection. A refusal on one that works (out of memory, a script's error) is the
-/// call's own and changes nothing, and so is a refusal on a connection already replaced.
+/// docs/PERFORMANCE.md, *The relay on Redis*). Its generation says which one it is, so a
+/// failure seen on one already replaced replaces nothing.
 #[derive(Clone)]
 struct Connection {
     generation: u64,
     manager: ConnectionManager,
-    worked: Arc<AtomicBool>,
 }
+
+/// The connection manager reconnects by itself only after an I/O error: a connection whose
+/// set-up Redis refused (`AUTH` before its password was applied, its client limit reached) it
+/// keeps, failed, for ever. So after a call fails with any other error, a `PING` on the same
+/// connection tells the call's own refusal (out of memory, read-only, a script's error: the
+/// `PING` is answered, the connection is kept) from a refused connection (the `PING` is refused
+/// too), which is made anew — at most this often, so a Redis that refuses every connection is
+/// not asked for a new one per request.
+const RENEW_AT_MOST_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 
 impl Redis {
     /// A lazy connection to `info` (connected on first use, reconnected after a failure), every
-    /// call bounded by `timeout`.
-    pub fn lazy(info: redis::ConnectionInfo, prefix: &str, timeout: Duration) -> redis::RedisResult<Self> {
+    /// call bounded by `timeout`; `now` is the relay's clock.
+    pub fn lazy(
+        info: redis::ConnectionInfo,
+        prefix: &str,
+        timeout: Duration,
+        now: Now,
+    ) -> redis::RedisResult<Self> {
         let client = redis::Client::open(info.set_tcp_settings(tcp_settings(timeout)))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
@@ -101,8 +115,13 @@ impl Redis {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let manager = ConnectionManager::new_lazy_with_config(client.clone(), config.clone())?;
-        let current = Connection { generation: 0, manager, worked: Arc::new(AtomicBool::new(false)) };
-        let link = Link { current: std::sync::RwLock::new(current), client, config };
+        let link = Link {
+            current: std::sync::RwLock::new(Connection { generation: 0, manager }),
+            client,
+            config,
+            now,
+            renewed: std::sync::Mutex::new(None),
+        };
         Ok(Self { link: Arc::new(link), prefix: prefix.to_string(), timeout })
     }
 
@@ -120,26 +139,22 @@ impl Redis {
         let connection = self.connection();
         let mut manager = connection.manager.clone();
         let call = async {
-            match invocation.invoke_async(&mut manager).await {
-                Err(error) if found_dead(&error) => {
-                    // The manager makes its connection again: its set-up is yet to prove itself.
-                    connection.worked.store(false, Ordering::Relaxed);
-                    invocation.invoke_async(&mut manager).await
-                }
+            let answer = match invocation.invoke_async(&mut manager).await {
+                Err(error) if found_dead(&error) => invocation.invoke_async(&mut manager).await,
                 answer => answer,
+            };
+            if let Err(error) = &answer
+                && !error.is_timeout()
+                && !found_dead(error)
+                && redis::cmd("PING").query_async::<()>(&mut manager).await.is_err_and(|e| !found_dead(&e))
+            {
+                self.renew(connection.generation, error);
             }
+            answer
         };
         match tokio::time::timeout(self.timeout, call).await {
-            Ok(Ok(value)) => {
-                connection.worked.store(true, Ordering::Relaxed);
-                Ok(value)
-            }
-            Ok(Err(error)) => {
-                if !error.is_timeout() && !found_dead(&error) && !connection.worked.load(Ordering::Relaxed) {
-                    self.renew(connection.generation, &error);
-                }
-                Err(Unavailable(describe(&error)))
-            }
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(Unavailable(describe(&error))),
             Err(_) => Err(Unavailable(format!("no answer within {} ms", self.timeout.as_millis()))),
         }
     }
@@ -148,19 +163,19 @@ impl Redis {
         self.link.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// A new connection for the next request, in place of `generation` if it is still the one.
+    /// A new connection for the next request, in place of `generation` if it is still the one
+    /// and none was made in the last [`RENEW_AT_MOST_EVERY`].
     fn renew(&self, generation: u64, error: &redis::RedisError) {
         let mut current = self.link.current.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if current.generation != generation {
+        let mut renewed = self.link.renewed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = (self.link.now)();
+        if current.generation != generation || renewed.is_some_and(|at| now - at < RENEW_AT_MOST_EVERY) {
             return;
         }
         match ConnectionManager::new_lazy_with_config(self.link.client.clone(), self.link.config.clone()) {
             Ok(manager) => {
-                *current = Connection {
-                    generation: generation + 1,
-                    manager,
-                    worked: Arc::new(AtomicBool::new(false)),
-                };
+                *current = Connection { generation: generation + 1, manager };
+                *renewed = Some(now);
                 tracing::warn!(error = %describe(error), "Redis refused the relay's connection; connecting again");
             }
             Err(error) => tracing::error!(error = %describe(&error), "could not make a new Redis connection"),

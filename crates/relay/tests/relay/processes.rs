@@ -35,20 +35,35 @@ impl Replica {
             .env("RELAY_REDIS_URL", relay.redis().url())
             .env("RELAY_HANDOFF_KEY", HANDOFF_KEY)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("the relay binary starts");
-        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        // Its log is read on threads of their own (a full pipe would block it), and where it
+        // listens is waited for with a time limit, never on the test's runtime.
+        let (said, heard) = std::sync::mpsc::channel::<String>();
+        for output in [
+            Box::new(child.stdout.take().expect("piped")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("piped")),
+        ] {
+            let said = said.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(output).lines().map_while(Result::ok) {
+                    let _ = said.send(line);
+                }
+            });
+        }
+        let mut log = Vec::new();
         let address = loop {
-            let line = lines.next().expect("the relay says where it listens").expect("its log");
+            let line = heard
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("the relay did not say where it listens:\n{}", log.join("\n")));
             if line.contains("relay listening")
                 && let Some(address) = line.split_whitespace().find_map(|w| w.strip_prefix("address="))
             {
                 break address.to_string();
             }
+            log.push(line);
         };
-        // Keep reading its log, so a full pipe never blocks it.
-        std::thread::spawn(move || lines.for_each(drop));
         Self { child, base: format!("http://{address}") }
     }
 

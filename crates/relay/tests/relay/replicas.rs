@@ -480,9 +480,50 @@ async fn a_redis_that_refused_the_relays_connection_is_connected_to_again_once_i
     let applied: String =
         relay.redis().command(redis::cmd("CONFIG").arg("SET").arg("requirepass").arg("rotated-in")).unwrap();
     assert_eq!(applied, "OK");
-    // The next request connects again, by itself: no restart of the relay.
-    let (status, _, _) = start_status(&relay).await;
-    assert_eq!(status, StatusCode::CREATED, "connected again once Redis accepted");
+    assert_eq!(created_again(&relay).await, StatusCode::CREATED, "connected again once Redis accepted");
+}
+
+/// A start after the connection may be made anew (a second later): the first request finds
+/// the refused connection and replaces it, the next connects. By itself: no restart of the
+/// relay.
+async fn created_again(relay: &Relay) -> StatusCode {
+    relay.advance(chrono::Duration::seconds(2));
+    match start_status(relay).await.0 {
+        StatusCode::CREATED => StatusCode::CREATED,
+        _ => start_status(relay).await.0,
+    }
+}
+
+/// Connections Redis has accepted since it started (the test's own one-off ones included).
+fn connections_received(relay: &mut Relay) -> u64 {
+    let info: String = relay.redis().command(redis::cmd("INFO").arg("stats")).unwrap();
+    info.lines()
+        .find_map(|line| line.strip_prefix("total_connections_received:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("INFO stats counts connections")
+}
+
+#[tokio::test]
+async fn a_redis_that_refuses_every_connection_is_asked_for_one_at_most_once_a_second() {
+    let mut relay = Relay::with(Store::Redis, |c| {
+        if let StoreConfig::Redis(redis) = &mut c.store {
+            let settings = redis.connection.redis_settings().clone().set_password("not-applied");
+            redis.connection = redis.connection.clone().set_redis_settings(settings);
+        }
+    })
+    .await;
+    let before = connections_received(&mut relay);
+    for _ in 0..20 {
+        assert_eq!(start_status(&relay).await.0, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    // The first connection and one made anew, each tried twice (the manager's one retry);
+    // this count's own connection is the last.
+    assert_eq!(connections_received(&mut relay) - before, 2 * 2 + 1, "twenty refusals, two connections");
+    relay.advance(chrono::Duration::seconds(2));
+    for _ in 0..20 {
+        assert_eq!(start_status(&relay).await.0, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    assert_eq!(connections_received(&mut relay) - before, 5 + 2 + 1, "a second later, one more");
 }
 
 #[tokio::test]
@@ -506,7 +547,7 @@ async fn a_redis_restarted_without_its_password_is_connected_to_again_once_it_ha
         assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "\"unavailable\""));
     }
     assert_eq!(relay.redis().command::<String>(&mut require()).unwrap(), "OK");
-    assert_eq!(start_status(&relay).await.0, StatusCode::CREATED, "connected again once Redis had it");
+    assert_eq!(created_again(&relay).await, StatusCode::CREATED, "connected again once Redis had it");
 }
 
 #[tokio::test]
