@@ -176,6 +176,7 @@ evergreen_lazy_webkit_bind:
     popq %rdi
     popq %rbp
     .cfi_def_cfa %rsp, 8
+    .cfi_restore %rbp
     jmp *%r11
     .cfi_endproc
     .size evergreen_lazy_webkit_bind, .-evergreen_lazy_webkit_bind

@@ -4,8 +4,11 @@
 //! starts and asks WebKit's version: on the main thread, while the profile opens — and, at a
 //! login start, the vault unlocks with the keyring — on the async threads.
 //!
-//! Libraries that cannot be loaded end the process there, before anything has changed, as the
-//! dynamic loader would have at exec: with the reason and what to do, and exit code 1.
+//! Libraries that cannot be loaded end the process there, as the dynamic loader would have at
+//! exec: with the reason and what to do, and exit code 1. The profile may have opened by then
+//! (and the vault unlocked, with automatic unlock): the process ends as in a crash, which every
+//! write of Evergreen's survives (write, sync, rename; SQLite's journal), and no renewal can be
+//! under way yet (the scheduler starts once Tauri has).
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, c_void};
@@ -92,8 +95,10 @@ fn bind(handles: &[*mut c_void]) {
 extern "C" fn evergreen_lazy_webkit_resolve(slot: usize) -> usize {
     if let Err(why) = load() {
         tracing::error!(%why, "WebKit could not be loaded");
-        eprintln!("Evergreen cannot start: {why}. {REINSTALL}");
-        std::process::exit(1);
+        say(&format!("Evergreen cannot start: {why}. {REINSTALL}"));
+        // At once, without exit handlers: other threads are running and keep nothing to flush.
+        // SAFETY: `_exit` ends the process; nothing after it runs.
+        unsafe { libc::_exit(1) };
     }
     // SAFETY: bound (above), so the table is filled and no longer written.
     let address =
@@ -113,8 +118,14 @@ extern "C" fn evergreen_lazy_webkit_absent(slot: usize) -> ! {
     let why =
         format!("{} has no {}", LIBRARIES[usize::from(library)].to_string_lossy(), name.to_string_lossy());
     tracing::error!(%why, "a WebKit function is missing");
-    eprintln!("Evergreen cannot go on: {why}. {REINSTALL}");
+    say(&format!("Evergreen cannot go on: {why}. {REINSTALL}"));
     std::process::abort();
+}
+
+/// A line on standard error, if it can be written (a panic here would lose the exit code).
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// What to do about it, for the person.
