@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { defaultAppInfo, mockBackend } from '@/testing/backend';
 import { account } from '@/testing/fixtures';
+import { COALESCE_MS } from '@/app/provider';
 import { renderApp } from '@/testing/render-app';
 
 const info = (vault: 'missing' | 'locked' | 'unlocked') => () => ({ ...defaultAppInfo, vault });
@@ -270,6 +271,38 @@ describe('unlocking with accounts listed', () => {
     observer.disconnect();
     expect(frames.length).toBeGreaterThan(0);
     expect(frames.filter((frame) => frame.includes('Locked'))).toEqual([]);
+  });
+});
+
+describe('locking while the list is being fetched', () => {
+  it('shows the list as it is after the lock, not the answer begun before it', async () => {
+    let vault: 'locked' | 'unlocked' = 'unlocked';
+    let slow = false;
+    mockBackend({
+      app_info: () => ({ ...defaultAppInfo, vault }),
+      // The state is read when the call begins; a slow answer arrives after the lock.
+      list_accounts: async () => {
+        const listed = [account({ id: 'a1', username: 'shop', status: vault === 'locked' ? 'locked' : 'connected' })];
+        if (slow) await new Promise((resolve) => setTimeout(resolve, 200));
+        return listed;
+      },
+      lock_vault: async () => {
+        vault = 'locked';
+        await emit('vault://changed', { vault: 'locked' });
+        return null;
+      },
+    });
+    renderApp('/settings/integrations');
+    await waitFor(() => expect(screen.getByTestId('account-row')).toHaveTextContent('@shop'));
+    // A renewal's change starts a slow fetch of the list...
+    slow = true;
+    await emit('accounts://updated', { id: 'a1' });
+    await new Promise((resolve) => setTimeout(resolve, COALESCE_MS + 40));
+    slow = false;
+    // ...and the person locks before it answers.
+    await userEvent.click(screen.getByRole('button', { name: 'Lock' }));
+    await screen.findByTestId('unlock-vault');
+    await waitFor(() => expect(screen.getByTestId('account-row')).toHaveTextContent('Locked'), { timeout: 2000 });
   });
 });
 
