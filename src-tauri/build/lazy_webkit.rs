@@ -127,17 +127,11 @@ fn assembly(libraries: &[Library]) -> String {
         )
         .expect("write to a String");
     }
-    s.push_str(
+    s.push_str(&format!(
         "    .p2align 4
     .type evergreen_lazy_webkit_bind,@function
 evergreen_lazy_webkit_bind:
-    .cfi_startproc
-    pushq %rbp
-    .cfi_def_cfa_offset 16
-    .cfi_offset %rbp, -16
-    movq %rsp, %rbp
-    .cfi_def_cfa_register %rbp
-    pushq %rdi
+{FRAME}    pushq %rdi
     pushq %rsi
     pushq %rdx
     pushq %rcx
@@ -186,21 +180,15 @@ evergreen_lazy_webkit_bind:
     .hidden evergreen_lazy_webkit_missing
     .type evergreen_lazy_webkit_missing,@function
 evergreen_lazy_webkit_missing:
-    .cfi_startproc
-    pushq %rbp
-    .cfi_def_cfa_offset 16
-    .cfi_offset %rbp, -16
-    movq %rsp, %rbp
-    .cfi_def_cfa_register %rbp
-    andq $-16, %rsp
+{FRAME}    andq $-16, %rsp
     movq %r11, %rdi
     call evergreen_lazy_webkit_absent@PLT
     ud2
     .cfi_endproc
     .size evergreen_lazy_webkit_missing, .-evergreen_lazy_webkit_missing
     .popsection
-",
-    );
+"
+    ));
     // The table fills whole pages of its own, so making it read-only touches nothing else.
     writeln!(
         s,
@@ -212,6 +200,16 @@ evergreen_lazy_webkit_missing:
     .expect("write to a String");
     s
 }
+
+/// The frame both stubs that call into Rust open: `%rbp` saved and the call frame described,
+/// so a backtrace taken inside the resolver reaches the WebKit caller.
+const FRAME: &str = "    .cfi_startproc
+    pushq %rbp
+    .cfi_def_cfa_offset 16
+    .cfi_offset %rbp, -16
+    movq %rsp, %rbp
+    .cfi_def_cfa_register %rbp
+";
 
 /// The Rust side of the table: each library's soname, and each slot's name and library.
 fn table(libraries: &[Library]) -> String {

@@ -466,13 +466,7 @@ async fn a_redis_that_stops_answering_is_503_within_the_timeout_never_a_hang() {
 async fn a_redis_that_refused_the_relays_connection_is_connected_to_again_once_it_accepts() {
     // Redis restarted with its password not yet applied: it refuses the relay's AUTH, a refusal
     // the connection manager alone would keep answering for ever.
-    let mut relay = Relay::with(Store::Redis, |c| {
-        if let StoreConfig::Redis(redis) = &mut c.store {
-            let settings = redis.connection.redis_settings().clone().set_password("rotated-in");
-            redis.connection = redis.connection.clone().set_redis_settings(settings);
-        }
-    })
-    .await;
+    let mut relay = Relay::with(Store::Redis, with_redis_password("rotated-in")).await;
     for _ in 0..2 {
         let (status, code, _) = start_status(&relay).await;
         assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "\"unavailable\""));
@@ -481,6 +475,16 @@ async fn a_redis_that_refused_the_relays_connection_is_connected_to_again_once_i
         relay.redis().command(redis::cmd("CONFIG").arg("SET").arg("requirepass").arg("rotated-in")).unwrap();
     assert_eq!(applied, "OK");
     assert_eq!(created_again(&relay).await, StatusCode::CREATED, "connected again once Redis accepted");
+}
+
+/// A relay that gives Redis `password`, whether Redis asks for one yet or not.
+fn with_redis_password(password: &'static str) -> impl FnOnce(&mut evergreen_relay::Config) {
+    move |c| {
+        if let StoreConfig::Redis(redis) = &mut c.store {
+            let settings = redis.connection.redis_settings().clone().set_password(password);
+            redis.connection = redis.connection.clone().set_redis_settings(settings);
+        }
+    }
 }
 
 /// A start after the connection may be made anew (a second later): the first request finds
@@ -505,13 +509,7 @@ fn connections_received(relay: &mut Relay) -> u64 {
 
 #[tokio::test]
 async fn a_redis_that_refuses_every_connection_is_asked_for_one_at_most_once_a_second() {
-    let mut relay = Relay::with(Store::Redis, |c| {
-        if let StoreConfig::Redis(redis) = &mut c.store {
-            let settings = redis.connection.redis_settings().clone().set_password("not-applied");
-            redis.connection = redis.connection.clone().set_redis_settings(settings);
-        }
-    })
-    .await;
+    let mut relay = Relay::with(Store::Redis, with_redis_password("not-applied")).await;
     let before = connections_received(&mut relay);
     for _ in 0..20 {
         assert_eq!(start_status(&relay).await.0, StatusCode::SERVICE_UNAVAILABLE);
@@ -530,13 +528,7 @@ async fn a_redis_that_refuses_every_connection_is_asked_for_one_at_most_once_a_s
 async fn a_redis_restarted_without_its_password_is_connected_to_again_once_it_has_it() {
     // The relay worked; Redis restarts, and its password is applied only a moment later. The
     // connection manager reconnects after the restart, is refused, and would keep that refusal.
-    let mut relay = Relay::with(Store::Redis, |c| {
-        if let StoreConfig::Redis(redis) = &mut c.store {
-            let settings = redis.connection.redis_settings().clone().set_password("rotated-in");
-            redis.connection = redis.connection.clone().set_redis_settings(settings);
-        }
-    })
-    .await;
+    let mut relay = Relay::with(Store::Redis, with_redis_password("rotated-in")).await;
     let require = || redis::cmd("CONFIG").arg("SET").arg("requirepass").arg("rotated-in").clone();
     assert_eq!(relay.redis().command::<String>(&mut require()).unwrap(), "OK");
     assert_eq!(start_status(&relay).await.0, StatusCode::CREATED, "working before the restart");
