@@ -5,16 +5,12 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use serde::de::DeserializeOwned;
 use url::Url;
-use zeroize::Zeroizing;
 
-use crate::error::{ApiError, Transport, Usage};
+use crate::error::{ApiError, Usage};
+use crate::transport::{Caller, with_query};
 use crate::wire::{LongLivedToken, Me, MediaPage, ShortLivedToken};
-use crate::{AccessToken, ClientSecret};
-
-/// Largest answer read, in bytes: Instagram's are a few kilobytes.
-const MAX_BODY: usize = 1024 * 1024;
+use crate::{AccessToken, ClientSecret, Network};
 
 /// Where Instagram lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +108,7 @@ pub fn missing_scopes(requested: &[Scope], granted: &[String]) -> Vec<Scope> {
 /// Talks to Instagram (or whatever [`Endpoints`] point at).
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    caller: Caller,
     endpoints: Endpoints,
 }
 
@@ -124,13 +120,7 @@ impl Client {
 
     /// The same with another per-call timeout.
     pub fn with_timeout(endpoints: Endpoints, timeout: Duration) -> Self {
-        let http = crate::http::builder()
-            .connect_timeout(Duration::from_secs(10).min(timeout))
-            .timeout(timeout)
-            .user_agent(concat!("Evergreen/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("an HTTP client with these settings always builds");
-        Self { http, endpoints }
+        Self { caller: Caller::new(Network::Instagram, timeout), endpoints }
     }
 
     /// The configured endpoints.
@@ -168,7 +158,7 @@ impl Client {
             ("redirect_uri", app.redirect_uri.as_str()),
             ("code", code),
         ];
-        self.call(self.http.post(url).form(&form), &[app.client_secret.expose(), code]).await
+        self.caller.call(self.caller.http().post(url).form(&form), &[app.client_secret.expose(), code]).await
     }
 
     /// Exchange a short-lived token for a long-lived one (needs the secret).
@@ -183,14 +173,16 @@ impl Client {
             ("client_secret", secret.expose()),
             ("access_token", short.expose()),
         ];
-        self.call(self.http.get(with_query(&url, &query)), &[secret.expose(), short.expose()]).await
+        self.caller
+            .call(self.caller.http().get(with_query(&url, &query)), &[secret.expose(), short.expose()])
+            .await
     }
 
     /// Renew a long-lived token (no secret; the token must be at least 24 h old and alive).
     pub async fn refresh(&self, token: &AccessToken) -> Result<LongLivedToken, ApiError> {
         let url = self.endpoints.graph.join("refresh_access_token").expect("static path");
         let query = [("grant_type", "ig_refresh_token"), ("access_token", token.expose())];
-        self.call(self.http.get(with_query(&url, &query)), &[token.expose()]).await
+        self.caller.call(self.caller.http().get(with_query(&url, &query)), &[token.expose()]).await
     }
 
     /// The account behind `token`.
@@ -198,7 +190,7 @@ impl Client {
         let url = self.graph_path("me");
         let fields = "id,user_id,username,name,account_type,profile_picture_url,followers_count,media_count";
         let query = [("fields", fields), ("access_token", token.expose())];
-        self.call(self.http.get(with_query(&url, &query)), &[token.expose()]).await
+        self.caller.call(self.caller.http().get(with_query(&url, &query)), &[token.expose()]).await
     }
 
     /// A page of the account's posts, newest first; `after` from the previous page.
@@ -218,7 +210,7 @@ impl Client {
         if let Some(after) = after {
             query.push(("after", after));
         }
-        self.call(self.http.get(with_query(&url, &query)), &[token.expose()]).await
+        self.caller.call(self.caller.http().get(with_query(&url, &query)), &[token.expose()]).await
     }
 
     fn graph_path(&self, path: &str) -> Url {
@@ -227,62 +219,6 @@ impl Client {
             .join(&format!("{}/{path}", self.endpoints.version))
             .expect("version and path are valid")
     }
-
-    /// Send, read a bounded body, parse or classify. `secrets` are scrubbed from any text that
-    /// ends up in an error.
-    async fn call<T: DeserializeOwned>(
-        &self,
-        request: reqwest::RequestBuilder,
-        secrets: &[&str],
-    ) -> Result<T, ApiError> {
-        let mut response = request.send().await.map_err(|e| ApiError::from_reqwest(&e))?;
-        let status = response.status().as_u16();
-        let usage = Usage::from_headers(response.headers());
-        let body = read_bounded(&mut response).await?;
-        if !(200..300).contains(&status) {
-            return Err(ApiError::from_answer(status, &body, &usage, secrets));
-        }
-        serde_json::from_slice(&body).map_err(|_| {
-            ApiError::transport(
-                Transport::Malformed,
-                Some(status),
-                "Instagram sent an answer Evergreen could not read",
-            )
-        })
-    }
-}
-
-/// `base` with `pairs` as its query, built in one buffer of ours that is wiped when dropped:
-/// the query carries a token or the secret, and building it pair by pair (as `url` and
-/// `serde_urlencoded` do) leaves a copy in every buffer it outgrows. The `Url` itself belongs
-/// to the HTTP stack from here (SECURITY.md).
-fn with_query(base: &Url, pairs: &[(&str, &str)]) -> Url {
-    let encoded = pairs.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum::<usize>();
-    let mut text = Zeroizing::new(String::with_capacity(base.as_str().len() + encoded + 1));
-    text.push_str(base.as_str());
-    for (i, (key, value)) in pairs.iter().enumerate() {
-        text.push(if i == 0 { '?' } else { '&' });
-        text.extend(url::form_urlencoded::byte_serialize(key.as_bytes()));
-        text.push('=');
-        text.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
-    }
-    Url::parse(&text).expect("a valid base with an encoded query is a valid URL")
-}
-
-/// The body, in a buffer wiped when dropped: a token's answer holds the token.
-async fn read_bounded(response: &mut reqwest::Response) -> Result<Zeroizing<Vec<u8>>, ApiError> {
-    let mut body = Zeroizing::new(Vec::new());
-    while let Some(chunk) = response.chunk().await.map_err(|e| ApiError::from_reqwest(&e))? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(ApiError::transport(
-                Transport::Malformed,
-                Some(response.status().as_u16()),
-                "Instagram sent an answer far larger than expected",
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// The usage headers of an answer (exposed for callers that pace themselves).

@@ -1,5 +1,6 @@
-//! Instagram's failures, classified once, here, into what the rest of the product does about
-//! them (see `reference/instagram-platform.md`, "Errors").
+//! Meta's failures, classified once, here, into what the rest of the product does about them
+//! (see `reference/instagram-platform.md`, "Errors"; Threads answers in the same Graph API
+//! shape, and its table is the Graph API's own, `classify`).
 //!
 //! The rule that matters most: only a classified authentication error kills an account.
 //! Anything not understood is transient, so an outage never causes "reconnect" spam.
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::Network;
 use crate::scrub::scrub;
 
 /// What the product should do about a failure.
@@ -50,10 +52,12 @@ pub enum Transport {
     Malformed,
 }
 
-/// A failed call to Instagram. Holds no token, code, secret or URL: the message is scrubbed
+/// A failed call to a network. Holds no token, code, secret or URL: the message is scrubbed
 /// and the transport error is reduced to its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// Who was called.
+    pub network: Network,
     /// What to do about it.
     pub class: ErrorClass,
     /// How it failed.
@@ -72,11 +76,12 @@ pub struct ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let network = self.network;
         match (self.status, self.code) {
             (Some(status), Some(code)) => {
-                write!(f, "Instagram answered {status} (code {code}): {}", self.message)
+                write!(f, "{network} answered {status} (code {code}): {}", self.message)
             }
-            (Some(status), None) => write!(f, "Instagram answered {status}: {}", self.message),
+            (Some(status), None) => write!(f, "{network} answered {status}: {}", self.message),
             _ => f.write_str(&self.message),
         }
     }
@@ -86,8 +91,14 @@ impl std::error::Error for ApiError {}
 
 impl ApiError {
     /// A transport failure (no usable answer).
-    pub(crate) fn transport(transport: Transport, status: Option<u16>, message: impl Into<String>) -> Self {
+    pub(crate) fn transport(
+        network: Network,
+        transport: Transport,
+        status: Option<u16>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
+            network,
             class: ErrorClass::Transient,
             transport,
             status,
@@ -99,18 +110,29 @@ impl ApiError {
     }
 
     /// From a reqwest failure, keeping only its kind (reqwest's own text carries the URL).
-    pub(crate) fn from_reqwest(error: &reqwest::Error) -> Self {
+    pub(crate) fn from_reqwest(network: Network, error: &reqwest::Error) -> Self {
         if error.is_timeout() {
-            Self::transport(Transport::Timeout, None, "Instagram did not answer in time")
+            Self::transport(network, Transport::Timeout, None, format!("{network} did not answer in time"))
         } else if error.is_connect() {
-            Self::transport(Transport::Network, None, "Could not reach Instagram")
+            Self::transport(network, Transport::Network, None, format!("Could not reach {network}"))
         } else {
-            Self::transport(Transport::Network, None, "The connection to Instagram broke off")
+            Self::transport(
+                network,
+                Transport::Network,
+                None,
+                format!("The connection to {network} broke off"),
+            )
         }
     }
 
     /// Classify an error answer from its status, body and usage headers.
-    pub(crate) fn from_answer(status: u16, body: &[u8], usage: &Usage, known_secrets: &[&str]) -> Self {
+    pub(crate) fn from_answer(
+        network: Network,
+        status: u16,
+        body: &[u8],
+        usage: &Usage,
+        known_secrets: &[&str],
+    ) -> Self {
         let Some(body) = ErrorBody::parse(body) else {
             let class = if status == 429 {
                 ErrorClass::RateLimited { retry_after: usage.retry_after() }
@@ -118,11 +140,11 @@ impl ApiError {
                 ErrorClass::Transient
             };
             let message = if (500..600).contains(&status) {
-                "Instagram is having trouble right now"
+                format!("{network} is having trouble right now")
             } else {
-                "Instagram sent an answer Evergreen could not read"
+                format!("{network} sent an answer Evergreen could not read")
             };
-            return Self { class, ..Self::transport(Transport::Malformed, Some(status), message) };
+            return Self { class, ..Self::transport(network, Transport::Malformed, Some(status), message) };
         };
         let message = scrub(&body.message, known_secrets);
         let class = if body.flat {
@@ -130,9 +152,10 @@ impl ApiError {
             // this request (used or wrong code, wrong secret) that retrying cannot change.
             if (500..600).contains(&status) { ErrorClass::Transient } else { ErrorClass::ClientBug }
         } else {
-            classify(status, body.code, body.subcode, &message, usage)
+            classify(network, status, body.code, body.subcode, &message, usage)
         };
         Self {
+            network,
             class,
             transport: Transport::Answered,
             status: Some(status),
@@ -146,7 +169,17 @@ impl ApiError {
 
 /// The decision table. Order matters: a checkpoint arrives as code 190 with subcode 459, so it
 /// is checked before "code 190 means dead".
+///
+/// Both networks answer in the Graph API's error shape, and the Graph API's own table
+/// (*Handling Errors*, `tests/fixtures/meta/threads/error.graph_api.table.json`) is the common
+/// part: 190 and 102 a dead token, subcode 459 a checkpoint, 10 and 200–299 a missing
+/// permission, 4, 17, 32 and 613 throttling, 100 our request. Instagram adds its own: the
+/// business use case limits (80000–80014) and the messages its pages quote. Threads documents
+/// no table of its own (its Troubleshooting page covers publishing only), so a Threads answer
+/// is read by the Graph API's table alone, and anything else is transient: whichever answer
+/// comes, a token is given up only on a code that means it.
 pub fn classify(
+    network: Network,
     status: u16,
     code: Option<i64>,
     subcode: Option<i64>,
@@ -154,7 +187,7 @@ pub fn classify(
     usage: &Usage,
 ) -> ErrorClass {
     let lower = message.to_ascii_lowercase();
-    let says = |needle: &str| lower.contains(&needle.to_ascii_lowercase());
+    let says = |needle: &str| network == Network::Instagram && lower.contains(&needle.to_ascii_lowercase());
     if subcode == Some(459)
         || says("You cannot access the app till you log in to www.instagram.com")
         || says("Session key is malformed")
@@ -164,14 +197,15 @@ pub fn classify(
     if matches!(code, Some(190) | Some(102))
         || says("Session has expired")
         || says("session has been invalidated")
-        || message.contains("REVOKED_ACCESS_TOKEN")
+        || (network == Network::Instagram && message.contains("REVOKED_ACCESS_TOKEN"))
     {
         return ErrorClass::TokenDead { subcode };
     }
     if matches!(code, Some(10) | Some(200..=299)) {
         return ErrorClass::PermissionMissing;
     }
-    if status == 429 || matches!(code, Some(4) | Some(17) | Some(32) | Some(613) | Some(80000..=80014)) {
+    let business_use_case = network == Network::Instagram && matches!(code, Some(80000..=80014));
+    if status == 429 || matches!(code, Some(4) | Some(17) | Some(32) | Some(613)) || business_use_case {
         return ErrorClass::RateLimited { retry_after: usage.retry_after() };
     }
     if code == Some(100) {
@@ -280,7 +314,7 @@ mod tests {
 
     #[track_caller]
     fn check(status: u16, code: Option<i64>, subcode: Option<i64>, message: &str, expected: ErrorClass) {
-        assert_eq!(classify(status, code, subcode, message, &Usage::default()), expected);
+        assert_eq!(classify(Network::Instagram, status, code, subcode, message, &Usage::default()), expected);
     }
 
     #[test]
@@ -336,11 +370,40 @@ mod tests {
         check(400, Some(12345), None, "Something new from Meta", Transient);
     }
 
+    /// Threads: the Graph API's table, nothing of Instagram's own.
+    #[test]
+    fn the_threads_table() {
+        use ErrorClass::*;
+        let threads = |status, code, subcode, message: &str| {
+            classify(Network::Threads, status, code, subcode, message, &Usage::default())
+        };
+        for subcode in [None, Some(458), Some(460), Some(463), Some(464), Some(467), Some(492)] {
+            assert_eq!(
+                threads(400, Some(190), subcode, "Error validating access token"),
+                TokenDead { subcode }
+            );
+        }
+        assert_eq!(threads(400, Some(102), None, ""), TokenDead { subcode: None });
+        assert_eq!(threads(400, Some(190), Some(459), ""), LoginRequired);
+        assert_eq!(threads(403, Some(10), None, ""), PermissionMissing);
+        assert_eq!(threads(400, Some(200), None, ""), PermissionMissing);
+        for code in [4, 17, 32, 613] {
+            assert_eq!(threads(400, Some(code), None, ""), RateLimited { retry_after: None });
+        }
+        assert_eq!(threads(429, None, None, ""), RateLimited { retry_after: None });
+        assert_eq!(threads(400, Some(100), None, ""), ClientBug);
+        // Instagram's own codes and words mean nothing on Threads: never a dead account.
+        assert_eq!(threads(400, Some(80001), None, ""), Transient);
+        assert_eq!(threads(400, None, None, "REVOKED_ACCESS_TOKEN"), Transient);
+        assert_eq!(threads(401, Some(1), None, "Session has expired"), Transient);
+        assert_eq!(threads(400, Some(12345), None, "Something new from Meta"), Transient);
+    }
+
     #[test]
     fn rate_limit_waits_as_the_headers_say() {
         let usage = Usage { app_percent: Some(100), regain_minutes: Some(12), retry_after_secs: None };
         assert_eq!(
-            classify(400, Some(80001), None, "limit", &usage),
+            classify(Network::Instagram, 400, Some(80001), None, "limit", &usage),
             ErrorClass::RateLimited { retry_after: Some(Duration::from_secs(720)) }
         );
     }
@@ -348,12 +411,12 @@ mod tests {
     #[test]
     fn both_error_shapes_parse() {
         let graph = br#"{"error":{"message":"Invalid OAuth access token","type":"OAuthException","code":190,"error_subcode":467,"fbtrace_id":"AbC"}}"#;
-        let e = ApiError::from_answer(400, graph, &Usage::default(), &[]);
+        let e = ApiError::from_answer(Network::Instagram, 400, graph, &Usage::default(), &[]);
         assert_eq!(e.class, ErrorClass::TokenDead { subcode: Some(467) });
         assert_eq!(e.fbtrace_id.as_deref(), Some("AbC"));
         let flat =
             br#"{"error_type":"OAuthException","code":400,"error_message":"Invalid authorization code"}"#;
-        let e = ApiError::from_answer(400, flat, &Usage::default(), &[]);
+        let e = ApiError::from_answer(Network::Instagram, 400, flat, &Usage::default(), &[]);
         assert_eq!(
             (e.code, e.message.as_str(), e.class),
             (Some(400), "Invalid authorization code", ErrorClass::ClientBug)
@@ -363,7 +426,7 @@ mod tests {
     #[test]
     fn unreadable_error_bodies_are_malformed_and_transient() {
         for body in [&b"<html>502 Bad Gateway</html>"[..], b"", b"{", b"[]", b"{\"error\":5}"] {
-            let e = ApiError::from_answer(502, body, &Usage::default(), &[]);
+            let e = ApiError::from_answer(Network::Threads, 502, body, &Usage::default(), &[]);
             assert_eq!((e.class, e.transport), (ErrorClass::Transient, Transport::Malformed));
         }
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use evergreen_instagram::{
-    AccessToken, AppCredentials, Client, ClientSecret, Endpoints, ErrorClass, Transport,
+    AccessToken, AppCredentials, Client, ClientSecret, Endpoints, ErrorClass, Network, Transport,
 };
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -16,18 +16,18 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::support::{Fixture, REDIRECT};
 
 /// One documented example.
-struct Example {
+pub(crate) struct Example {
     name: String,
     status: Option<u16>,
     headers: Vec<(String, String)>,
     body: Value,
 }
 
-fn fixtures_dir() -> PathBuf {
+pub(crate) fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/meta")
 }
 
-fn example(name: &str) -> Example {
+pub(crate) fn example(name: &str) -> Example {
     let path = fixtures_dir().join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let file: Value = serde_json::from_str(&text).unwrap();
@@ -48,7 +48,7 @@ fn example(name: &str) -> Example {
 }
 
 /// Serve `example` (with `status`, or its own, or 200) to the next request, once.
-async fn serve(example: &Example, status: u16) -> url::Url {
+pub(crate) async fn serve(example: &Example, status: u16) -> url::Url {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
     let body = serde_json::to_vec(&example.body).unwrap();
@@ -83,7 +83,7 @@ fn app() -> AppCredentials {
     }
 }
 
-fn token() -> AccessToken {
+pub(crate) fn token() -> AccessToken {
     AccessToken::new("IGAAfixtureToken0123456789".into())
 }
 
@@ -194,7 +194,7 @@ async fn the_documented_usage_headers_set_the_wait() {
 #[test]
 fn every_documented_code_is_in_the_classification_table() {
     use evergreen_instagram::{Usage, classify};
-    let class = |code, subcode| classify(400, Some(code), subcode, "", &Usage::default());
+    let class = |code, subcode| classify(Network::Instagram, 400, Some(code), subcode, "", &Usage::default());
     for subcode in [458, 460, 463, 464, 467] {
         assert_eq!(class(190, Some(subcode)), ErrorClass::TokenDead { subcode: Some(subcode) });
     }
@@ -311,4 +311,98 @@ async fn the_sandbox_answers_in_metas_documented_shapes() {
         (dead["error"]["code"].clone(), dead["error"]["error_subcode"].clone()),
         (190.into(), 460.into())
     );
+}
+
+// Threads: the examples of Meta's Threads pages (`tests/fixtures/meta/threads/`), read by the
+// Threads client as real answers. The sandbox's Threads is checked against them in its own
+// crate's tests, once it plays Threads.
+
+mod threads {
+    use evergreen_instagram::threads::{AuthorizeRequest, Client, Endpoints, Scope};
+    use evergreen_instagram::{ApiError, ErrorClass, Network};
+
+    use super::{example, fixtures_dir, serve, token};
+
+    fn client_at(url: &url::Url) -> Client {
+        Client::with_timeout(Endpoints::single_host(url), std::time::Duration::from_secs(5))
+    }
+
+    #[test]
+    fn every_threads_fixture_names_its_source() {
+        let dir = fixtures_dir().join("threads");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                example(&format!("threads/{}", path.file_stem().unwrap().to_str().unwrap()));
+                seen += 1;
+            }
+        }
+        assert!(seen >= 4, "{seen} fixtures");
+        assert!(dir.join("ASSUMPTIONS.md").is_file(), "what Meta leaves open is written down");
+    }
+
+    #[test]
+    fn the_authorization_window_is_asked_for_as_the_page_shows_it() {
+        let text =
+            std::fs::read_to_string(fixtures_dir().join("threads/oauth_authorize.request.json")).unwrap();
+        let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let documented = url::Url::parse(file["request"].as_str().unwrap()).unwrap();
+        let ours = Client::new(Endpoints::threads()).authorize_url(&AuthorizeRequest {
+            client_id: "990602627938098",
+            redirect_uri: "https://socialsizzle.herokuapp.com/auth/",
+            scopes: &[Scope::Basic, Scope::ContentPublish],
+            state: "st4te",
+        });
+        assert_eq!((ours.host_str(), ours.path()), (documented.host_str(), documented.path()));
+        let pairs =
+            |url: &url::Url| url.query_pairs().into_owned().collect::<std::collections::BTreeMap<_, _>>();
+        let (ours, documented) = (pairs(&ours), pairs(&documented));
+        for (key, value) in &documented {
+            assert_eq!(ours.get(key), Some(value), "{key}");
+        }
+        assert_eq!(
+            ours.get("state").map(String::as_str),
+            Some("st4te"),
+            "state, which the page makes optional"
+        );
+    }
+
+    #[tokio::test]
+    async fn long_lived_tokens_and_renewals_use_their_documented_lifetime() {
+        for name in ["threads/access_token.success", "threads/refresh_access_token.success"] {
+            let fixture = example(name);
+            let client = client_at(&serve(&fixture, 200).await);
+            let lived = if name.ends_with("refresh_access_token.success") {
+                client.refresh(&token()).await
+            } else {
+                client
+                    .exchange_long_lived(&evergreen_instagram::ClientSecret::new("s".into()), &token())
+                    .await
+            }
+            .unwrap();
+            assert_eq!(lived.expires_in.as_secs(), 5_183_944, "{name}");
+            assert_eq!(lived.token.expose(), "<LONG_LIVED_USER_ACCESS_TOKEN>", "{name}");
+        }
+    }
+
+    #[tokio::test]
+    async fn me_is_read_as_the_page_shows_it() {
+        let fixture = example("threads/me.success");
+        let me = client_at(&serve(&fixture, 200).await).me(&token()).await.unwrap();
+        assert_eq!(me.user_id.0, "1234567");
+        assert_eq!(me.username, "threadsapitestuser");
+        assert_eq!(me.name.as_deref(), Some("Threads API Test User"));
+        assert!(me.profile_picture_url.as_deref().is_some_and(|u| u.starts_with("https://scontent")));
+        assert_eq!(me.account_type, None, "Threads has no account type");
+    }
+
+    #[tokio::test]
+    async fn the_graph_apis_documented_error_is_read_by_the_threads_table() {
+        let fixture = example("error.190_460");
+        let error: ApiError = client_at(&serve(&fixture, 400).await).refresh(&token()).await.unwrap_err();
+        assert_eq!(error.network, Network::Threads);
+        assert_eq!(error.class, ErrorClass::TokenDead { subcode: Some(460) });
+        assert!(error.to_string().starts_with("Threads answered 400 (code 190)"), "{error}");
+    }
 }
