@@ -1,19 +1,30 @@
-//! `graph.instagram.com`: the long-lived exchange, refresh, `/me` and `/me/media`.
+//! The Graph hosts, `graph.instagram.com` and `graph.threads.net`: the long-lived exchange,
+//! renewal, `/me` and (Instagram's) `/me/media`. Both take the same shapes on Meta's pages,
+//! with their own grant types (`ig_exchange_token`/`ig_refresh_token`,
+//! `th_exchange_token`/`th_refresh_token`) and their own `/me` fields.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::errors::{graph_error, unsupported};
-use crate::world::{Account, MIN_REFRESH_AGE, Token, TokenKind, World};
+use crate::world::{Account, MIN_REFRESH_AGE, Network, Token, TokenKind, World};
+
+/// A network's grant types: the long-lived exchange's and renewal's.
+fn grants(network: Network) -> (&'static str, &'static str) {
+    match network {
+        Network::Instagram => ("ig_exchange_token", "ig_refresh_token"),
+        Network::Threads => ("th_exchange_token", "th_refresh_token"),
+    }
+}
 
 type Params = Query<HashMap<String, String>>;
 
@@ -27,8 +38,13 @@ fn oauth_error(code: i64, subcode: Option<i64>, message: &str) -> Response {
 }
 
 /// Check a token as the Graph API does, in the order it does: shape, existence, revocation,
-/// expiry, then the account's checkpoint.
-fn validate(world: &World, params: &HashMap<String, String>) -> Result<(String, Token, Account), Response> {
+/// expiry, then the account's checkpoint. A token of the other network is one this host
+/// cannot parse.
+fn validate(
+    world: &World,
+    network: Network,
+    params: &HashMap<String, String>,
+) -> Result<(String, Token, Account), Response> {
     let Some(value) = params.get("access_token").filter(|t| !t.is_empty()) else {
         return Err(graph_error(
             StatusCode::BAD_REQUEST,
@@ -42,7 +58,9 @@ fn validate(world: &World, params: &HashMap<String, String>) -> Result<(String, 
         // A Basic Display token (that API is gone): Instagram answers as for a wrong host.
         return Err(unsupported("GET", "me"));
     }
-    let Some(token) = world.token(value) else {
+    let Some(token) =
+        world.token(value).filter(|t| world.account(&t.user_id).is_none_or(|a| a.network == network))
+    else {
         return Err(oauth_error(190, None, "Invalid OAuth access token - Cannot parse access token"));
     };
     let now = world.now();
@@ -71,10 +89,13 @@ fn validate(world: &World, params: &HashMap<String, String>) -> Result<(String, 
         oauth_error(190, Some(458), "Error validating access token: The user has not authorized application.")
     })?;
     if account.checkpoint {
+        let site = if network == Network::Threads { "www.threads.com" } else { "www.instagram.com" };
         return Err(oauth_error(
             190,
             Some(459),
-            "Error validating access token: You cannot access the app till you log in to www.instagram.com and follow the instructions given.",
+            &format!(
+                "Error validating access token: You cannot access the app till you log in to {site} and follow the instructions given."
+            ),
         ));
     }
     Ok((value.clone(), token, account))
@@ -101,21 +122,25 @@ fn long_lived_answer(token: &str, expires_at: DateTime<Utc>, issued_at: DateTime
     .into_response()
 }
 
-/// `GET /access_token?grant_type=ig_exchange_token&client_secret&access_token`.
-pub async fn exchange(State(world): State<Arc<World>>, Query(params): Params) -> Response {
+/// `GET /access_token?grant_type=ig_exchange_token|th_exchange_token&client_secret&access_token`.
+pub async fn exchange(
+    State(world): State<Arc<World>>,
+    Extension(network): Extension<Network>,
+    Query(params): Params,
+) -> Response {
     let grant = match require(&params, "grant_type") {
         Ok(g) => g,
         Err(e) => return e,
     };
-    if grant != "ig_exchange_token" {
+    if grant != grants(network).0 {
         return oauth_error(100, None, "Unsupported grant_type");
     }
     match require(&params, "client_secret") {
-        Ok(secret) if secret == world.app.client_secret => {}
+        Ok(secret) if world.app_of(network).is_some_and(|app| secret == app.client_secret) => {}
         Ok(_) => return oauth_error(101, None, "Error validating client secret."),
         Err(e) => return e,
     }
-    let (_, token, _) = match validate(&world, &params) {
+    let (_, token, _) = match validate(&world, network, &params) {
         Ok(v) => v,
         Err(e) => return e,
     };
@@ -126,14 +151,18 @@ pub async fn exchange(State(world): State<Arc<World>>, Query(params): Params) ->
     long_lived_answer(&value, long.expires_at, long.issued_at)
 }
 
-/// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token`.
-pub async fn refresh(State(world): State<Arc<World>>, Query(params): Params) -> Response {
+/// `GET /refresh_access_token?grant_type=ig_refresh_token|th_refresh_token&access_token`.
+pub async fn refresh(
+    State(world): State<Arc<World>>,
+    Extension(network): Extension<Network>,
+    Query(params): Params,
+) -> Response {
     match require(&params, "grant_type") {
-        Ok(g) if g == "ig_refresh_token" => {}
+        Ok(g) if g == grants(network).1 => {}
         Ok(_) => return oauth_error(100, None, "Unsupported grant_type"),
         Err(e) => return e,
     }
-    let (_, token, _) = match validate(&world, &params) {
+    let (_, token, _) = match validate(&world, network, &params) {
         Ok(v) => v,
         Err(e) => return e,
     };
@@ -185,25 +214,30 @@ fn check_version(version: &str) -> Result<(), Response> {
 /// token, in the order Instagram answers their errors.
 fn versioned(
     world: &World,
+    network: Network,
     version: &str,
     params: &HashMap<String, String>,
 ) -> Result<(String, Token, Account), Response> {
     check_version(version)?;
-    validate(world, params)
+    validate(world, network, params)
 }
 
 /// `GET /{version}/me?fields=…&access_token`.
 pub async fn me(
     State(world): State<Arc<World>>,
+    Extension(network): Extension<Network>,
     Path(version): Path<String>,
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    let (_, _, account) = match versioned(&world, &version, &params) {
+    let (_, _, account) = match versioned(&world, network, &version, &params) {
         Ok(v) => v,
         Err(e) => return e,
     };
     let base = base_url(&headers);
+    if network == Network::Threads {
+        return threads_me(&account, &base, &params);
+    }
     let mut out = Map::new();
     for field in fields(&params, "id,username") {
         let value = match field {
@@ -236,14 +270,46 @@ pub async fn me(
     Json(Value::Object(out)).into_response()
 }
 
+/// Threads' `/me`: the fields its *Retrieve Threads Profiles* page lists.
+fn threads_me(account: &Account, base: &str, params: &HashMap<String, String>) -> Response {
+    let mut out = Map::new();
+    for field in fields(params, "id") {
+        let value = match field {
+            "id" => json!(account.user_id),
+            "username" => json!(account.username),
+            "name" => json!(account.name),
+            "threads_profile_picture_url" => json!(
+                account
+                    .profile_picture_url
+                    .clone()
+                    .unwrap_or_else(|| format!("{base}/cdn/avatar/{}.svg", account.user_id))
+            ),
+            "threads_biography" => json!(format!("{} on Threads.", account.name)),
+            "is_verified" => json!(false),
+            unknown => {
+                return graph_error(
+                    StatusCode::BAD_REQUEST,
+                    100,
+                    None,
+                    &format!("Tried accessing nonexisting field ({unknown}) on node type (ThreadsUser)"),
+                    "THApiException",
+                );
+            }
+        };
+        out.insert(field.to_string(), value);
+    }
+    Json(Value::Object(out)).into_response()
+}
+
 /// `GET /{version}/me/media?fields=…&limit&after&access_token`.
 pub async fn media(
     State(world): State<Arc<World>>,
+    Extension(network): Extension<Network>,
     Path(version): Path<String>,
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    let (token_value, _, account) = match versioned(&world, &version, &params) {
+    let (token_value, _, account) = match versioned(&world, network, &version, &params) {
         Ok(v) => v,
         Err(e) => return e,
     };

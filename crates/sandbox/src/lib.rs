@@ -1,10 +1,16 @@
-//! A faithful local imitation of Instagram's Login and Graph endpoints, for tests, demos and
-//! benchmarks. Written from Meta's documented contract (`reference/instagram-platform.md`),
-//! never from Evergreen's client: it shares no code with it, so each checks the other.
+//! A faithful local imitation of Instagram's and Threads' Login and Graph endpoints, for tests,
+//! demos and benchmarks. Written from Meta's documented contract (`reference/instagram-platform.md`
+//! and Meta's Threads pages, quoted in `crates/instagram/tests/fixtures/meta/threads/`), never
+//! from Evergreen's client: it shares no code with it, so each checks the other.
 //!
 //! * Instagram's paths, on one address: `GET/POST /oauth/authorize` (an HTML consent page),
 //!   `POST /oauth/access_token`, `GET /access_token`, `GET /refresh_access_token`,
 //!   `GET /{version}/me`, `GET /{version}/me/media`; anything else answers code 100.
+//! * Threads' paths, on an address of their own ([`Sandbox::threads_url`]), as Meta serves
+//!   them from `threads.com` and `graph.threads.net`: the same login and exchanges with its own
+//!   app ([`World::with_threads`]), grant types (`th_exchange_token`, `th_refresh_token`),
+//!   profiles ([`World::create_threads_account`]) and `/me` fields; its calls are logged as
+//!   `threads_…` (`threads_refresh`, `threads_me`, …), and faults are aimed by those names.
 //! * Its rules: single-use codes, 1-hour short-lived and 60-day long-lived tokens, refresh only
 //!   of long-lived tokens at least 24 h old and unexpired, `#_` on the success redirect,
 //!   `fbtrace_id` on every error, both code-exchange answer shapes.
@@ -43,31 +49,44 @@ use url::Url;
 
 pub use clock::{SandboxClock, TimeSource};
 pub use faults::{Fault, FaultKind};
-pub use world::{AccountType, App, Call, ExchangeShape, Shapes, Stats, World};
+pub use world::{AccountType, App, Call, ExchangeShape, Network, Shapes, Stats, World};
 
-/// The whole sandbox as an axum router over `world`.
+/// Instagram's address as an axum router over `world` (with the controls and images).
 pub fn router(world: Arc<World>) -> Router {
+    site(world, Network::Instagram)
+}
+
+/// Threads' address as an axum router over `world` (with the controls and images).
+pub fn threads_router(world: Arc<World>) -> Router {
+    site(world, Network::Threads)
+}
+
+fn site(world: Arc<World>, network: Network) -> Router {
     let unsupported = graph::unsupported_request;
-    let instagram = Router::new()
+    let mut api = Router::new()
         .route("/oauth/authorize", get(oauth::page).post(oauth::decide))
         .route("/oauth/access_token", post(oauth::exchange).fallback(unsupported))
         .route("/access_token", get(graph::exchange).fallback(unsupported))
         .route("/refresh_access_token", get(graph::refresh).fallback(unsupported))
-        .route("/{version}/me", get(graph::me).fallback(unsupported))
-        .route("/{version}/me/media", get(graph::media).fallback(unsupported))
+        .route("/{version}/me", get(graph::me).fallback(unsupported));
+    if network == Network::Instagram {
+        api = api.route("/{version}/me/media", get(graph::media).fallback(unsupported));
+    }
+    let api = api
         .fallback(unsupported)
-        .layer(middleware::from_fn_with_state(world.clone(), instagram_call));
+        .layer(middleware::from_fn_with_state(world.clone(), network_call))
+        .layer(axum::Extension(network));
     Router::new()
-        .merge(instagram)
+        .merge(api)
         .nest("/_sandbox", control::router())
         .route("/cdn/avatar/{file}", get(images::avatar))
         .route("/cdn/media/{file}", get(images::media))
         .with_state(world)
 }
 
-/// Which Instagram endpoint a path is, as the call log and fault filters name it.
-fn endpoint_of(path: &str) -> &'static str {
-    match path {
+/// Which endpoint a path is on `network`, as the call log and fault filters name it.
+fn endpoint_of(network: Network, path: &str) -> &'static str {
+    let instagram = match path {
         "/oauth/authorize" => "authorize",
         "/oauth/access_token" => "code_exchange",
         "/access_token" => "long_lived_exchange",
@@ -75,6 +94,15 @@ fn endpoint_of(path: &str) -> &'static str {
         p if p.ends_with("/me") && p.matches('/').count() == 2 => "me",
         p if p.ends_with("/me/media") && p.matches('/').count() == 3 => "media",
         _ => "unknown",
+    };
+    match (network, instagram) {
+        (Network::Instagram, endpoint) => endpoint,
+        (Network::Threads, "authorize") => "threads_authorize",
+        (Network::Threads, "code_exchange") => "threads_code_exchange",
+        (Network::Threads, "long_lived_exchange") => "threads_long_lived_exchange",
+        (Network::Threads, "refresh") => "threads_refresh",
+        (Network::Threads, "me") => "threads_me",
+        (Network::Threads, _) => "unknown",
     }
 }
 
@@ -86,9 +114,10 @@ impl Drop for InFlight {
     }
 }
 
-/// Around every Instagram call: in-flight accounting, latency, faults, the call log.
-async fn instagram_call(State(world): State<Arc<World>>, request: Request, next: Next) -> Response {
-    let endpoint = endpoint_of(request.uri().path());
+/// Around every call to a network: in-flight accounting, latency, faults, the call log.
+async fn network_call(State(world): State<Arc<World>>, request: Request, next: Next) -> Response {
+    let network = request.extensions().get::<Network>().copied().unwrap_or_default();
+    let endpoint = endpoint_of(network, request.uri().path());
     let method = request.method().to_string();
     let token = request.uri().query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
@@ -100,7 +129,7 @@ async fn instagram_call(State(world): State<Arc<World>>, request: Request, next:
     world.enter();
     let _in_flight = InFlight(world.clone());
 
-    let api = endpoint != "authorize" && endpoint != "unknown";
+    let api = !matches!(endpoint, "authorize" | "threads_authorize" | "unknown");
     let latency = world.latency_ms();
     if api && latency > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
@@ -139,18 +168,34 @@ pub fn demo_app(redirect_uris: Vec<String>) -> App {
     }
 }
 
-/// Three test accounts: a business, a creator and a personal one.
+/// The Threads app the demo and the tests register (Meta gives an app a Threads id and secret
+/// of their own): its redirect goes to `redirect_uris`.
+pub fn demo_threads_app(redirect_uris: Vec<String>) -> App {
+    App {
+        client_id: "1284671902837412".into(),
+        client_secret: "sandbox-threads-secret-9a41f2c7".into(),
+        redirect_uris,
+        name: "Evergreen".into(),
+    }
+}
+
+/// Three Instagram test accounts (a business, a creator and a personal one) and two Threads
+/// profiles.
 pub fn seed(world: &World) {
     world.create_account("evergreen.shop", "Evergreen Shop", AccountType::Business, 12_480);
     world.create_account("studio.ama", "Studio Ama", AccountType::MediaCreator, 3_210);
     world.create_account("pat.personal", "Pat", AccountType::Personal, 240);
+    world.create_threads_account("harbour.cafe", "Harbour Cafe");
+    world.create_threads_account("north.bakery", "North Bakery");
 }
 
-/// A sandbox running on a loopback port inside this process; stops when dropped.
+/// A sandbox running on two loopback ports inside this process (Instagram's and Threads');
+/// stops when dropped.
 pub struct Sandbox {
     world: Arc<World>,
     url: Url,
-    task: JoinHandle<()>,
+    threads_url: Url,
+    tasks: [JoinHandle<()>; 2],
 }
 
 impl Sandbox {
@@ -159,24 +204,23 @@ impl Sandbox {
         Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), world).await
     }
 
-    /// Start on `addr`.
+    /// Start Instagram on `addr`, and Threads on another port of the same host.
     pub async fn start_on(addr: SocketAddr, world: World) -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
         let world = Arc::new(world);
-        let app = router(world.clone());
-        let task = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app).await {
-                tracing::error!(%error, "sandbox stopped");
-            }
-        });
-        let url = Url::parse(&format!("http://{addr}/")).expect("a socket address is a valid host");
-        Ok(Self { world, url, task })
+        let (url, instagram) = serve(addr, router(world.clone())).await?;
+        let (threads_url, threads) =
+            serve(SocketAddr::new(addr.ip(), 0), threads_router(world.clone())).await?;
+        Ok(Self { world, url, threads_url, tasks: [instagram, threads] })
     }
 
-    /// Where it listens (`http://127.0.0.1:PORT/`).
+    /// Where Instagram listens (`http://127.0.0.1:PORT/`).
     pub fn url(&self) -> &Url {
         &self.url
+    }
+
+    /// Where Threads listens (`http://127.0.0.1:PORT/`).
+    pub fn threads_url(&self) -> &Url {
+        &self.threads_url
     }
 
     /// Its state, for in-process control.
@@ -187,6 +231,20 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
+}
+
+/// Serve `app` on `addr`; where it listens, and its task.
+async fn serve(addr: SocketAddr, app: Router) -> std::io::Result<(Url, JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "sandbox stopped");
+        }
+    });
+    Ok((Url::parse(&format!("http://{addr}/")).expect("a socket address is a valid host"), task))
 }

@@ -1,20 +1,22 @@
-//! `www.instagram.com/oauth/authorize` (the login page) and `api.instagram.com/oauth/access_token`
-//! (the code exchange).
+//! The login page and the code exchange, of each network: `www.instagram.com/oauth/authorize`
+//! and `api.instagram.com/oauth/access_token` for Instagram; `threads.com/oauth/authorize` and
+//! `graph.threads.net/oauth/access_token` for Threads (the same parameters and rules on Meta's
+//! pages: `client_id`, `redirect_uri` matched exactly, `scope`, `response_type=code`, `state`;
+//! single-use codes; `#_` on the success redirect).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Form;
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Form, Json};
 use serde_json::json;
 use url::Url;
 
 use crate::errors::flat_error;
 use crate::pages;
-use crate::world::{ExchangeShape, TokenKind, World};
+use crate::world::{ExchangeShape, Network, TokenKind, World};
 
 /// Every permission Instagram Login knows; `instagram_business_basic` is required.
 pub const SCOPES: [&str; 4] = [
@@ -24,8 +26,28 @@ pub const SCOPES: [&str; 4] = [
     "instagram_business_manage_messages",
 ];
 
+/// Every permission the Threads API lists on its Authorization Window page; `threads_basic`
+/// is required.
+pub const THREADS_SCOPES: [&str; 5] = [
+    "threads_basic",
+    "threads_content_publish",
+    "threads_read_replies",
+    "threads_manage_replies",
+    "threads_manage_insights",
+];
+
+/// A network's permissions, and the one it requires.
+fn scopes_of(network: Network) -> (&'static [&'static str], &'static str) {
+    match network {
+        Network::Instagram => (&SCOPES, "instagram_business_basic"),
+        Network::Threads => (&THREADS_SCOPES, "threads_basic"),
+    }
+}
+
 /// A validated authorization request.
 pub struct Authorize {
+    /// On which network.
+    pub network: Network,
     /// Where to send the browser back.
     pub redirect_uri: String,
     /// Requested permissions.
@@ -38,15 +60,16 @@ pub struct Authorize {
 
 /// Check the request as Instagram does before showing anything; an error is a page, not a
 /// redirect (a wrong `redirect_uri` must never be followed).
-fn check(world: &World, params: &HashMap<String, String>) -> Result<Authorize, Response> {
+fn check(world: &World, network: Network, params: &HashMap<String, String>) -> Result<Authorize, Response> {
     let page = |title: &str, detail: &str| {
         (StatusCode::BAD_REQUEST, Html(pages::error(title, detail))).into_response()
     };
-    if params.get("client_id") != Some(&world.app.client_id) {
+    let Some(app) = world.app_of(network).filter(|app| params.get("client_id") == Some(&app.client_id))
+    else {
         return Err(page("Invalid Request", "Invalid platform app"));
-    }
+    };
     let redirect_uri = params.get("redirect_uri").cloned().unwrap_or_default();
-    if !world.app.redirect_uris.contains(&redirect_uri) {
+    if !app.redirect_uris.contains(&redirect_uri) {
         return Err(page(
             "Invalid Request",
             "Invalid redirect_uri: the URL must exactly match one of the valid OAuth redirect URIs of the app",
@@ -59,13 +82,15 @@ fn check(world: &World, params: &HashMap<String, String>) -> Result<Authorize, R
         .get("scope")
         .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
         .unwrap_or_default();
-    if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(&s.as_str())) {
+    let (known, required) = scopes_of(network);
+    if let Some(bad) = scopes.iter().find(|s| !known.contains(&s.as_str())) {
         return Err(page("Invalid Scopes", &format!("Invalid Scopes: {bad}")));
     }
-    if !scopes.iter().any(|s| s == "instagram_business_basic") {
-        return Err(page("Invalid Scopes", "instagram_business_basic is required"));
+    if !scopes.iter().any(|s| s == required) {
+        return Err(page("Invalid Scopes", &format!("{required} is required")));
     }
     Ok(Authorize {
+        network,
         redirect_uri,
         scopes,
         state: params.get("state").cloned(),
@@ -76,9 +101,10 @@ fn check(world: &World, params: &HashMap<String, String>) -> Result<Authorize, R
 /// `GET /oauth/authorize`: the page where a test person picks an account and allows or cancels.
 pub async fn page(
     State(world): State<Arc<World>>,
+    Extension(network): Extension<Network>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    match check(&world, &params) {
+    match check(&world, network, &params) {
         Ok(request) => Html(pages::authorize(&world, &request, &params)).into_response(),
         Err(page) => page,
     }
@@ -86,10 +112,14 @@ pub async fn page(
 
 /// `POST /oauth/authorize`: the person's decision. Redirects to the app's `redirect_uri` with
 /// `code` (and Instagram's trailing `#_`) or with `error=access_denied`.
-pub async fn decide(State(world): State<Arc<World>>, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+pub async fn decide(
+    State(world): State<Arc<World>>,
+    Extension(network): Extension<Network>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
     let params: HashMap<String, String> =
         pairs.iter().filter(|(k, _)| k != "granted").map(|(k, v)| (k.clone(), v.clone())).collect();
-    let request = match check(&world, &params) {
+    let request = match check(&world, network, &params) {
         Ok(r) => r,
         Err(page) => return page,
     };
@@ -99,7 +129,9 @@ pub async fn decide(State(world): State<Arc<World>>, Form(pairs): Form<Vec<(Stri
         let mut query = target.query_pairs_mut();
         match decision {
             Some("allow") => {
-                let Some(account) = params.get("account").and_then(|id| world.account(id)) else {
+                let Some(account) =
+                    params.get("account").and_then(|id| world.account(id)).filter(|a| a.network == network)
+                else {
                     drop(query);
                     return (
                         StatusCode::BAD_REQUEST,
@@ -138,6 +170,7 @@ pub async fn decide(State(world): State<Arc<World>>, Form(pairs): Form<Vec<(Stri
 /// `POST /oauth/access_token`: code → short-lived token (needs the secret).
 pub async fn exchange(
     State(world): State<Arc<World>>,
+    Extension(network): Extension<Network>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let field = |name: &str| form.get(name).filter(|v| !v.is_empty());
@@ -149,13 +182,13 @@ pub async fn exchange(
     if field("grant_type").map(String::as_str) != Some("authorization_code") {
         return flat_error("Unsupported grant_type");
     }
-    if field("client_id") != Some(&world.app.client_id) {
+    let Some(app) = world.app_of(network).filter(|app| field("client_id") == Some(&app.client_id)) else {
         return flat_error("Invalid platform app");
-    }
-    if field("client_secret") != Some(&world.app.client_secret) {
+    };
+    if field("client_secret") != Some(&app.client_secret) {
         return flat_error("Error validating client secret.");
     }
-    let grant = match world.redeem_code(&form["code"], &form["redirect_uri"]) {
+    let grant = match world.redeem_code(network, &form["code"], &form["redirect_uri"]) {
         Ok(g) => g,
         Err(reason) => return flat_error(reason),
     };

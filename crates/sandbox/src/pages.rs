@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::oauth::Authorize;
-use crate::world::{AccountType, World};
+use crate::world::{AccountType, Network, World};
 
 /// Escape text for HTML.
 pub fn escape(text: &str) -> String {
@@ -38,9 +38,14 @@ fn shell(title: &str, body: &str) -> String {
 
 /// The consent page: pick an account, keep or drop optional permissions, Allow or Cancel.
 pub fn authorize(world: &World, request: &Authorize, params: &HashMap<String, String>) -> String {
+    let (site, wanted) = match request.network {
+        Network::Instagram => ("Instagram", "your Instagram professional account"),
+        Network::Threads => ("Threads", "your Threads profile"),
+    };
+    let app = world.app_of(request.network).map_or("", |app| app.name.as_str());
     let mut body = format!(
-        "<h1>Sandbox Instagram</h1><p class=\"sub\"><strong>{}</strong> wants to connect to your Instagram professional account.</p>",
-        escape(&world.app.name)
+        "<h1>Sandbox {site}</h1><p class=\"sub\"><strong>{}</strong> wants to connect to {wanted}.</p>",
+        escape(app)
     );
     if request.force {
         body.push_str(
@@ -61,11 +66,13 @@ pub fn authorize(world: &World, request: &Authorize, params: &HashMap<String, St
             body.push_str(&format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value)));
         }
     }
-    for (i, account) in world.accounts().iter().enumerate() {
-        let kind = match account.account_type {
-            AccountType::Business => "Business",
-            AccountType::MediaCreator => "Creator",
-            AccountType::Personal => "Personal",
+    let accounts: Vec<_> = world.accounts().into_iter().filter(|a| a.network == request.network).collect();
+    for (i, account) in accounts.iter().enumerate() {
+        let kind = match (account.network, account.account_type) {
+            (Network::Threads, _) => "Threads",
+            (_, AccountType::Business) => "Business",
+            (_, AccountType::MediaCreator) => "Creator",
+            (_, AccountType::Personal) => "Personal",
         };
         let checked = if i == 0 && !request.force { " checked" } else { "" };
         body.push_str(&format!(

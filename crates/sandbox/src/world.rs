@@ -27,6 +27,18 @@ pub const CODE_TTL: Duration = Duration::minutes(10);
 /// Calls kept in the log (oldest dropped first).
 const MAX_CALLS: usize = 100_000;
 
+/// Which of Meta's networks an account, an app or a call belongs to. The sandbox plays each
+/// on an address of its own, as Meta serves them from hosts of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Network {
+    /// Instagram (`instagram.com`, `graph.instagram.com`).
+    #[default]
+    Instagram,
+    /// Threads (`threads.com`, `graph.threads.net`).
+    Threads,
+}
+
 /// The app registered with the sandbox (what Meta's app dashboard holds).
 #[derive(Debug, Clone)]
 pub struct App {
@@ -68,6 +80,9 @@ pub struct Post {
 /// A test account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {
+    /// Its network (Instagram for a state saved before Threads was played).
+    #[serde(default)]
+    pub network: Network,
     /// Professional account id (`user_id`).
     pub user_id: String,
     /// App-scoped id (`id`).
@@ -85,13 +100,15 @@ pub struct Account {
     /// Posts, newest first.
     #[serde(skip_serializing, default)]
     pub posts: Vec<Post>,
-    /// Must log in on instagram.com (checkpoint, subcode 459).
+    /// Must log in on the network's site first (checkpoint, subcode 459).
     pub checkpoint: bool,
 }
 
 /// A grant waiting to be exchanged.
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
+    /// On which network it was given.
+    pub network: Network,
     /// Whose.
     pub user_id: String,
     /// For which app.
@@ -218,8 +235,10 @@ pub struct Stats {
 pub struct World {
     /// Virtual time.
     pub clock: SandboxClock,
-    /// The registered app.
+    /// The registered Instagram app.
     pub app: App,
+    /// The registered Threads app (none: the Threads address refuses every app).
+    pub threads_app: Option<App>,
     inner: Mutex<Inner>,
     persist_to: Option<std::path::PathBuf>,
     seq: AtomicU64,
@@ -264,6 +283,7 @@ impl World {
         Self {
             clock,
             app,
+            threads_app: None,
             inner: Mutex::new(Inner {
                 accounts: Vec::new(),
                 codes: HashMap::new(),
@@ -279,6 +299,21 @@ impl World {
             in_flight: AtomicU64::new(0),
             max_in_flight: AtomicU64::new(0),
             total: AtomicU64::new(0),
+        }
+    }
+
+    /// Register `app` with Threads too (its id and secret are Threads' own, as Meta gives an app
+    /// a second id and secret for the Threads use case).
+    pub fn with_threads(mut self, app: App) -> Self {
+        self.threads_app = Some(app);
+        self
+    }
+
+    /// The app registered on `network`.
+    pub fn app_of(&self, network: Network) -> Option<&App> {
+        match network {
+            Network::Instagram => Some(&self.app),
+            Network::Threads => self.threads_app.as_ref(),
         }
     }
 
@@ -349,6 +384,7 @@ impl World {
             })
             .collect();
         let account = Account {
+            network: Network::Instagram,
             app_scoped_id: format!("9{:015}", 4_000 + n),
             user_id,
             username: username.into(),
@@ -357,6 +393,31 @@ impl World {
             profile_picture_url: None,
             followers_count: followers,
             posts,
+            checkpoint: false,
+        };
+        inner.accounts.push(account.clone());
+        drop(inner);
+        self.persist();
+        account
+    }
+
+    /// Add a Threads profile; returns it. Threads has one id per profile (`/me`'s `id`), and no
+    /// account types or follower counts in what Evergreen reads.
+    pub fn create_threads_account(&self, username: &str, name: &str) -> Account {
+        let mut inner = self.inner();
+        let n = inner.next_user;
+        inner.next_user += 1;
+        let id = format!("258{:013}", 7_000 + n);
+        let account = Account {
+            network: Network::Threads,
+            app_scoped_id: id.clone(),
+            user_id: id,
+            username: username.into(),
+            name: name.into(),
+            account_type: AccountType::Personal,
+            profile_picture_url: None,
+            followers_count: 0,
+            posts: Vec::new(),
             checkpoint: false,
         };
         inner.accounts.push(account.clone());
@@ -416,12 +477,14 @@ impl World {
         n
     }
 
-    /// Issue a code for a consent.
+    /// Issue a code for a consent on the user's network, for that network's app.
     pub fn issue_code(&self, user_id: &str, redirect_uri: &str, scopes: Vec<String>) -> String {
         let code = format!("AQ{}", random_text(48));
+        let network = self.account(user_id).map(|a| a.network).unwrap_or_default();
         let grant = CodeGrant {
+            network,
             user_id: user_id.into(),
-            client_id: self.app.client_id.clone(),
+            client_id: self.app_of(network).map(|app| app.client_id.clone()).unwrap_or_default(),
             redirect_uri: redirect_uri.into(),
             scopes,
             expires_at: self.now() + CODE_TTL,
@@ -431,11 +494,17 @@ impl World {
         code
     }
 
-    /// Spend a code: `Err` says why it cannot be used.
-    pub fn redeem_code(&self, code: &str, redirect_uri: &str) -> Result<CodeGrant, &'static str> {
+    /// Spend a code given on `network`: `Err` says why it cannot be used.
+    pub fn redeem_code(
+        &self,
+        network: Network,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<CodeGrant, &'static str> {
         let now = self.now();
         let mut inner = self.inner();
-        let grant = inner.codes.get_mut(code).ok_or("Invalid authorization code")?;
+        let grant =
+            inner.codes.get_mut(code).filter(|g| g.network == network).ok_or("Invalid authorization code")?;
         if grant.used {
             return Err("This authorization code has been used");
         }
@@ -454,7 +523,9 @@ impl World {
     /// Issue a token.
     pub fn issue_token(&self, user_id: &str, kind: TokenKind, scopes: Vec<String>) -> (String, Token) {
         let now = self.now();
-        let value = format!("IGAA{}", random_text(90));
+        let network = self.account(user_id).map(|a| a.network).unwrap_or_default();
+        let prefix = if network == Network::Threads { "THAA" } else { "IGAA" };
+        let value = format!("{prefix}{}", random_text(90));
         let lifetime = if kind == TokenKind::ShortLived { SHORT_LIVED } else { LONG_LIVED };
         let token = Token {
             user_id: user_id.into(),

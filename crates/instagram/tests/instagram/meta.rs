@@ -213,7 +213,7 @@ fn every_documented_code_is_in_the_classification_table() {
 }
 
 /// The JSON shape of `value`: object keys (recursively) and value kinds, ignoring values.
-fn shape(value: &Value) -> Value {
+pub(crate) fn shape(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
         Value::Array(items) => Value::Array(items.first().map(shape).into_iter().collect()),
@@ -226,7 +226,7 @@ fn shape(value: &Value) -> Value {
 
 /// Whether every key of Meta's `documented` shape is in the sandbox's `answered` one, with the
 /// same kind (ids may be strings or numbers: Meta shows both).
-fn covers(answered: &Value, documented: &Value) -> bool {
+pub(crate) fn covers(answered: &Value, documented: &Value) -> bool {
     match (answered, documented) {
         (Value::Object(a), Value::Object(d)) => {
             d.iter().all(|(k, dv)| a.get(k).is_some_and(|av| covers(av, dv)))
@@ -241,7 +241,7 @@ fn covers(answered: &Value, documented: &Value) -> bool {
     }
 }
 
-async fn sandbox_json(url: String) -> Value {
+pub(crate) async fn sandbox_json(url: String) -> Value {
     reqwest::get(url).await.unwrap().json().await.unwrap()
 }
 
@@ -395,6 +395,61 @@ mod threads {
         assert_eq!(me.name.as_deref(), Some("Threads API Test User"));
         assert!(me.profile_picture_url.as_deref().is_some_and(|u| u.starts_with("https://scontent")));
         assert_eq!(me.account_type, None, "Threads has no account type");
+    }
+
+    /// The whole Threads path against the sandbox's Threads: the client's requests are what the
+    /// sandbox (written from Meta's pages, not from the client) accepts, and its answers are in
+    /// the pages' shapes.
+    #[tokio::test]
+    async fn the_client_and_the_sandboxs_threads_agree_and_answer_in_the_documented_shapes() {
+        use evergreen_instagram::AppCredentials;
+        use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app, demo_threads_app, seed};
+
+        use super::{covers, sandbox_json, shape};
+
+        const REDIRECT: &str = "https://relay.example.test/v1/callback/threads";
+        let world = World::new(SandboxClock::system(), demo_app(vec![super::REDIRECT.into()]))
+            .with_threads(demo_threads_app(vec![REDIRECT.into()]));
+        seed(&world);
+        let sandbox = Sandbox::start(world).await.unwrap();
+        let world = sandbox.world();
+        let threads = world.threads_app.clone().unwrap();
+        let client = client_at(sandbox.threads_url());
+        let user = world.accounts().into_iter().find(|a| a.username == "harbour.cafe").unwrap().user_id;
+        let code = world.issue_code(&user, REDIRECT, vec!["threads_basic".into()]);
+        let app = AppCredentials {
+            client_id: threads.client_id.clone(),
+            client_secret: evergreen_instagram::ClientSecret::new(threads.client_secret.clone()),
+            redirect_uri: REDIRECT.into(),
+        };
+        let short = client.exchange_code(&app, &code).await.unwrap();
+        let long = client.exchange_long_lived(&app.client_secret, &short.token).await.unwrap();
+        assert_eq!(long.expires_in.as_secs(), 60 * 86_400);
+        let me = client.me(&long.token).await.unwrap();
+        assert_eq!((me.user_id.0.as_str(), me.username.as_str()), (user.as_str(), "harbour.cafe"));
+        // A renewal under 24 hours is refused as our request, never as a dead token.
+        let early = client.refresh(&long.token).await.unwrap_err();
+        assert_eq!(early.class, ErrorClass::ClientBug, "{early}");
+        world.clock.advance(chrono::Duration::hours(25));
+        let renewed = client.refresh(&long.token).await.unwrap();
+        assert_eq!(renewed.expires_in.as_secs(), 60 * 86_400);
+
+        let base = sandbox.threads_url().as_str().trim_end_matches('/').to_string();
+        let token = renewed.token.expose();
+        let me = sandbox_json(format!(
+            "{base}/v1.0/me?fields=id,username,name,threads_profile_picture_url,threads_biography&access_token={token}"
+        ))
+        .await;
+        assert!(covers(&shape(&me), &shape(&example("threads/me.success").body)), "{me}");
+        world.clock.advance(chrono::Duration::hours(25));
+        let again = sandbox_json(format!(
+            "{base}/refresh_access_token?grant_type=th_refresh_token&access_token={token}"
+        ))
+        .await;
+        assert!(
+            covers(&shape(&again), &shape(&example("threads/refresh_access_token.success").body)),
+            "{again}"
+        );
     }
 
     #[tokio::test]

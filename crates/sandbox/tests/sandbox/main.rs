@@ -310,7 +310,7 @@ async fn a_persisted_sandbox_remembers_its_tokens_but_never_writes_one() {
             .persisted_at(path.clone())
             .unwrap(),
     );
-    assert_eq!(again.accounts().len(), 3);
+    assert_eq!(again.accounts().len(), 5, "three Instagram accounts and two Threads profiles");
     assert!(!again.accounts()[0].posts.is_empty(), "posts survive too");
     let (status, _, _) = get(&again, &format!("/v23.0/me?fields=username&access_token={token}")).await;
     assert_eq!(status, StatusCode::OK, "a token issued before the restart still works");
@@ -338,5 +338,195 @@ async fn a_refresh_may_end_the_token_it_renewed_when_told_to() {
         }
         let (new_status, _, _) = get(&w, &format!("/v23.0/me?fields=username&access_token={new}")).await;
         assert_eq!(new_status, StatusCode::OK);
+    }
+}
+
+/// Threads, on its own address: its app, its profiles, its grant types and fields (Meta's
+/// Threads pages, `crates/instagram/tests/fixtures/meta/threads/`).
+mod threads {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use evergreen_sandbox::world::TokenKind;
+    use evergreen_sandbox::{SandboxClock, World, demo_app, demo_threads_app, router, seed, threads_router};
+    use http_body_util::BodyExt;
+    use serde_json::Value;
+    use tower::ServiceExt;
+
+    const REDIRECT: &str = "https://relay.example.test/v1/callback/threads";
+
+    fn world() -> Arc<World> {
+        let world = World::new(SandboxClock::system(), demo_app(vec![super::REDIRECT.into()]))
+            .with_threads(demo_threads_app(vec![REDIRECT.into()]));
+        seed(&world);
+        Arc::new(world)
+    }
+
+    async fn on(app: axum::Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = app.oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    async fn get(world: &Arc<World>, uri: &str) -> (StatusCode, String) {
+        let request = Request::get(uri).header("host", "127.0.0.1:9").body(Body::empty()).unwrap();
+        let (status, _, body) = on(threads_router(world.clone()), request).await;
+        (status, body)
+    }
+
+    async fn post_form(
+        app: axum::Router,
+        uri: &str,
+        form: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .unwrap();
+        on(app, request).await
+    }
+
+    fn json(body: &str) -> Value {
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+    }
+
+    fn user(world: &World, username: &str) -> String {
+        world.accounts().into_iter().find(|a| a.username == username).unwrap().user_id
+    }
+
+    fn encode(text: &str) -> String {
+        url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_authorization_window_lists_threads_profiles_and_wants_threads_basic() {
+        let world = world();
+        let app = world.threads_app.clone().unwrap();
+        let query = |scope: &str| {
+            format!(
+                "/oauth/authorize?client_id={}&redirect_uri={}&scope={scope}&response_type=code&state=st8",
+                app.client_id,
+                encode(REDIRECT)
+            )
+        };
+        let (status, page) = get(&world, &query("threads_basic")).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains("@harbour.cafe") && page.contains("@north.bakery"), "{page}");
+        assert!(!page.contains("@evergreen.shop"), "Instagram accounts are not Threads profiles");
+        let (status, page) = get(&world, &query("instagram_business_basic")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+        let (status, page) = get(&world, &query("threads_content_publish")).await;
+        assert!(status == StatusCode::BAD_REQUEST && page.contains("threads_basic is required"), "{page}");
+        // Instagram's app id means nothing to Threads.
+        let wrong = query("threads_basic").replace(&app.client_id, &world.app.client_id);
+        assert_eq!(get(&world, &wrong).await.0, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn a_code_becomes_a_short_then_a_long_lived_token_with_threads_own_app_and_grants() {
+        let world = world();
+        let app = world.threads_app.clone().unwrap();
+        let code = world.issue_code(&user(&world, "harbour.cafe"), REDIRECT, vec!["threads_basic".into()]);
+        let form = |secret: &str, code: &str| {
+            format!(
+                "client_id={}&client_secret={secret}&code={code}&grant_type=authorization_code&redirect_uri={}",
+                app.client_id,
+                encode(REDIRECT)
+            )
+        };
+        // Not at Instagram's exchange: a Threads code is no Instagram code.
+        let (status, _, _) =
+            post_form(router(world.clone()), "/oauth/access_token", &form(&world.app.client_secret, &code))
+                .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _, body) =
+            post_form(threads_router(world.clone()), "/oauth/access_token", &form(&app.client_secret, &code))
+                .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let short = json(&body)["access_token"].as_str().unwrap().to_string();
+        assert!(short.starts_with("THAA"));
+        let (status, body) = get(
+            &world,
+            &format!(
+                "/access_token?grant_type=ig_exchange_token&client_secret={}&access_token={short}",
+                app.client_secret
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "Instagram's grant type: {body}");
+        let (status, body) = get(
+            &world,
+            &format!(
+                "/access_token?grant_type=th_exchange_token&client_secret={}&access_token={short}",
+                app.client_secret
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(json(&body)["expires_in"], 60 * 86_400);
+        assert_eq!(json(&body)["token_type"], "bearer");
+    }
+
+    #[tokio::test]
+    async fn renewal_takes_th_refresh_token_at_24_hours_and_me_answers_threads_fields() {
+        let world = world();
+        let (token, _) = world.issue_token(
+            &user(&world, "north.bakery"),
+            TokenKind::LongLived,
+            vec!["threads_basic".into()],
+        );
+        let refresh = format!("/refresh_access_token?grant_type=th_refresh_token&access_token={token}");
+        let (status, body) = get(&world, &refresh).await;
+        assert_eq!(
+            (status, json(&body)["error"]["code"].as_i64()),
+            (StatusCode::BAD_REQUEST, Some(100)),
+            "too new"
+        );
+        world.clock.advance(chrono::Duration::hours(25));
+        let (status, body) = get(&world, &refresh).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = get(
+            &world,
+            &format!("/v1.0/me?fields=id,username,name,threads_profile_picture_url&access_token={token}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let me = json(&body);
+        assert_eq!(me["username"], "north.bakery");
+        assert_eq!(me["id"], user(&world, "north.bakery"));
+        assert!(me["threads_profile_picture_url"].as_str().is_some_and(|u| u.ends_with(".svg")));
+        let (status, body) = get(&world, &format!("/v1.0/me?fields=account_type&access_token={token}")).await;
+        assert_eq!((status, json(&body)["error"]["code"].as_i64()), (StatusCode::BAD_REQUEST, Some(100)));
+    }
+
+    #[tokio::test]
+    async fn each_network_refuses_the_others_tokens_and_a_checkpoint_names_threads() {
+        let world = world();
+        let (instagram, _) = world.issue_token(
+            &user(&world, "evergreen.shop"),
+            TokenKind::LongLived,
+            vec!["instagram_business_basic".into()],
+        );
+        let (status, body) = get(&world, &format!("/v1.0/me?fields=id&access_token={instagram}")).await;
+        assert_eq!((status, json(&body)["error"]["code"].as_i64()), (StatusCode::BAD_REQUEST, Some(190)));
+        let threads_user = user(&world, "harbour.cafe");
+        let (threads, _) =
+            world.issue_token(&threads_user, TokenKind::LongLived, vec!["threads_basic".into()]);
+        let request = Request::get(format!("/v23.0/me?fields=id&access_token={threads}"))
+            .header("host", "127.0.0.1:9")
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = on(router(world.clone()), request).await;
+        assert_eq!((status, json(&body)["error"]["code"].as_i64()), (StatusCode::BAD_REQUEST, Some(190)));
+        world.update_account(&threads_user, |a| a.checkpoint = true);
+        let (status, body) = get(&world, &format!("/v1.0/me?fields=id&access_token={threads}")).await;
+        let error = &json(&body)["error"];
+        assert_eq!((status, error["error_subcode"].as_i64()), (StatusCode::BAD_REQUEST, Some(459)));
+        assert!(error["message"].as_str().unwrap().contains("www.threads.com"), "{body}");
+        // The call log names Threads' endpoints apart.
+        let endpoints: Vec<&str> = world.calls(0).iter().map(|c| c.endpoint).collect();
+        assert!(endpoints.contains(&"threads_me") && endpoints.contains(&"me"), "{endpoints:?}");
     }
 }
