@@ -4,8 +4,12 @@
 
 use std::fmt;
 
-/// A social network whose tokens Evergreen renews.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+use serde::{Deserialize, Serialize};
+
+/// A social network whose tokens Evergreen renews. On the wire (the relay's answers, stored
+/// records) it is [`Network::as_str`]'s word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Network {
     /// Instagram, through Instagram API with Instagram Login.
     Instagram,
@@ -48,6 +52,13 @@ impl fmt::Display for Network {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wire_word_is_the_stored_word() {
+        for network in Network::ALL {
+            assert_eq!(serde_json::to_value(network).unwrap(), network.as_str());
+        }
+    }
 
     #[test]
     fn words_read_back_and_nothing_else_reads() {

@@ -121,6 +121,7 @@ impl Deployment {
                     let handoff = Handoff {
                         challenge: CHALLENGE.into(),
                         payload: HandoffPayload {
+                            network: evergreen_instagram::Network::Instagram,
                             access_token: AccessToken::new(format!("IGAAbench{i:040}")),
                             expires_in: 5_184_000,
                             user_id: format!("1784{i:013}"),

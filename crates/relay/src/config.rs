@@ -18,12 +18,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use evergreen_instagram::{ClientSecret, Endpoints, Scope, Url};
+use evergreen_instagram::{ClientSecret, Endpoints, Network, Scope, Url, threads};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 /// The environment variable that holds Instagram's app secret.
 pub const CLIENT_SECRET_ENV: &str = "INSTAGRAM_CLIENT_SECRET";
+/// The environment variable that holds the Threads app's secret (Meta gives an app a Threads
+/// id and secret of their own).
+pub const THREADS_CLIENT_SECRET_ENV: &str = "THREADS_CLIENT_SECRET";
 /// The environment variable that holds the metrics bearer token.
 pub const METRICS_TOKEN_ENV: &str = "RELAY_METRICS_TOKEN";
 /// The environment variable that holds the key sealing tokens in Redis (every replica the same).
@@ -45,6 +48,12 @@ pub mod defaults {
     pub const INSTAGRAM_GRAPH_URL: &str = "https://graph.instagram.com";
     /// The Graph API version.
     pub const INSTAGRAM_API_VERSION: &str = "v23.0";
+    /// Threads' Authorization Window host.
+    pub const THREADS_WWW_URL: &str = "https://threads.com";
+    /// Threads' Graph host.
+    pub const THREADS_GRAPH_URL: &str = "https://graph.threads.net";
+    /// The Threads API version.
+    pub const THREADS_API_VERSION: &str = "v1.0";
     /// The app's URL scheme.
     pub const APP_SCHEME: &str = "app.evergreen";
     /// The permissions asked for.
@@ -118,6 +127,26 @@ pub struct Settings {
     #[arg(long, env = "INSTAGRAM_API_VERSION")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_api_version: Option<String>,
+    /// Threads app id (none: this service connects Instagram accounts only).
+    #[arg(long, env = "THREADS_CLIENT_ID")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads_client_id: Option<String>,
+    /// Threads app secret: only from [`THREADS_CLIENT_SECRET_ENV`], never a flag or the file.
+    #[arg(skip)]
+    #[serde(skip)]
+    pub threads_client_secret: Option<String>,
+    /// Threads' Authorization Window host.
+    #[arg(long, env = "THREADS_WWW_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads_www_url: Option<String>,
+    /// Threads' Graph host.
+    #[arg(long, env = "THREADS_GRAPH_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads_graph_url: Option<String>,
+    /// Threads API version.
+    #[arg(long, env = "THREADS_API_VERSION")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads_api_version: Option<String>,
     /// The app's URL scheme.
     #[arg(long, env = "RELAY_APP_SCHEME")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -231,12 +260,14 @@ pub enum Command {
 pub fn defaults_help() -> String {
     use defaults::*;
     format!(
-        "Secrets come from the environment only: {CLIENT_SECRET_ENV} (required) and \
-         {METRICS_TOKEN_ENV} (opens GET /metrics); with redis_url, {HANDOFF_KEY_ENV} (required, \
+        "Secrets come from the environment only: {CLIENT_SECRET_ENV} (required), \
+         {THREADS_CLIENT_SECRET_ENV} (with threads_client_id) and {METRICS_TOKEN_ENV} (opens GET /metrics); with redis_url, {HANDOFF_KEY_ENV} (required, \
          the same on every replica) and {REDIS_PASSWORD_ENV}.\n\n\
          Defaults: listen {LISTEN}, instagram_www_url {INSTAGRAM_WWW_URL}, instagram_api_url \
          {INSTAGRAM_API_URL}, instagram_graph_url {INSTAGRAM_GRAPH_URL}, instagram_api_version \
-         {INSTAGRAM_API_VERSION}, app_scheme {APP_SCHEME}, scopes {SCOPES}, session_ttl_secs \
+         {INSTAGRAM_API_VERSION}, threads_client_id none (Instagram only), threads_www_url \
+         {THREADS_WWW_URL}, threads_graph_url {THREADS_GRAPH_URL}, threads_api_version \
+         {THREADS_API_VERSION}, app_scheme {APP_SCHEME}, scopes {SCOPES}, session_ttl_secs \
          {SESSION_TTL_SECS}, handoff_ttl_secs {HANDOFF_TTL_SECS}, max_sessions {MAX_SESSIONS}, \
          max_handoffs {MAX_HANDOFFS}, max_sessions_per_client {MAX_SESSIONS_PER_CLIENT}, \
          sessions_per_minute {SESSIONS_PER_MINUTE}, redemptions_per_minute {REDEMPTIONS_PER_MINUTE}, \
@@ -262,6 +293,8 @@ pub struct Config {
     pub client_secret: ClientSecret,
     /// Where Instagram lives (or the sandbox).
     pub instagram: Endpoints,
+    /// The Threads app, when this service connects Threads accounts too.
+    pub threads: Option<ThreadsApp>,
     /// The app's URL scheme.
     pub app_scheme: String,
     /// Permissions asked for.
@@ -292,6 +325,17 @@ pub struct Config {
     pub metrics_token: Option<ClientSecret>,
     /// Where sessions, handoffs and rate limits are kept.
     pub store: StoreConfig,
+}
+
+/// The Threads app's registration with Meta, as the relay holds it.
+#[derive(Debug, Clone)]
+pub struct ThreadsApp {
+    /// The Threads app id.
+    pub client_id: String,
+    /// The Threads app secret: only ever in memory, in the exchange requests.
+    pub client_secret: ClientSecret,
+    /// Where Threads lives (or the sandbox).
+    pub endpoints: threads::Endpoints,
 }
 
 /// Where sessions, handoffs and rate limits are kept.
@@ -349,7 +393,25 @@ impl Config {
 
     /// The exact redirect URI registered with Meta.
     pub fn redirect_uri(&self) -> String {
-        format!("{}/v1/callback", self.public_url.as_str().trim_end_matches('/'))
+        self.redirect_uri_for(Network::Instagram)
+    }
+
+    /// The redirect URI registered with Meta for `network`: `/v1/callback` for Instagram (as it
+    /// always was), `/v1/callback/threads` for Threads.
+    pub fn redirect_uri_for(&self, network: Network) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        match network {
+            Network::Instagram => format!("{base}/v1/callback"),
+            other => format!("{base}/v1/callback/{}", other.as_str()),
+        }
+    }
+
+    /// The networks this service connects.
+    pub fn networks(&self) -> Vec<Network> {
+        Network::ALL
+            .into_iter()
+            .filter(|network| *network == Network::Instagram || self.threads.is_some())
+            .collect()
     }
 
     /// A configuration for tests and the app's demo mode: everything at `instagram`, public
@@ -370,6 +432,17 @@ impl Config {
         let mut config = settings.resolve().expect("the defaults with a local public URL resolve");
         config.instagram = instagram;
         config
+    }
+
+    /// Connect Threads accounts too, with this app at `endpoints` (tests, the demo).
+    pub fn with_threads(
+        mut self,
+        client_id: String,
+        client_secret: ClientSecret,
+        endpoints: threads::Endpoints,
+    ) -> Self {
+        self.threads = Some(ThreadsApp { client_id, client_secret, endpoints });
+        self
     }
 }
 
@@ -426,6 +499,8 @@ impl Args {
             None => self.settings,
         };
         merged.client_secret = merged.client_secret.or_else(|| env(CLIENT_SECRET_ENV));
+        merged.threads_client_secret =
+            merged.threads_client_secret.or_else(|| env(THREADS_CLIENT_SECRET_ENV));
         merged.metrics_token = merged.metrics_token.or_else(|| env(METRICS_TOKEN_ENV));
         merged.handoff_key = merged.handoff_key.or_else(|| env(HANDOFF_KEY_ENV));
         merged.redis_password = merged.redis_password.or_else(|| env(REDIS_PASSWORD_ENV));
@@ -444,6 +519,7 @@ fn read_file(path: &Path) -> Result<(PathBuf, toml::Table), ConfigError> {
     })?;
     for (key, env) in [
         ("client_secret", CLIENT_SECRET_ENV),
+        ("threads_client_secret", THREADS_CLIENT_SECRET_ENV),
         ("metrics_token", METRICS_TOKEN_ENV),
         ("handoff_key", HANDOFF_KEY_ENV),
         ("redis_password", REDIS_PASSWORD_ENV),
@@ -507,6 +583,7 @@ impl Settings {
         // The secrets are never serialized, so they come across by hand.
         Ok(Settings {
             client_secret: self.client_secret,
+            threads_client_secret: self.threads_client_secret,
             metrics_token: self.metrics_token,
             handoff_key: self.handoff_key,
             redis_password: self.redis_password,
@@ -567,6 +644,28 @@ impl Settings {
             api: url("instagram_api_url", self.instagram_api_url, defaults::INSTAGRAM_API_URL)?,
             graph: url("instagram_graph_url", self.instagram_graph_url, defaults::INSTAGRAM_GRAPH_URL)?,
             version: self.instagram_api_version.unwrap_or_else(|| defaults::INSTAGRAM_API_VERSION.into()),
+        };
+        let threads = match (self.threads_client_id, self.threads_client_secret) {
+            (None, None) => None,
+            (Some(client_id), Some(secret)) => Some(ThreadsApp {
+                client_id,
+                client_secret: ClientSecret::new(secret),
+                endpoints: threads::Endpoints {
+                    www: url("threads_www_url", self.threads_www_url, defaults::THREADS_WWW_URL)?,
+                    graph: url("threads_graph_url", self.threads_graph_url, defaults::THREADS_GRAPH_URL)?,
+                    version: self.threads_api_version.unwrap_or_else(|| defaults::THREADS_API_VERSION.into()),
+                },
+            }),
+            (Some(_), None) => {
+                return Err(ConfigError::Missing(
+                    "threads_client_secret (the THREADS_CLIENT_SECRET environment variable, with threads_client_id)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::Missing(
+                    "threads_client_id (THREADS_CLIENT_ID), with THREADS_CLIENT_SECRET",
+                ));
+            }
         };
         let app_scheme = self.app_scheme.unwrap_or_else(|| defaults::APP_SCHEME.into());
         if app_scheme.is_empty()
@@ -646,6 +745,7 @@ impl Settings {
             client_id,
             client_secret: ClientSecret::new(client_secret),
             instagram,
+            threads,
             app_scheme,
             scopes,
             session_ttl: Duration::from_secs(session_ttl),
@@ -751,12 +851,20 @@ pub fn check_report(config: &Config) -> String {
     format!(
         "The configuration is valid.\n\
          Register this redirect URI with Meta (Instagram → API setup with Instagram login → Business login settings),\n\
-         exactly as written:\n  {}\n\
+         exactly as written:\n  {}\n{}\
          Public URL: {}\n\
          Listening on: {}{}\n\
          Client addresses: {}\n\
          Sessions and handoffs: {}\n",
         config.redirect_uri(),
+        match &config.threads {
+            Some(_) => format!(
+                "Threads (app {}): register this one with the Threads use case's redirect callback URLs:\n  {}\n",
+                config.threads.as_ref().map_or("", |app| app.client_id.as_str()),
+                config.redirect_uri_for(Network::Threads)
+            ),
+            None => "Threads: not offered (set threads_client_id and THREADS_CLIENT_SECRET to connect Threads accounts)\n".into(),
+        },
         if https {
             "https (good)"
         } else {

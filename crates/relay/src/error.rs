@@ -33,6 +33,9 @@ pub enum Error {
     /// The bounded store is full.
     #[error("The sign-in service is busy. Try again in a minute.")]
     Busy,
+    /// This service has no app on that network.
+    #[error("This sign-in service does not connect {} accounts. Ask whoever runs it, or choose another.", .0.name())]
+    NetworkNotOffered(evergreen_instagram::Network),
     /// This client already has as many sign-ins waiting as it may.
     #[error("Too many sign-ins are waiting from this network. Finish or cancel one, or wait ten minutes.")]
     TooManySignIns,
@@ -57,7 +60,7 @@ struct Body {
 impl Error {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::NetworkNotOffered(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnknownHandoff | Self::ExpiredHandoff => StatusCode::GONE,
             Self::WrongVerifier => StatusCode::FORBIDDEN,
@@ -77,6 +80,7 @@ impl Error {
             Self::WrongVerifier => "wrong_verifier",
             Self::RateLimited { .. } => "rate_limited",
             Self::Busy => "busy",
+            Self::NetworkNotOffered(_) => "network_not_offered",
             Self::StoreUnavailable(_) => "unavailable",
             Self::TooManySignIns => "too_many_sessions",
             Self::Forbidden => "forbidden",

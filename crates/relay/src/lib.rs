@@ -10,7 +10,7 @@
 //! * `POST /v1/handoff` `{handoff, code_verifier}` → the token and profile, exactly once.
 //!   Handoffs live 2 minutes.
 //! * `GET /v1/info` → `{service: "evergreen-relay", api: 1, name, version, instagram_app_id,
-//!   permissions}`: what the app shows a person choosing this sign-in service, and how it
+//!   permissions, networks, threads_app_id}`: what the app shows a person choosing this sign-in service, and how it
 //!   tells an Evergreen relay from any other web server.
 //! * `GET /healthz` (alive), `GET /metrics` (what it holds, with `Authorization: Bearer
 //!   <metrics_token>`; absent unless one is configured).
@@ -106,6 +106,8 @@ async fn info(State(state): State<AppState>) -> Json<serde_json::Value> {
         "version": env!("CARGO_PKG_VERSION"),
         "instagram_app_id": config.client_id,
         "permissions": config.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "networks": config.networks().iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+        "threads_app_id": config.threads.as_ref().map(|app| app.client_id.as_str()),
     }))
 }
 

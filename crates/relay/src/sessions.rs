@@ -1,11 +1,12 @@
-//! `POST /v1/sessions`: an app starts a sign-in with its PKCE challenge and gets Instagram's
-//! login URL back.
+//! `POST /v1/sessions`: an app starts a sign-in with its PKCE challenge and the network to
+//! connect (`instagram` when it names none, as apps before Threads did), and gets that
+//! network's login URL back.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use evergreen_instagram::AuthorizeRequest;
+use evergreen_instagram::{AuthorizeRequest, Network, threads};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -26,6 +27,8 @@ struct NewSession {
     code_challenge_method: String,
     #[serde(default)]
     force_authentication: bool,
+    #[serde(default)]
+    network: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -46,18 +49,45 @@ async fn create(
     if !is_challenge(&body.code_challenge) {
         return Err(Error::BadRequest("code_challenge must be 43 base64url characters (S256)".into()));
     }
+    let network = match body.network.as_deref() {
+        None => Network::Instagram,
+        Some(word) => Network::parse(word).ok_or_else(|| {
+            Error::BadRequest(format!(
+                "network must be one of: {}",
+                Network::ALL.map(Network::as_str).join(", ")
+            ))
+        })?,
+    };
     let now = (state.now)();
     let ttl = chrono::Duration::from_std(state.config.session_ttl).expect("a small duration");
-    let session =
-        Session { state: random_id(), client: ip, challenge: body.code_challenge, expires_at: now + ttl };
-    let redirect_uri = state.config.redirect_uri();
-    let authorize_url = state.instagram.authorize_url(&AuthorizeRequest {
-        client_id: &state.config.client_id,
-        redirect_uri: &redirect_uri,
-        scopes: &state.config.scopes,
-        state: &session.state,
-        force_authentication: body.force_authentication,
-    });
+    let session = Session {
+        network,
+        state: random_id(),
+        client: ip,
+        challenge: body.code_challenge,
+        expires_at: now + ttl,
+    };
+    let redirect_uri = state.config.redirect_uri_for(network);
+    let authorize_url = match network {
+        Network::Instagram => state.instagram.authorize_url(&AuthorizeRequest {
+            client_id: &state.config.client_id,
+            redirect_uri: &redirect_uri,
+            scopes: &state.config.scopes,
+            state: &session.state,
+            force_authentication: body.force_authentication,
+        }),
+        Network::Threads => {
+            let (Some(app), Some(client)) = (&state.config.threads, &state.threads) else {
+                return Err(Error::NetworkNotOffered(network));
+            };
+            client.authorize_url(&threads::AuthorizeRequest {
+                client_id: &app.client_id,
+                redirect_uri: &redirect_uri,
+                scopes: &[threads::Scope::Basic],
+                state: &session.state,
+            })
+        }
+    };
     let created = Created {
         state: session.state.clone(),
         authorize_url: authorize_url.to_string(),

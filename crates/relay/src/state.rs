@@ -22,6 +22,8 @@ pub struct AppState {
     pub store: Arc<dyn SessionStore>,
     /// Instagram.
     pub instagram: Client,
+    /// Threads, when the service has an app there.
+    pub threads: Option<evergreen_instagram::threads::Client>,
     /// The clock.
     pub now: Now,
 }
@@ -46,7 +48,10 @@ impl AppState {
             }
         };
         let instagram = Client::with_timeout(config.instagram.clone(), Duration::from_secs(10));
-        Self { config: Arc::new(config), store, instagram, now }
+        let threads = config.threads.as_ref().map(|app| {
+            evergreen_instagram::threads::Client::with_timeout(app.endpoints.clone(), Duration::from_secs(10))
+        });
+        Self { config: Arc::new(config), store, instagram, threads, now }
     }
 
     /// Instagram's endpoints.

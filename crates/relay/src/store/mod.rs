@@ -15,7 +15,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use evergreen_instagram::AccessToken;
+use evergreen_instagram::{AccessToken, Network};
 use serde::{Deserialize, Serialize};
 
 pub use memory::InMemoryStore;
@@ -25,7 +25,9 @@ pub use seal::{HandoffKey, InvalidKey};
 /// A sign-in started by an app, waiting for Instagram's redirect.
 #[derive(Clone)]
 pub struct Session {
-    /// The `state` sent to Instagram and back.
+    /// The network the app asked to connect: only that network's callback finishes it.
+    pub network: Network,
+    /// The `state` sent to the network and back.
     pub state: String,
     /// Who started it (the rate limits' key), for the per-client cap.
     pub client: IpAddr,
@@ -39,15 +41,24 @@ pub struct Session {
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
+            .field("network", &self.network)
             .field("client", &self.client)
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
 }
 
+fn instagram() -> Network {
+    Network::Instagram
+}
+
 /// What the app receives for a handoff, exactly once.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct HandoffPayload {
+    /// Which network the token is for (a record sealed before Threads was offered is
+    /// Instagram's).
+    #[serde(default = "instagram")]
+    pub network: Network,
     /// The long-lived token. Serialized here and nowhere else in the relay.
     #[serde(with = "evergreen_instagram::serde_expose")]
     pub access_token: AccessToken,
@@ -198,6 +209,7 @@ mod tests {
     #[test]
     fn a_session_prints_neither_its_state_nor_its_challenge() {
         let session = Session {
+            network: Network::Instagram,
             state: "state-secret-value".into(),
             client: "203.0.113.7".parse().unwrap(),
             challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),

@@ -40,6 +40,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use evergreen_instagram::Network;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Script, ScriptInvocation};
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,10 @@ use super::{
     Bounds, Handoff, HandoffKey, HandoffPayload, Redeemed, Refused, Session, SessionStore, Unavailable,
 };
 use crate::limit::{GCRA_LUA, interval_ms};
+
+fn instagram() -> Network {
+    Network::Instagram
+}
 
 /// The relay's clock (`state::Now`, which holds the store: named here, not imported).
 type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -357,6 +362,9 @@ struct StoredSession {
 /// What a session's seal holds.
 #[derive(Serialize, Deserialize)]
 struct SealedSession {
+    /// A record sealed before Threads was offered is Instagram's.
+    #[serde(default = "instagram")]
+    network: Network,
     client: IpAddr,
     challenge: String,
     expires_ms: i64,
@@ -480,6 +488,7 @@ impl SessionStore for RedisStore {
     async fn insert_session(&self, session: Session, now: DateTime<Utc>) -> Result<(), Refused> {
         let expires_ms = session.expires_at.timestamp_millis();
         let mut sealed = serde_json::to_vec(&SealedSession {
+            network: session.network,
             client: session.client,
             challenge: session.challenge.clone(),
             expires_ms,
@@ -540,6 +549,7 @@ impl SessionStore for RedisStore {
             return Ok(None);
         };
         Ok(Some(Session {
+            network: session.network,
             state: state.to_string(),
             client: session.client,
             challenge: session.challenge,

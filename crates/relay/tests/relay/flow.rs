@@ -43,6 +43,8 @@ on_each_store! {
                 "version": env!("CARGO_PKG_VERSION"),
                 "instagram_app_id": relay.sandbox.world().app.client_id,
                 "permissions": ["instagram_business_basic"],
+                "networks": ["instagram"],
+                "threads_app_id": null,
             })
         );
         // Nothing secret in it, whatever the configuration.

@@ -9,3 +9,4 @@ mod processes;
 mod redis_server;
 mod replicas;
 mod support;
+mod threads;

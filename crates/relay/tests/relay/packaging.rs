@@ -170,3 +170,37 @@ fn the_sample_redis_conf_keeps_nothing_on_disk_and_never_evicts() {
         "runs without Redis installed"
     );
 }
+
+#[test]
+fn the_sample_config_documents_threads_and_its_secret_comes_from_the_environment_only() {
+    let text = std::fs::read_to_string(packaging("relay.toml")).unwrap();
+    let with_threads = text.replace("# threads_client_id = ", "threads_client_id = ");
+    assert_ne!(with_threads, text, "relay.toml documents threads_client_id");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("relay.toml");
+    std::fs::write(&file, &with_threads).unwrap();
+    let run = |env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_evergreen-relay"));
+        command.args(["--config", file.to_str().unwrap(), "check"]).env_clear();
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.output().unwrap()
+    };
+    let without = run(&[("INSTAGRAM_CLIENT_SECRET", "not-the-real-one")]);
+    assert_eq!(without.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&without.stderr).contains("THREADS_CLIENT_SECRET"));
+    let with = run(&[("INSTAGRAM_CLIENT_SECRET", "not-the-real-one"), ("THREADS_CLIENT_SECRET", "nor-this")]);
+    let report = String::from_utf8_lossy(&with.stdout);
+    assert!(with.status.success(), "{report}{}", String::from_utf8_lossy(&with.stderr));
+    assert!(report.contains("https://relay.example.com/v1/callback/threads"), "{report}");
+    assert!(!report.contains("nor-this"), "the secret is never printed");
+    // The secret in the file is refused, naming the variable instead.
+    std::fs::write(&file, format!("{with_threads}\nthreads_client_secret = \"nor-this\"\n")).unwrap();
+    let refused = run(&[("INSTAGRAM_CLIENT_SECRET", "not-the-real-one")]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && said.contains("THREADS_CLIENT_SECRET") && !said.contains("nor-this"),
+        "{said}"
+    );
+}

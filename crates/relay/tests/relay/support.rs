@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use evergreen_instagram::{ClientSecret, Endpoints, Url};
 use evergreen_relay::state::Now;
 use evergreen_relay::{AppState, Config, router};
-use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app, seed};
+use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app, demo_threads_app, seed};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -20,6 +20,7 @@ use crate::redis_server::RedisServer;
 
 pub const PUBLIC: &str = "https://relay.example.test";
 pub const REDIRECT: &str = "https://relay.example.test/v1/callback";
+pub const THREADS_REDIRECT: &str = "https://relay.example.test/v1/callback/threads";
 /// Opens `/metrics` on the tests' relay.
 pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
 
@@ -92,8 +93,49 @@ impl Relay {
         Self::with(store, |_| {}).await
     }
 
+    /// A relay that connects Threads accounts too, with the sandbox's Threads app.
+    pub async fn with_threads(store: Store) -> Self {
+        Self::with_threads_and(store, |_| {}).await
+    }
+
+    /// [`Relay::with_threads`], then `tune`.
+    pub async fn with_threads_and(store: Store, tune: impl FnOnce(&mut Config)) -> Self {
+        let mut relay = Self::with(store, tune).await;
+        let app = relay.sandbox.world().threads_app.clone().expect("the sandbox registers a Threads app");
+        let config = (*relay.state.config).clone().with_threads(
+            app.client_id,
+            ClientSecret::new(app.client_secret),
+            evergreen_instagram::threads::Endpoints::single_host(relay.sandbox.threads_url()),
+        );
+        relay.state = AppState::with_clock(config, clock(&relay.now));
+        relay
+    }
+
+    /// Play Threads' part for `username`: a code for our Threads redirect.
+    pub fn threads_code_for(&self, username: &str) -> String {
+        let world = self.sandbox.world();
+        let user = world.accounts().into_iter().find(|a| a.username == username).unwrap().user_id;
+        world.issue_code(&user, THREADS_REDIRECT, vec!["threads_basic".into()])
+    }
+
+    /// Start a Threads sign-in with a fresh verifier; returns (verifier, state, authorize URL).
+    pub async fn start_threads(&self) -> (String, String, String) {
+        let verifier = URL_SAFE_NO_PAD.encode(rand_bytes());
+        let answer = self
+            .post(
+                "/v1/sessions",
+                json!({"code_challenge": challenge_of(&verifier), "code_challenge_method": "S256", "network": "threads"})
+                    .to_string(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        let v = answer.json();
+        (verifier, v["state"].as_str().unwrap().into(), v["authorize_url"].as_str().unwrap().into())
+    }
+
     pub async fn with(store: Store, tune: impl FnOnce(&mut Config)) -> Self {
-        let world = World::new(SandboxClock::system(), demo_app(vec![REDIRECT.into()]));
+        let world = World::new(SandboxClock::system(), demo_app(vec![REDIRECT.into()]))
+            .with_threads(demo_threads_app(vec![THREADS_REDIRECT.into()]));
         seed(&world);
         let sandbox = Sandbox::start(world).await.unwrap();
         let app = &sandbox.world().app;
