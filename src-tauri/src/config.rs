@@ -124,6 +124,8 @@ pub struct Config {
     /// computer): a sandbox, for tests of the installed (debug) package and for development.
     /// Release builds ignore it.
     pub instagram: Option<Url>,
+    /// `EVERGREEN_THREADS_URL`: the same for Threads (its sandbox address).
+    pub threads: Option<Url>,
     /// The configuration files.
     pub files: Files,
     /// What was wrong in the files, worded for the person (file and key); each mistake was
@@ -196,23 +198,26 @@ impl Config {
                 })
                 .ok()
         });
-        let instagram = non_empty("EVERGREEN_INSTAGRAM_URL").and_then(|value| {
-            // Every real token would go there: only debug builds (tests, development) listen.
-            if !cfg!(debug_assertions) {
-                problems.push("EVERGREEN_INSTAGRAM_URL works only in development builds. Evergreen ignored it.".into());
-                return None;
-            }
-            match Url::parse(value.trim()) {
-                Ok(url) if evergreen_core::connect::is_https_or_loopback(&url) => Some(url),
-                _ => {
-                    problems.push(
-                        "EVERGREEN_INSTAGRAM_URL must be an https address, or http to this computer. Evergreen ignored it."
-                            .into(),
-                    );
-                    None
+        // Every real token would go there: only debug builds (tests, development) listen.
+        let mut stand_in = |name: &str| {
+            non_empty(name).and_then(|value| {
+                if !cfg!(debug_assertions) {
+                    problems.push(format!("{name} works only in development builds. Evergreen ignored it."));
+                    return None;
                 }
-            }
-        });
+                match Url::parse(value.trim()) {
+                    Ok(url) if evergreen_core::connect::is_https_or_loopback(&url) => Some(url),
+                    _ => {
+                        problems.push(format!(
+                            "{name} must be an https address, or http to this computer. Evergreen ignored it."
+                        ));
+                        None
+                    }
+                }
+            })
+        };
+        let instagram = stand_in("EVERGREEN_INSTAGRAM_URL");
+        let threads = stand_in("EVERGREEN_THREADS_URL");
         let sign_in = from_env
             .map(|url| SignInService { url, source: Source::Environment })
             .or_else(|| {
@@ -234,6 +239,7 @@ impl Config {
             sign_in,
             mode,
             instagram,
+            threads,
             files,
             problems,
             log_filter: non_empty("EVERGREEN_LOG"),

@@ -87,6 +87,8 @@ pub struct Wiring {
     pub relay: Option<Url>,
     /// Instagram (or the demo's pretend one).
     pub instagram: Endpoints,
+    /// Threads (or the demo's pretend one).
+    pub threads: evergreen_instagram::threads::Endpoints,
     /// Where notifications go.
     pub notifier: Arc<dyn Notifier>,
     /// The tray to keep current, when there is one.

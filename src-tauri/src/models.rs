@@ -152,8 +152,10 @@ fn time(at: DateTime<Utc>) -> String {
 pub struct AccountDto {
     /// Evergreen's id.
     pub id: String,
-    /// Instagram's user id.
-    pub instagram_user_id: String,
+    /// `instagram` or `threads`.
+    pub network: &'static str,
+    /// The network's id for the account.
+    pub network_user_id: String,
     /// Handle without `@`.
     pub username: String,
     /// `BUSINESS` or `MEDIA_CREATOR`.
@@ -183,7 +185,8 @@ impl From<AccountView> for AccountDto {
         let a = view.account;
         Self {
             id: a.id.to_string(),
-            instagram_user_id: a.instagram_user_id,
+            network: a.network.as_str(),
+            network_user_id: a.network_user_id,
             username: a.username,
             account_type: a.account_type.as_str().to_string(),
             profile_picture_url: a.profile_picture_url,

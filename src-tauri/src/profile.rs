@@ -165,19 +165,26 @@ pub async fn open<R: Runtime>(
         Ok(Some(vault_id)) => Arc::new(Early::begin(keyring, vault_id)),
         Ok(None) | Err(_) => keyring,
     };
-    let (relay, instagram, demo) = match mode {
-        Mode::Real => {
-            (relay, config.instagram.as_ref().map_or_else(Endpoints::instagram, Endpoints::single_host), None)
-        }
+    let (relay, instagram, threads, demo) = match mode {
+        Mode::Real => (
+            relay,
+            config.instagram.as_ref().map_or_else(Endpoints::instagram, Endpoints::single_host),
+            config.threads.as_ref().map_or_else(
+                evergreen_instagram::threads::Endpoints::threads,
+                evergreen_instagram::threads::Endpoints::single_host,
+            ),
+            None,
+        ),
         Mode::Demo => {
             let demo = crate::demo::start(&data_dir.join("demo-instagram.json")).await?;
-            (Some(demo.relay.clone()), demo.instagram.clone(), Some(demo))
+            (Some(demo.relay.clone()), demo.instagram.clone(), demo.threads.clone(), Some(demo))
         }
     };
     let wiring = crate::Wiring {
         vault: Box::new(vault),
         relay,
         instagram,
+        threads,
         notifier: Arc::new(crate::notify::Desktop::new(app.clone(), mode)),
         tray,
         keyring,
@@ -239,7 +246,7 @@ pub fn open_core<R: Runtime>(
     shown: Arc<AtomicBool>,
 ) -> Result<Evergreen, evergreen_core::Error> {
     let app = app.clone();
-    let crate::Wiring { vault, relay, instagram, notifier, tray, keyring } = wiring;
+    let crate::Wiring { vault, relay, instagram, threads, notifier, tray, keyring } = wiring;
     let sink = Arc::new(move |change| {
         // A profile behind the page (the real one while the demo shows) must not make the
         // page believe its own vault locked or its list changed.
@@ -258,6 +265,7 @@ pub fn open_core<R: Runtime>(
         sink,
         relay,
         instagram,
+        threads,
         instagram_timeout: None,
         notifier,
         flow_ttl: config.connect_ttl_secs.map(|s| chrono::Duration::seconds(i64::from(s))),

@@ -76,6 +76,7 @@ fn main() {
         clock: Arc::new(SystemClock),
         sink: ignore_changes(),
         instagram: Endpoints::single_host(&relay),
+        threads: evergreen_instagram::threads::Endpoints::single_host(&relay),
         relay: Some(relay),
         instagram_timeout: None,
         notifier: Arc::new(Desktop),

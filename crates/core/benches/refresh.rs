@@ -64,14 +64,16 @@ async fn setup(n: usize) -> Bench {
         puts.push(VaultChange::Put(
             id,
             TokenRecord {
+                network: evergreen_core::account::Network::Instagram,
                 token: AccessToken::new(token),
                 issued_at: issued.issued_at,
                 expires_at: issued.expires_at,
             },
         ));
         accounts.push(Account {
+            network: evergreen_core::account::Network::Instagram,
             id,
-            instagram_user_id: format!("1784{i:012}"),
+            network_user_id: format!("1784{i:012}"),
             app_scoped_id: None,
             username: format!("acct{i}"),
             account_type: AccountType::Business,
@@ -107,6 +109,7 @@ async fn setup(n: usize) -> Bench {
         sink: ignore_changes(),
         relay: Some(Url::parse("http://127.0.0.1:9/").unwrap()),
         instagram: Endpoints::single_host(sandbox.url()),
+        threads: evergreen_instagram::threads::Endpoints::single_host(sandbox.threads_url()),
         instagram_timeout: None,
         notifier: evergreen_core::notify::silent(),
         flow_ttl: None,

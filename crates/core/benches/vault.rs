@@ -25,6 +25,7 @@ const SIZES: [usize; 4] = [1, 100, 1_000, 10_000];
 fn record(i: usize) -> TokenRecord {
     let issued = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
     TokenRecord {
+        network: evergreen_core::account::Network::Instagram,
         // Real long-lived tokens are about 180 characters.
         token: AccessToken::new(format!("IGAA{i:0>176}")),
         issued_at: issued,

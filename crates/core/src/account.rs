@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
+pub use evergreen_instagram::Network;
 use uuid::Uuid;
 
 /// Evergreen's own id for a connected account (stable across reconnects; Instagram's
@@ -261,8 +262,11 @@ pub struct AccountView {
 pub struct Account {
     /// Evergreen's id.
     pub id: AccountId,
-    /// Instagram's `user_id` (the professional account id): the natural key.
-    pub instagram_user_id: String,
+    /// Which network the account is on.
+    pub network: Network,
+    /// The network's id for the account (Instagram's professional `user_id`, Threads' `/me`
+    /// `id`): with the network, the natural key.
+    pub network_user_id: String,
     /// The app-scoped id (`/me`'s `id`, the code exchange's `user_id`), when known.
     pub app_scoped_id: Option<String>,
     /// The handle, without `@`.

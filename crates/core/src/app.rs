@@ -39,7 +39,9 @@ pub struct Setup {
     pub relay: Option<evergreen_instagram::Url>,
     /// Instagram (or the sandbox), for refreshes and checks.
     pub instagram: Endpoints,
-    /// Per-call timeout towards Instagram (default 30 s).
+    /// Threads (or the sandbox's), for refreshes and checks.
+    pub threads: evergreen_instagram::threads::Endpoints,
+    /// Per-call timeout towards the networks (default 30 s).
     pub instagram_timeout: Option<std::time::Duration>,
     /// Delivers desktop notifications.
     pub notifier: Arc<dyn crate::notify::Notifier>,
@@ -92,6 +94,7 @@ impl Evergreen {
             sink,
             relay,
             instagram,
+            threads,
             instagram_timeout,
             notifier,
             flow_ttl,
@@ -100,11 +103,12 @@ impl Evergreen {
         let relay = relay.map(relay_client).transpose()?;
         let claimed = data_dir.claim()?;
         let store = Store::open(&data_dir.metadata_db())?;
-        let mut connector = Connector::new(clock.clone(), relay, &instagram);
+        let mut connector = Connector::new(clock.clone(), relay, &instagram, &threads);
         if let Some(ttl) = flow_ttl {
             connector = connector.with_ttl(ttl);
         }
-        let engine = Engine::new(instagram, instagram_timeout.unwrap_or(std::time::Duration::from_secs(30)));
+        let timeout = instagram_timeout.unwrap_or(std::time::Duration::from_secs(30));
+        let engine = Engine::new(evergreen_instagram::Clients::new(instagram, threads, timeout));
         Ok(Self {
             inner: Arc::new(Inner {
                 data_dir,
@@ -240,8 +244,9 @@ impl Evergreen {
         ))
     }
 
-    pub(crate) fn instagram(&self) -> &evergreen_instagram::Client {
-        self.inner.engine.client()
+    /// Every network's client.
+    pub(crate) fn networks(&self) -> &evergreen_instagram::Clients {
+        self.inner.engine.clients()
     }
 
     /// Run vault work (Argon2, file I/O) off the async threads.

@@ -1,7 +1,7 @@
 //! Connecting accounts on the facade: start a flow at the relay, finish it from the link the
 //! browser sends back, and save the account through the ledger (vault first).
 
-use crate::account::{Account, AccountId, AccountStatus, AccountType};
+use crate::account::{Account, AccountId, AccountStatus, AccountType, Network};
 use crate::change::Change;
 use crate::connect::{Collected, FlowPurpose, StartedFlow};
 use crate::deep_link::FlowState;
@@ -9,11 +9,13 @@ use crate::store::{Event, EventKind};
 use crate::vault::{self, TokenRecord, VaultChange, VaultState};
 use crate::{Error, Evergreen};
 
-/// What Instagram told us about an account when it was connected.
+/// What the network told us about an account when it was connected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
-    /// Instagram's `user_id` (the professional account id).
-    pub instagram_user_id: String,
+    /// The account's network.
+    pub network: Network,
+    /// The network's id for it (Instagram's professional `user_id`, Threads' `id`).
+    pub network_user_id: String,
     /// The app-scoped id (`/me`'s `id`), when Instagram gave it.
     pub app_scoped_id: Option<String>,
     /// Handle without `@`.
@@ -40,15 +42,21 @@ pub struct Connection {
 impl Evergreen {
     /// The purpose of "Reconnect" on the account the UI names.
     pub fn reconnect_purpose(&self, id: &str) -> Result<FlowPurpose, Error> {
-        Ok(FlowPurpose::Reconnect { instagram_user_id: self.account(id)?.instagram_user_id })
+        let account = self.account(id)?;
+        Ok(FlowPurpose::Reconnect { network: account.network, network_user_id: account.network_user_id })
     }
 
-    /// Start connecting: a flow at the relay, whose login page the shell opens.
-    pub async fn start_connect(&self, purpose: FlowPurpose) -> Result<StartedFlow, Error> {
+    /// Start connecting an account on `network` (a reconnect is on its account's network,
+    /// whatever is asked): a flow at the relay, whose login page the shell opens.
+    pub async fn start_connect(&self, network: Network, purpose: FlowPurpose) -> Result<StartedFlow, Error> {
         if self.vault_state() != VaultState::Unlocked {
             return Err(vault::Error::Locked.into());
         }
-        self.connector().start(purpose).await
+        let network = match &purpose {
+            FlowPurpose::Reconnect { network, .. } => *network,
+            _ => network,
+        };
+        self.connector().start(network, purpose).await
     }
 
     /// The login page of a pending flow, to open again.
@@ -86,9 +94,10 @@ impl Evergreen {
         );
         // The relay could be wrong or compromised: the token must belong to the account it
         // names, or it would be saved under another account's row.
+        let network = handoff.network;
         let me = self
-            .instagram()
-            .me(&handoff.access_token)
+            .networks()
+            .me(network, &handoff.access_token)
             .await
             .map_err(|_| crate::connect::Error::IdentityUnconfirmed)?;
         if me.user_id.0 != handoff.user_id {
@@ -96,19 +105,23 @@ impl Evergreen {
             return Err(crate::connect::Error::IdentityMismatch.into());
         }
         let wanted = match &purpose {
-            FlowPurpose::Reconnect { instagram_user_id } if *instagram_user_id != handoff.user_id => {
-                self.store().read(|r| r.account_by_instagram_id(instagram_user_id))?.map(|a| a.username)
+            FlowPurpose::Reconnect { network: wanted, network_user_id }
+                if *wanted != network || *network_user_id != handoff.user_id =>
+            {
+                self.store().read(|r| r.account_by_network_id(*wanted, network_user_id))?.map(|a| a.username)
             }
             _ => None,
         };
         let profile = Profile {
-            instagram_user_id: me.user_id.0.clone(),
+            network,
+            network_user_id: me.user_id.0.clone(),
             app_scoped_id: me.id.as_ref().map(|i| i.0.clone()).or(handoff.app_scoped_id),
             username: me.username.clone(),
             account_type: AccountType::parse(me.account_type.as_deref().unwrap_or(&handoff.account_type)),
             profile_picture_url: me.profile_picture_url.clone().or(handoff.profile_picture_url),
         };
-        let record = TokenRecord { token: handoff.access_token, issued_at: now, expires_at: now + lifetime };
+        let record =
+            TokenRecord { network, token: handoff.access_token, issued_at: now, expires_at: now + lifetime };
         let (account, reconnected) = self.save_connection(profile, record)?;
         Ok(Connection { account, reconnected, state, wrong_account: wanted })
     }
@@ -124,12 +137,13 @@ impl Evergreen {
         let now = self.now();
         let saved = self.ledger().now(self, |replacing| {
             let (existing, policy) = self.store().read(|r| {
-                Ok((r.account_by_instagram_id(&profile.instagram_user_id)?, r.refresh_policy()?))
+                Ok((r.account_by_network_id(profile.network, &profile.network_user_id)?, r.refresh_policy()?))
             })?;
             let reconnect = existing.is_some();
             let account = Account {
                 id: existing.as_ref().map_or_else(AccountId::new, |a| a.id),
-                instagram_user_id: profile.instagram_user_id,
+                network: profile.network,
+                network_user_id: profile.network_user_id,
                 app_scoped_id: profile
                     .app_scoped_id
                     .or_else(|| existing.as_ref().and_then(|a| a.app_scoped_id.clone())),

@@ -8,17 +8,25 @@
 //! ```text
 //! app.evergreen:/oauth/instagram?handoff=H&state=S
 //! app.evergreen:/oauth/instagram?error=access_denied&error_description=…&state=S
+//! app.evergreen:/oauth/threads?handoff=H&state=S
 //! ```
+//!
+//! The path names the network the sign-in was for (`/oauth/<network>`, the network's stored
+//! word); the flow it answers must be for the same one.
 //!
 //! A trailing empty fragment or `#_` is tolerated: Instagram appends `#_` to its redirect and
 //! browsers carry a fragment across the relay's 302 when the new location has none.
 
 use std::fmt;
 
+use crate::account::Network;
+
 /// The URL scheme Evergreen registers (reverse-domain, as RFC 8252 §7.1 asks of native apps).
 pub const SCHEME: &str = "app.evergreen";
-/// The only path a link may have.
-pub const PATH: &str = "/oauth/instagram";
+/// The path of a link for `network`: `/oauth/instagram`, `/oauth/threads`.
+pub fn path_of(network: Network) -> String {
+    format!("/oauth/{}", network.as_str())
+}
 /// Longest link accepted, in bytes. Real links are under 400 bytes.
 pub const MAX_LEN: usize = 2048;
 /// Longest `handoff` or `state` value.
@@ -46,7 +54,7 @@ pub enum Error {
     /// `app.evergreen://something/…`: our links have no host.
     #[error("it names a host, and Evergreen's links never do")]
     UnexpectedHost,
-    /// A path other than [`PATH`].
+    /// A path other than a network's ([`path_of`]).
     #[error("it points to a place in Evergreen that does not exist")]
     WrongPath,
     /// A fragment other than empty or `_`.
@@ -115,13 +123,17 @@ impl FlowState {
 pub enum DeepLink {
     /// The relay holds a token for us under `handoff`.
     Handoff {
+        /// The network the sign-in was for.
+        network: Network,
         /// Redeemable once, with the flow's verifier.
         handoff: HandoffId,
         /// The flow this answers.
         state: FlowState,
     },
-    /// The flow ended in an error at the relay or at Instagram.
+    /// The flow ended in an error at the relay or at the network.
     Failure {
+        /// The network the sign-in was for.
+        network: Network,
         /// The flow this answers.
         state: FlowState,
         /// A machine code such as `access_denied`: lowercase letters, digits and `_`.
@@ -136,6 +148,13 @@ impl DeepLink {
     pub fn state(&self) -> &FlowState {
         match self {
             Self::Handoff { state, .. } | Self::Failure { state, .. } => state,
+        }
+    }
+
+    /// The network the link's sign-in was for.
+    pub fn network(&self) -> Network {
+        match self {
+            Self::Handoff { network, .. } | Self::Failure { network, .. } => *network,
         }
     }
 
@@ -160,13 +179,11 @@ impl DeepLink {
         if path.starts_with("//") {
             return Err(Error::UnexpectedHost);
         }
-        if path != PATH {
-            return Err(Error::WrongPath);
-        }
-        Self::from_params(parse_query(query)?)
+        let network = Network::ALL.into_iter().find(|n| path == path_of(*n)).ok_or(Error::WrongPath)?;
+        Self::from_params(network, parse_query(query)?)
     }
 
-    fn from_params(params: Params) -> Result<Self, Error> {
+    fn from_params(network: Network, params: Params) -> Result<Self, Error> {
         let state = params.state.ok_or(Error::MissingParameter("state"))?;
         if !is_id(&state) {
             return Err(Error::InvalidValue("state"));
@@ -181,7 +198,7 @@ impl DeepLink {
                 if !is_id(&handoff) {
                     return Err(Error::InvalidValue("handoff"));
                 }
-                Ok(Self::Handoff { handoff: HandoffId(handoff), state })
+                Ok(Self::Handoff { network, handoff: HandoffId(handoff), state })
             }
             (None, Some(error)) => {
                 if !is_error_code(&error) {
@@ -192,7 +209,7 @@ impl DeepLink {
                 {
                     return Err(Error::InvalidValue("error_description"));
                 }
-                Ok(Self::Failure { state, error, description: params.error_description })
+                Ok(Self::Failure { network, state, error, description: params.error_description })
             }
             (None, None) => Err(Error::MissingParameter("handoff")),
         }
@@ -201,12 +218,12 @@ impl DeepLink {
     /// The canonical URL of this link: what the relay sends and what [`parse`](Self::parse)
     /// reads back to an equal value.
     pub fn to_url(&self) -> String {
-        let mut url = format!("{SCHEME}:{PATH}?");
+        let mut url = format!("{SCHEME}:{}?", path_of(self.network()));
         match self {
-            Self::Handoff { handoff, state } => {
+            Self::Handoff { handoff, state, .. } => {
                 url.push_str(&format!("handoff={}&state={}", handoff.0, state.0));
             }
-            Self::Failure { state, error, description } => {
+            Self::Failure { state, error, description, .. } => {
                 url.push_str(&format!("error={error}"));
                 if let Some(d) = description {
                     url.push_str("&error_description=");
@@ -341,6 +358,7 @@ mod tests {
         assert_eq!(
             link,
             DeepLink::Failure {
+                network: Network::Instagram,
                 state: FlowState("s1".into()),
                 error: "access_denied".into(),
                 description: Some("The user said no".into()),
@@ -430,12 +448,24 @@ mod tests {
             "[A-Za-z0-9_-]{1,128}"
         }
 
+        fn network() -> impl Strategy<Value = Network> {
+            proptest::sample::select(Network::ALL.to_vec())
+        }
+
         fn link() -> impl Strategy<Value = DeepLink> {
             prop_oneof![
-                (id(), id())
-                    .prop_map(|(h, s)| DeepLink::Handoff { handoff: HandoffId(h), state: FlowState(s) }),
-                (id(), "[a-z0-9_]{1,64}", proptest::option::of("[^\\p{Cc}]{0,200}")).prop_map(
-                    |(s, error, description)| DeepLink::Failure { state: FlowState(s), error, description }
+                (network(), id(), id()).prop_map(|(network, h, s)| DeepLink::Handoff {
+                    network,
+                    handoff: HandoffId(h),
+                    state: FlowState(s)
+                }),
+                (network(), id(), "[a-z0-9_]{1,64}", proptest::option::of("[^\\p{Cc}]{0,200}")).prop_map(
+                    |(network, s, error, description)| DeepLink::Failure {
+                        network,
+                        state: FlowState(s),
+                        error,
+                        description
+                    }
                 ),
             ]
         }

@@ -208,7 +208,9 @@ impl Error {
                 connect::Error::LinkWrongFlow
                 | connect::Error::RelayRefused
                 | connect::Error::HandoffGone
-                | connect::Error::IdentityMismatch => Code::ConnectFailed,
+                | connect::Error::IdentityMismatch
+                | connect::Error::UnknownNetwork
+                | connect::Error::NetworkNotOffered => Code::ConnectFailed,
                 connect::Error::IdentityUnconfirmed => Code::InstagramUnavailable,
                 connect::Error::RelayNotHttps | connect::Error::LoginPageNotInstagram => Code::RelayUntrusted,
                 connect::Error::NoSignInService => Code::NoSignInService,

@@ -320,7 +320,7 @@ impl Evergreen {
             // A lock or a quit waits for this call, and none starts while one is under way.
             let Some(_call) = self.engine().start_call() else { break };
             let (Ok(Some(record)), ticket) = self.ledger().token(self, id) else { continue };
-            let answer = self.instagram().me(&record.token).await;
+            let answer = self.networks().me(record.network, &record.token).await;
             let now = self.now();
             let done = self.ledger().now(self, |replacing| {
                 // Listed meanwhile (a connect, or another recovery), or the vault locked or
@@ -331,7 +331,9 @@ impl Evergreen {
                 match &answer {
                     Ok(me) => {
                         let user_id = me.user_id.0.clone();
-                        if let Some(listed) = self.store().read(|r| r.account_by_instagram_id(&user_id))? {
+                        if let Some(listed) =
+                            self.store().read(|r| r.account_by_network_id(record.network, &user_id))?
+                        {
                             // The account is listed under another id with its own token: this
                             // is an older copy.
                             replacing.replace(id);
@@ -349,7 +351,8 @@ impl Evergreen {
                         let policy = self.store().read(|r| r.refresh_policy())?;
                         let account = Account {
                             id,
-                            instagram_user_id: user_id,
+                            network: record.network,
+                            network_user_id: user_id,
                             app_scoped_id: me.id.as_ref().map(|i| i.0.clone()),
                             username: me.username.clone(),
                             account_type: AccountType::parse(me.account_type.as_deref().unwrap_or("")),

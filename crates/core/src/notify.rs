@@ -268,7 +268,8 @@ mod tests {
     fn account(status: AccountStatus, days_left: i64, failing: bool) -> Account {
         Account {
             id: AccountId::new(),
-            instagram_user_id: "1".into(),
+            network: crate::account::Network::Instagram,
+            network_user_id: "1".into(),
             app_scoped_id: None,
             username: "brand".into(),
             account_type: AccountType::Business,

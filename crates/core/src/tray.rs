@@ -221,7 +221,8 @@ mod tests {
         AccountView {
             account: Account {
                 id: AccountId::new(),
-                instagram_user_id: username.into(),
+                network: crate::account::Network::Instagram,
+                network_user_id: username.into(),
                 app_scoped_id: None,
                 username: username.into(),
                 account_type: AccountType::Business,

@@ -2,7 +2,7 @@
 //! tool can show states that take days to reach (an expiring token, a revoked one) at once.
 
 use chrono::{Duration, Utc};
-use evergreen_core::account::{Account, AccountId, AccountStatus, AccountType};
+use evergreen_core::account::{Account, AccountId, AccountStatus, AccountType, Network};
 use evergreen_core::paths::DataDir;
 use evergreen_core::store::Store;
 use evergreen_core::vault::{Passphrase, StrongholdVault, TokenRecord, TokenVault, VaultChange};
@@ -154,12 +154,18 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
         let id = AccountId::new();
         puts.push(VaultChange::Put(
             id,
-            TokenRecord { token: AccessToken::new(token), issued_at: issued, expires_at: expires },
+            TokenRecord {
+                network: Network::Instagram,
+                token: AccessToken::new(token),
+                issued_at: issued,
+                expires_at: expires,
+            },
         ));
         let failing = matches!(seed.status, AccountStatus::Expiring);
         accounts.push(Account {
             id,
-            instagram_user_id: remote.user_id,
+            network: Network::Instagram,
+            network_user_id: remote.user_id,
             app_scoped_id: None,
             username: seed.username.clone(),
             account_type: AccountType::Business,
@@ -178,7 +184,7 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
     }
     let world = world.persisted_at(dir.join("demo-instagram.json")).expect("sandbox state");
     if let Some(last) = accounts.last() {
-        world.update_account(&last.instagram_user_id, |_| {});
+        world.update_account(&last.network_user_id, |_| {});
     }
     vault.apply(puts).expect("tokens");
     store

@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod client;
+mod clients;
 mod error;
 pub mod http;
 mod network;
@@ -23,6 +24,7 @@ mod transport;
 mod wire;
 
 pub use client::{AppCredentials, AuthorizeRequest, Client, Endpoints, Scope, missing_scopes, usage_of};
+pub use clients::Clients;
 pub use error::{ApiError, ErrorClass, Transport, Usage, classify};
 pub use network::Network;
 pub use scrub::scrub;

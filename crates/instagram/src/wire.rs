@@ -230,7 +230,7 @@ pub struct MediaItem {
 }
 
 /// A page of `/me/media`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MediaPage {
     /// The posts.
     pub items: Vec<MediaItem>,

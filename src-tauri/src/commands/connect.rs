@@ -33,14 +33,21 @@ pub async fn start_connect<R: Runtime>(
     state: State<'_, AppState>,
     purpose: Purpose,
     account_id: Option<String>,
+    network: Option<String>,
 ) -> Result<ConnectStarted, IpcError> {
+    // Which network's button (a reconnect is on its account's, whatever is sent).
+    let network = match network.as_deref() {
+        None => evergreen_core::account::Network::Instagram,
+        Some(word) => evergreen_core::account::Network::parse(word)
+            .ok_or(evergreen_core::Error::Connect(evergreen_core::connect::Error::UnknownNetwork))?,
+    };
     let purpose = match (purpose, account_id) {
         (Purpose::Connect, _) => FlowPurpose::Connect,
         (Purpose::Add, _) => FlowPurpose::AddAccount,
         (Purpose::Reconnect, Some(id)) => state.core().reconnect_purpose(&id)?,
         (Purpose::Reconnect, None) => return Err(evergreen_core::Error::UnknownAccount.into()),
     };
-    let flow = state.core().start_connect(purpose).await?;
+    let flow = state.core().start_connect(network, purpose).await?;
     let browser_opened = browser::open(&app, &state.config.browser, &flow.authorize_url).is_ok();
     Ok(ConnectStarted {
         state: flow.state.as_str().to_string(),

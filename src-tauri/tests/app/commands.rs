@@ -141,16 +141,18 @@ fn automatic_unlock_over_ipc_needs_the_passphrase_and_says_what_the_keyring_did(
 }
 
 /// A connected business account `username` holding `token`, fresh for 60 days.
-fn connect(t: &TestApp, instagram_user_id: &str, username: &str, token: &str) {
+fn connect(t: &TestApp, network_user_id: &str, username: &str, token: &str) {
     let now = Utc::now();
     let profile = Profile {
-        instagram_user_id: instagram_user_id.into(),
+        network: evergreen_core::account::Network::Instagram,
+        network_user_id: network_user_id.into(),
         app_scoped_id: None,
         username: username.into(),
         account_type: AccountType::Business,
         profile_picture_url: None,
     };
     let record = TokenRecord {
+        network: evergreen_core::account::Network::Instagram,
         token: AccessToken::new(token.into()),
         issued_at: now,
         expires_at: now + Duration::days(60),

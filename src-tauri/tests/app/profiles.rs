@@ -208,9 +208,11 @@ fn a_sign_in_begun_with_the_real_accounts_finishes_there_after_moving_to_the_dem
         real.relay.clone(),
     );
     t.invoke("create_vault", json!({ "passphrase": PASS })).unwrap();
-    let flow =
-        tauri::async_runtime::block_on(t.core().start_connect(evergreen_core::connect::FlowPurpose::Connect))
-            .unwrap();
+    let flow = tauri::async_runtime::block_on(t.core().start_connect(
+        evergreen_core::account::Network::Instagram,
+        evergreen_core::connect::FlowPurpose::Connect,
+    ))
+    .unwrap();
     t.invoke("choose_mode", json!({ "mode": "demo" })).expect("moved to demo");
     let link = tauri::async_runtime::block_on(evergreen_sandbox::person::sign_in(
         &flow.authorize_url,

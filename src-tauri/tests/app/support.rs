@@ -61,6 +61,7 @@ impl TestApp {
         let vault = StrongholdVault::with_kdf(&DataDir::new(profile.path()), CHEAP_KDF);
         let wiring = evergreen_app::Wiring {
             vault: Box::new(vault),
+            threads: evergreen_instagram::threads::Endpoints::single_host(&instagram.www),
             instagram,
             relay: Some(relay),
             notifier: evergreen_core::notify::silent(),
@@ -130,7 +131,8 @@ impl std::io::Write for LogWriter {
 /// A professional account as Instagram describes it.
 pub fn profile(username: &str) -> evergreen_core::Profile {
     evergreen_core::Profile {
-        instagram_user_id: format!("1784140{:010}", username.len()),
+        network: evergreen_core::account::Network::Instagram,
+        network_user_id: format!("1784140{:010}", username.len()),
         app_scoped_id: None,
         username: username.into(),
         account_type: evergreen_core::account::AccountType::Business,
@@ -142,6 +144,7 @@ pub fn profile(username: &str) -> evergreen_core::Profile {
 pub fn record() -> evergreen_core::vault::TokenRecord {
     let now = chrono::Utc::now();
     evergreen_core::vault::TokenRecord {
+        network: evergreen_core::account::Network::Instagram,
         token: evergreen_instagram::AccessToken::new("IGAAtestTokenForTheProfileTests1".into()),
         issued_at: now,
         expires_at: now + chrono::Duration::days(60),

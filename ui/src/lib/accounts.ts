@@ -24,9 +24,14 @@ export const accountStatusSchema = z.enum([
 ]);
 export type AccountStatus = z.infer<typeof accountStatusSchema>;
 
+/** The networks Evergreen keeps accounts of (the core's `Network`, its stored words). */
+export const networkSchema = z.enum(['instagram', 'threads']);
+export type Network = z.infer<typeof networkSchema>;
+
 export const accountSchema = z.object({
   id: z.string(),
-  instagramUserId: z.string(),
+  network: networkSchema,
+  networkUserId: z.string(),
   username: z.string(),
   accountType: z.string(),
   profilePictureUrl: z.nullable(z.string()),

@@ -10,7 +10,8 @@ const at = (ms: number) => new Date(Date.now() + ms).toISOString();
 export function account(overrides: Partial<Account> = {}): Account {
   return {
     id: 'a1',
-    instagramUserId: '17841400001',
+    network: 'instagram',
+    networkUserId: '17841400001',
     username: 'evergreen.shop',
     accountType: 'BUSINESS',
     profilePictureUrl: null,

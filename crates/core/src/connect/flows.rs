@@ -31,15 +31,19 @@ pub enum FlowPurpose {
     Connect,
     /// "Connect another account": Instagram is asked to force a fresh login.
     AddAccount,
-    /// "Reconnect" on an existing account (by Instagram user id).
+    /// "Reconnect" on an existing account (by its network and the network's id).
     Reconnect {
+        /// The account's network: the sign-in is on it.
+        network: crate::account::Network,
         /// The account the user meant to repair.
-        instagram_user_id: String,
+        network_user_id: String,
     },
 }
 
 /// A flow waiting for its link.
 pub struct PendingFlow {
+    /// The network it connects: its link and its handoff must name the same one.
+    pub network: crate::account::Network,
     /// The relay it started at, which alone can hand over its token.
     pub relay: super::RelayClient,
     /// Proves to the relay that the app redeeming the handoff is the one that started it.
@@ -136,6 +140,7 @@ mod tests {
 
     fn flow(expires_at: DateTime<Utc>) -> PendingFlow {
         PendingFlow {
+            network: crate::account::Network::Instagram,
             relay: super::super::RelayClient::new("http://127.0.0.1:9/".parse().unwrap()),
             verifier: Arc::new(PkceVerifier::generate()),
             redeeming: Arc::default(),

@@ -5,6 +5,7 @@ mod flows;
 mod pkce;
 mod relay;
 
+use crate::account::Network;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub use flows::{FLOW_TTL, FlowPurpose, PendingFlow, PendingFlows};
@@ -102,6 +103,14 @@ pub enum Error {
         "Evergreen couldn't check the new connection with Instagram. Check your internet connection and start again."
     )]
     IdentityUnconfirmed,
+    /// The UI named a network Evergreen does not connect.
+    #[error("Evergreen can't connect accounts of that kind.")]
+    UnknownNetwork,
+    /// The sign-in service has no app on the network asked for.
+    #[error(
+        "Your sign-in service doesn't connect accounts of that network yet. Ask whoever runs it to add it, or choose another in Settings → Sign-in service."
+    )]
+    NetworkNotOffered,
     /// The handed-over token belongs to another account than the sign-in service said.
     #[error(
         "The sign-in service sent a connection for a different account than it named, so Evergreen didn't save it. Start again; if it happens again, contact whoever runs your sign-in service."
@@ -160,8 +169,8 @@ pub struct Connector {
     /// started at, so changing the service mid-sign-in finishes that sign-in where it began.
     relay: Mutex<Option<RelayClient>>,
     ttl: chrono::Duration,
-    /// Where a login page may be: Instagram's login hosts (the sandbox's in demo mode).
-    login_origins: Vec<evergreen_instagram::url::Origin>,
+    /// Where a login page may be, per network: its login hosts (the sandbox's in demo mode).
+    login_origins: Vec<(Network, evergreen_instagram::url::Origin)>,
 }
 
 /// Whether `url` may carry a sign-in: https, or plain http to this computer.
@@ -221,8 +230,13 @@ impl Connector {
         clock: Arc<dyn Clock>,
         relay: Option<RelayClient>,
         instagram: &evergreen_instagram::Endpoints,
+        threads: &evergreen_instagram::threads::Endpoints,
     ) -> Self {
-        let login_origins = vec![instagram.www.origin(), instagram.api.origin()];
+        let login_origins = vec![
+            (Network::Instagram, instagram.www.origin()),
+            (Network::Instagram, instagram.api.origin()),
+            (Network::Threads, threads.www.origin()),
+        ];
         Self { flows: Mutex::default(), clock, relay: Mutex::new(relay), ttl: FLOW_TTL, login_origins }
     }
 
@@ -247,20 +261,21 @@ impl Connector {
     }
 
     /// Start a flow at the relay and keep it pending with its verifier.
-    pub async fn start(&self, purpose: FlowPurpose) -> Result<StartedFlow, crate::Error> {
+    pub async fn start(&self, network: Network, purpose: FlowPurpose) -> Result<StartedFlow, crate::Error> {
         let relay = self.current_relay()?;
         let verifier = PkceVerifier::generate();
         let force = !matches!(purpose, FlowPurpose::Connect);
-        let started = relay.start(&verifier.challenge(), force).await?;
+        let started = relay.start(network, &verifier.challenge(), force).await?;
         let state = FlowState::new(started.state).map_err(|_| Error::RelayRefused)?;
         let url = evergreen_instagram::Url::parse(&started.authorize_url).map_err(|_| Error::RelayRefused)?;
-        // The relay chooses the page the browser opens: only Instagram's (a compromised relay
-        // must not send the person anywhere else).
-        if !self.login_origins.contains(&url.origin()) || !is_https_or_loopback(&url) {
-            tracing::warn!("the relay's login page is not on Instagram's login hosts");
+        // The relay chooses the page the browser opens: only the network's own login page (a
+        // compromised relay must not send the person anywhere else).
+        if !self.login_origins.contains(&(network, url.origin())) || !is_https_or_loopback(&url) {
+            tracing::warn!(%network, "the relay's login page is not on the network's login hosts");
             return Err(Error::LoginPageNotInstagram.into());
         }
         let flow = PendingFlow {
+            network,
             relay,
             verifier: Arc::new(verifier),
             redeeming: Arc::default(),
@@ -287,7 +302,11 @@ impl Connector {
     /// forgotten).
     pub fn receive_link(&self, raw: &str) -> Result<AcceptedLink, crate::Error> {
         let link = DeepLink::parse(raw)?;
-        self.flows().check(link.state(), self.clock.now())?;
+        let flow = self.flows().check(link.state(), self.clock.now())?.network;
+        // A flow's link names its network: one for another is not this flow's.
+        if flow != link.network() {
+            return Err(Error::LinkNotOurs.into());
+        }
         Ok(AcceptedLink { link })
     }
 
@@ -298,17 +317,20 @@ impl Connector {
     pub async fn collect_accepted(&self, accepted: AcceptedLink) -> Result<Collected, crate::Error> {
         match accepted.link {
             DeepLink::Failure { error, .. } => Err(Error::from_link(&error).into()),
-            DeepLink::Handoff { handoff, state } => {
+            DeepLink::Handoff { handoff, state, network } => {
                 let (redeeming, verifier, relay) = {
                     let mut flows = self.flows();
                     let flow = flows.check(&state, self.clock.now())?;
+                    if flow.network != network {
+                        return Err(Error::LinkNotOurs.into());
+                    }
                     (flow.redeeming.clone(), flow.verifier.clone(), flow.relay.clone())
                 };
                 let _one_at_a_time = redeeming.lock().await;
                 // Another link for this flow may have finished it while this one waited.
                 self.flows().check(&state, self.clock.now())?;
                 let handoff = relay.redeem(handoff.as_str(), verifier.expose()).await?;
-                if handoff.state != state.as_str() {
+                if handoff.state != state.as_str() || handoff.network != network {
                     tracing::warn!("the relay's handoff answers another sign-in");
                     return Err(Error::RelayRefused.into());
                 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use evergreen_instagram::{AccessToken, Url};
+use evergreen_instagram::{AccessToken, Network, Url};
 use serde::{Deserialize, Serialize};
 
 use zeroize::Zeroizing;
@@ -26,6 +26,10 @@ struct NewSession<'a> {
     code_challenge: &'a str,
     code_challenge_method: &'static str,
     force_authentication: bool,
+    /// Named only for another network than Instagram: a relay from before Threads refuses a
+    /// field it does not know, and connects Instagram accounts as it always did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    network: Option<&'static str>,
 }
 
 /// A sign-in the relay started.
@@ -73,9 +77,16 @@ struct Redeem<'a> {
     code_verifier: &'a str,
 }
 
+fn instagram() -> Network {
+    Network::Instagram
+}
+
 /// What a redeemed handoff holds.
 #[derive(Deserialize)]
 pub struct Handoff {
+    /// The network the token is for (a relay from before Threads names none: Instagram).
+    #[serde(default = "instagram")]
+    pub network: Network,
     /// The long-lived token.
     #[serde(deserialize_with = "evergreen_instagram::serde_expose::deserialize")]
     pub access_token: AccessToken,
@@ -175,10 +186,19 @@ impl RelayClient {
         self.base.join(path).expect("static path")
     }
 
-    /// `POST /v1/sessions`.
-    pub async fn start(&self, challenge: &str, force_authentication: bool) -> Result<SessionStarted, Error> {
-        let body =
-            NewSession { code_challenge: challenge, code_challenge_method: "S256", force_authentication };
+    /// `POST /v1/sessions` for `network`.
+    pub async fn start(
+        &self,
+        network: Network,
+        challenge: &str,
+        force_authentication: bool,
+    ) -> Result<SessionStarted, Error> {
+        let body = NewSession {
+            code_challenge: challenge,
+            code_challenge_method: "S256",
+            force_authentication,
+            network: (network != Network::Instagram).then(|| network.as_str()),
+        };
         self.post("v1/sessions", &body).await
     }
 
@@ -240,6 +260,7 @@ fn refusal(status: u16, code: &str) -> Error {
     match (status, code) {
         (_, "unknown_handoff" | "expired_handoff") => Error::HandoffGone,
         (_, "wrong_verifier") => Error::LinkWrongFlow,
+        (_, "network_not_offered") => Error::NetworkNotOffered,
         (429 | 503, _) => Error::RelayBusy,
         _ => Error::RelayRefused,
     }

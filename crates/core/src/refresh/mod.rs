@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
-use evergreen_instagram::{ApiError, Client, Endpoints, ErrorClass, Me, Transport};
+use evergreen_instagram::{ApiError, Clients, ErrorClass, Me, Network, Transport};
 use futures_util::StreamExt;
 use tokio::sync::Notify;
 
@@ -67,7 +67,7 @@ pub enum Trigger {
 /// The engine's state: Instagram, per-account locks, what is in flight, whether Instagram
 /// answers at all.
 pub(crate) struct Engine {
-    client: Client,
+    clients: Clients,
     locks: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     refreshing: Mutex<HashSet<AccountId>>,
     limiter: Limiter,
@@ -102,13 +102,13 @@ impl Drop for InFlight<'_> {
 }
 
 impl Engine {
-    pub(crate) fn client(&self) -> &Client {
-        &self.client
+    pub(crate) fn clients(&self) -> &Clients {
+        &self.clients
     }
 
-    pub(crate) fn new(instagram: Endpoints, timeout: std::time::Duration) -> Self {
+    pub(crate) fn new(clients: Clients) -> Self {
         Self {
-            client: Client::with_timeout(instagram, timeout),
+            clients,
             locks: Mutex::default(),
             refreshing: Mutex::default(),
             limiter: Limiter::new(MAX_CONCURRENCY),
@@ -358,7 +358,7 @@ impl Evergreen {
                     return;
                 };
                 in_flight = Some(call);
-                let result = self.call(record, matches!(plan, Plan::Refresh)).await;
+                let result = self.call(account.network, record, matches!(plan, Plan::Refresh)).await;
                 drop(permit);
                 result
             }
@@ -369,32 +369,37 @@ impl Evergreen {
         self.mark_refreshing(id, false);
     }
 
-    /// The network part: refresh (then `/me` with the new token), or `/me` alone.
-    async fn call(&self, record: &TokenRecord, refresh: bool) -> AttemptResult {
-        let client = &self.engine().client;
+    /// The network part: refresh (then `/me` with the new token), or `/me` alone, on the
+    /// account's network.
+    async fn call(&self, network: Network, record: &TokenRecord, refresh: bool) -> AttemptResult {
+        let clients = &self.engine().clients;
         if !refresh {
-            return match client.me(&record.token).await {
+            return match clients.me(network, &record.token).await {
                 Ok(me) => self.answered(AttemptResult::Checked { me }),
                 Err(error) => self.failed(error),
             };
         }
-        match client.refresh(&record.token).await {
+        match clients.refresh(network, &record.token).await {
             Ok(fresh) => {
                 let issued_at = self.now();
                 let lifetime =
                     chrono::Duration::from_std(fresh.expires_in).unwrap_or(chrono::Duration::days(60));
-                let record = TokenRecord { token: fresh.token, issued_at, expires_at: issued_at + lifetime };
+                let record =
+                    TokenRecord { network, token: fresh.token, issued_at, expires_at: issued_at + lifetime };
                 // Re-read the profile with the new token (a renamed handle, a new avatar); a
                 // failure here does not undo the refresh. Not while a lock or quit waits: the
                 // new token must be saved first, and soon.
-                let me: Option<Me> =
-                    if self.engine().is_quiescing() { None } else { client.me(&record.token).await.ok() };
+                let me: Option<Me> = if self.engine().is_quiescing() {
+                    None
+                } else {
+                    clients.me(network, &record.token).await.ok()
+                };
                 self.answered(AttemptResult::Refreshed { record: Box::new(record), me })
             }
             Err(error) if needs_confirmation(&error) => {
                 // A refusal Meta does not document as the end of a token: ask `/me` before
                 // anything changes. Its own answer is trusted (it is the basic read).
-                match client.me(&record.token).await {
+                match clients.me(network, &record.token).await {
                     Ok(me) => self.answered(AttemptResult::RefusedButAlive { error, me }),
                     Err(me_error) if me_error.class == ErrorClass::Transient => {
                         // Unknown either way: keep the account and try the renewal later.

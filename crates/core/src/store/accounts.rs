@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, named_params};
 
 use super::{Reader, Result, Writer, due_to_db, from_db, to_db};
-use crate::account::{Account, AccountId, AccountStatus, AccountType, StatusReason};
+use crate::account::{Account, AccountId, AccountStatus, AccountType, Network, StatusReason};
 
-const COLUMNS: &str = "id, instagram_user_id, username, account_type, profile_picture_url, status, \
+const COLUMNS: &str = "id, network, network_user_id, username, account_type, profile_picture_url, status, \
      status_reason, token_expires_at, token_refreshed_at, last_validated_at, next_refresh_at, \
      created_at, updated_at, refresh_failures, failing_since, app_scoped_id";
 
@@ -19,7 +19,17 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
         id: id.parse().map_err(|_| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, "account id".into())
         })?,
-        instagram_user_id: row.get("instagram_user_id")?,
+        network: {
+            let word: String = row.get("network")?;
+            Network::parse(&word).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    format!("network {word:?}").into(),
+                )
+            })?
+        },
+        network_user_id: row.get("network_user_id")?,
         username: row.get("username")?,
         account_type: AccountType::parse(&row.get::<_, String>("account_type")?),
         profile_picture_url: row.get("profile_picture_url")?,
@@ -52,12 +62,12 @@ impl Reader<'_> {
         Ok(stmt.query_row([id.to_string()], from_row).optional()?)
     }
 
-    /// The account with Instagram's `user_id`.
-    pub fn account_by_instagram_id(&self, instagram_user_id: &str) -> Result<Option<Account>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE instagram_user_id = ?1"))?;
-        Ok(stmt.query_row([instagram_user_id], from_row).optional()?)
+    /// The account `network` calls `network_user_id`.
+    pub fn account_by_network_id(&self, network: Network, network_user_id: &str) -> Result<Option<Account>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM accounts WHERE network = ?1 AND network_user_id = ?2"
+        ))?;
+        Ok(stmt.query_row([network.as_str(), network_user_id], from_row).optional()?)
     }
 
     /// Accounts disconnected while locked, whose tokens are still to be removed.
@@ -84,11 +94,12 @@ impl Writer<'_> {
     /// Insert the account, or replace the row with the same id.
     pub fn save_account(&self, a: &Account) -> Result<()> {
         let mut stmt = self.tx.prepare_cached(&format!(
-            "INSERT INTO accounts ({COLUMNS}) VALUES (:id, :instagram_user_id, :username, :account_type, \
+            "INSERT INTO accounts ({COLUMNS}) VALUES (:id, :network, :network_user_id, :username, :account_type, \
              :profile_picture_url, :status, :status_reason, :token_expires_at, :token_refreshed_at, \
              :last_validated_at, :next_refresh_at, :created_at, :updated_at, :refresh_failures, :failing_since, \
              :app_scoped_id)
-             ON CONFLICT (id) DO UPDATE SET instagram_user_id = excluded.instagram_user_id,
+             ON CONFLICT (id) DO UPDATE SET network = excluded.network,
+               network_user_id = excluded.network_user_id,
                username = excluded.username, account_type = excluded.account_type,
                profile_picture_url = excluded.profile_picture_url, status = excluded.status,
                status_reason = excluded.status_reason, token_expires_at = excluded.token_expires_at,
@@ -99,7 +110,8 @@ impl Writer<'_> {
         ))?;
         stmt.execute(named_params! {
             ":id": a.id.to_string(),
-            ":instagram_user_id": a.instagram_user_id,
+            ":network": a.network.as_str(),
+            ":network_user_id": a.network_user_id,
             ":username": a.username,
             ":account_type": a.account_type.as_str(),
             ":profile_picture_url": a.profile_picture_url,

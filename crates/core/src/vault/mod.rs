@@ -23,7 +23,11 @@ mod records;
 mod stronghold;
 
 use chrono::{DateTime, Utc};
-use evergreen_instagram::AccessToken;
+use evergreen_instagram::{AccessToken, Network};
+
+fn instagram() -> Network {
+    Network::Instagram
+}
 use serde::{Deserialize, Serialize};
 
 pub use header::KdfParams;
@@ -36,6 +40,10 @@ use crate::keyring::{VaultId, WrappingKey};
 /// What the vault keeps per account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRecord {
+    /// The network the token is for (a record saved before Threads is Instagram's): what an
+    /// orphan token is asked about.
+    #[serde(default = "instagram")]
+    pub network: Network,
     /// The long-lived token. Serialized only here, inside the encrypted snapshot.
     #[serde(with = "evergreen_instagram::serde_expose")]
     pub token: AccessToken,

@@ -14,7 +14,8 @@ use crate::support::{NO_RELAY, PASS, cheap_vault, core, pass, profile, record, s
 
 fn profile_of(ig: &str, username: &str) -> Profile {
     Profile {
-        instagram_user_id: ig.into(),
+        network: evergreen_core::account::Network::Instagram,
+        network_user_id: ig.into(),
         app_scoped_id: None,
         username: username.into(),
         account_type: AccountType::Business,

@@ -13,7 +13,11 @@ use crate::support::{PASS, Stack, cheap_vault, pass};
 #[tokio::test]
 async fn connecting_saves_the_account_and_its_token_vault_first() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     assert!(
         !flow.authorize_url.contains("force_authentication"),
         "a first connect reuses the browser's login"
@@ -47,7 +51,8 @@ async fn connecting_the_same_account_twice_keeps_one_row_and_a_second_account_ad
         (FlowPurpose::AddAccount, "evergreen.shop"),
         (FlowPurpose::AddAccount, "studio.ama"),
     ] {
-        let flow = s.core.start_connect(purpose.clone()).await.unwrap();
+        let flow =
+            s.core.start_connect(evergreen_core::account::Network::Instagram, purpose.clone()).await.unwrap();
         assert_eq!(flow.authorize_url.contains("force_authentication=1"), purpose == FlowPurpose::AddAccount);
         let link = sign_in(&flow.authorize_url, &Decision::allow(username)).await.unwrap();
         s.core.finish_connect(&link).await.unwrap();
@@ -60,7 +65,11 @@ async fn connecting_the_same_account_twice_keeps_one_row_and_a_second_account_ad
 #[tokio::test]
 async fn a_reconnect_into_another_account_says_so() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let first = s
         .core
         .finish_connect(&sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap())
@@ -68,7 +77,13 @@ async fn a_reconnect_into_another_account_says_so() {
         .unwrap();
     let flow = s
         .core
-        .start_connect(FlowPurpose::Reconnect { instagram_user_id: first.account.instagram_user_id.clone() })
+        .start_connect(
+            evergreen_core::account::Network::Instagram,
+            FlowPurpose::Reconnect {
+                network: evergreen_core::account::Network::Instagram,
+                network_user_id: first.account.network_user_id.clone(),
+            },
+        )
         .await
         .unwrap();
     let other = s
@@ -91,7 +106,11 @@ async fn each_failure_has_its_own_code() {
         ),
     ];
     for (decision, code) in cases {
-        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let flow = s
+            .core
+            .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+            .await
+            .unwrap();
         let link = sign_in(&flow.authorize_url, &decision).await.unwrap();
         assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), code, "{decision:?}");
     }
@@ -106,7 +125,11 @@ async fn instagram_refusals_during_sign_in_say_what_to_do() {
     let user =
         s.sandbox.world().accounts().into_iter().find(|a| a.username == "evergreen.shop").unwrap().user_id;
     s.sandbox.world().update_account(&user, |a| a.checkpoint = true);
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     let error = s.core.finish_connect(&link).await.unwrap_err();
     assert_eq!(error.code(), Code::InstagramLoginRequired);
@@ -114,7 +137,11 @@ async fn instagram_refusals_during_sign_in_say_what_to_do() {
     s.sandbox.world().update_account(&user, |a| a.checkpoint = false);
 
     s.sandbox.world().add_fault(Fault::new(FaultKind::Dead { subcode: 460 }, 1).on("me"));
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     let error = s.core.finish_connect(&link).await.unwrap_err();
     assert_eq!(error.code(), Code::InstagramSessionRejected);
@@ -129,10 +156,14 @@ async fn a_sign_in_whose_two_ids_differ_connects_keyed_on_the_professional_id() 
     let s = Stack::new().await;
     let account = s.sandbox.world().accounts().into_iter().find(|a| a.username == "evergreen.shop").unwrap();
     assert_ne!(account.user_id, account.app_scoped_id);
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     let connection = s.core.finish_connect(&link).await.expect("connects");
-    assert_eq!(connection.account.instagram_user_id, account.user_id);
+    assert_eq!(connection.account.network_user_id, account.user_id);
     assert_eq!(connection.account.app_scoped_id.as_deref(), Some(account.app_scoped_id.as_str()));
     let row = s.core.store().read(|r| r.account(connection.account.id)).unwrap().unwrap();
     assert_eq!(row.app_scoped_id.as_deref(), Some(account.app_scoped_id.as_str()), "kept in the metadata");
@@ -141,7 +172,11 @@ async fn a_sign_in_whose_two_ids_differ_connects_keyed_on_the_professional_id() 
 #[tokio::test]
 async fn a_replayed_link_is_refused() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     s.core.finish_connect(&link).await.unwrap();
     assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), Code::LinkAlreadyUsed);
@@ -150,8 +185,16 @@ async fn a_replayed_link_is_refused() {
 #[tokio::test]
 async fn a_handoff_under_another_flows_state_is_refused_by_the_relay() {
     let s = Stack::new().await;
-    let a = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
-    let b = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let a = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
+    let b = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let link_a = sign_in(&a.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     let forged = link_a.replace(a.state.as_str(), b.state.as_str());
     assert_eq!(
@@ -169,7 +212,11 @@ async fn a_handoff_under_another_flows_state_is_refused_by_the_relay() {
 #[tokio::test]
 async fn a_forged_link_with_the_pending_state_does_not_end_the_sign_in() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let real = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     let state = flow.state.as_str();
     for forged in [
@@ -188,7 +235,11 @@ async fn a_forged_link_with_the_pending_state_does_not_end_the_sign_in() {
 #[tokio::test]
 async fn a_link_that_arrives_while_locked_can_be_used_after_unlocking() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     s.core.lock().await.unwrap();
     assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), Code::VaultLocked);
@@ -200,7 +251,11 @@ async fn a_link_that_arrives_while_locked_can_be_used_after_unlocking() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locking_while_a_sign_in_is_being_saved_waits_for_it_and_loses_nothing() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     // The handoff is collected (once, for ever); the app's own /me is slow.
     s.sandbox.world().add_fault(Fault::new(FaultKind::Latency { ms: 300 }, 1).on("me"));
@@ -241,7 +296,7 @@ async fn a_relay_answer_beyond_any_valid_size_is_refused() {
     let relay = evergreen_core::connect::RelayClient::new(evergreen_instagram::Url::parse(&url).unwrap());
     let verifier = evergreen_core::connect::PkceVerifier::generate();
     assert!(matches!(
-        relay.start(&verifier.challenge(), false).await,
+        relay.start(evergreen_core::account::Network::Instagram, &verifier.challenge(), false).await,
         Err(evergreen_core::connect::Error::RelayRefused)
     ));
 }
@@ -249,7 +304,11 @@ async fn a_relay_answer_beyond_any_valid_size_is_refused() {
 #[tokio::test]
 async fn an_expired_flow_is_refused_without_asking_the_relay() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
     s.clock.advance(std::time::Duration::from_secs(11 * 60));
     assert_eq!(s.core.finish_connect(&link).await.unwrap_err().code(), Code::LinkExpired);
@@ -258,7 +317,11 @@ async fn an_expired_flow_is_refused_without_asking_the_relay() {
 #[tokio::test]
 async fn a_cancelled_flow_refuses_its_link() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     assert!(s.core.cancel_connect(&flow.state));
     assert_eq!(s.core.connect_url(&flow.state), None);
     let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
@@ -268,14 +331,28 @@ async fn a_cancelled_flow_refuses_its_link() {
 #[tokio::test]
 async fn a_relay_that_is_down_is_reported_as_unreachable() {
     let s = Stack::with_relay(false).await;
-    assert_eq!(s.core.start_connect(FlowPurpose::Connect).await.unwrap_err().code(), Code::RelayUnreachable);
+    assert_eq!(
+        s.core
+            .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+            .await
+            .unwrap_err()
+            .code(),
+        Code::RelayUnreachable
+    );
 }
 
 #[tokio::test]
 async fn connecting_needs_an_unlocked_vault() {
     let s = Stack::new().await;
     s.core.lock().await.unwrap();
-    assert_eq!(s.core.start_connect(FlowPurpose::Connect).await.unwrap_err().code(), Code::VaultLocked);
+    assert_eq!(
+        s.core
+            .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+            .await
+            .unwrap_err()
+            .code(),
+        Code::VaultLocked
+    );
 }
 
 /// However the relay goes away mid-flow, the person is told to start again, promptly.
@@ -292,7 +369,11 @@ mod relay_restarts {
     const PROMPT: Duration = Duration::from_secs(20);
 
     async fn connect_again_works(s: &Stack) {
-        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let flow = s
+            .core
+            .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+            .await
+            .unwrap();
         let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
         s.core.finish_connect(&link).await.expect("starting again connects");
         assert_eq!(s.core.accounts().unwrap().len(), 1);
@@ -301,7 +382,11 @@ mod relay_restarts {
     #[tokio::test]
     async fn restarted_before_instagram_returns_the_browser_says_connect_again() {
         let mut s = Stack::new().await;
-        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let flow = s
+            .core
+            .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+            .await
+            .unwrap();
         s.stop_relay().await;
         s.start_relay().await;
         let page =
@@ -317,7 +402,11 @@ mod relay_restarts {
     #[tokio::test]
     async fn restarted_before_the_app_collects_says_start_again() {
         let mut s = Stack::new().await;
-        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let flow = s
+            .core
+            .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+            .await
+            .unwrap();
         let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
         s.stop_relay().await;
         s.start_relay().await;
@@ -332,7 +421,11 @@ mod relay_restarts {
     #[tokio::test]
     async fn down_while_the_app_collects_says_so_at_once() {
         let mut s = Stack::new().await;
-        let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+        let flow = s
+            .core
+            .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+            .await
+            .unwrap();
         let link = sign_in(&flow.authorize_url, &Decision::allow("evergreen.shop")).await.unwrap();
         s.stop_relay().await;
         let error =
@@ -374,7 +467,10 @@ async fn a_relay_cannot_send_the_browser_to_a_page_that_is_not_instagrams() {
     setup.instagram = evergreen_instagram::Endpoints::instagram();
     let core = evergreen_core::Evergreen::open(setup).unwrap();
     core.create_vault(pass(PASS)).await.unwrap();
-    let error = core.start_connect(FlowPurpose::Connect).await.unwrap_err();
+    let error = core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), Code::RelayUntrusted);
     assert!(error.to_string().contains("not Instagram's"), "{error}");
 }

@@ -124,7 +124,7 @@ async fn a_reconnect_saved_during_a_renewal_in_flight_is_not_overwritten() {
     let f = Fleet::new().await;
     let a = f.connect("brand");
     f.clock.advance(49 * HOUR);
-    f.sandbox.world().revoke(&a.instagram_user_id, 460);
+    f.sandbox.world().revoke(&a.network_user_id, 460);
     f.sandbox.world().add_fault(Fault::new(FaultKind::Latency { ms: 300 }, 1).on("refresh"));
     let sweep = {
         let core = f.core.clone();
@@ -132,7 +132,7 @@ async fn a_reconnect_saved_during_a_renewal_in_flight_is_not_overwritten() {
     };
     until_a_refresh_is_in_flight(&f).await;
     // The person reconnects while the renewal of the dead token is out.
-    let reconnected = f.reconnect(&a.instagram_user_id, "brand");
+    let reconnected = f.reconnect(&a.network_user_id, "brand");
     tokio::time::timeout(HANG, sweep).await.unwrap().unwrap();
     let now = f.account(a.id);
     assert_eq!((now.status, now.status_reason), (AccountStatus::Connected, None), "{now:?}");
@@ -155,7 +155,7 @@ async fn a_token_whose_account_row_was_lost_is_listed_again_from_instagram() {
     f.settle_after(before).await;
     let back = f.core.store().read(|r| r.account(lost.id)).unwrap().expect("listed again");
     assert_eq!((back.username.as_str(), back.status), ("lost", AccountStatus::Connected));
-    assert_eq!(back.instagram_user_id, lost.instagram_user_id);
+    assert_eq!(back.network_user_id, lost.network_user_id);
     assert_eq!(back.token_expires_at, lost.token_expires_at, "the vault's dates");
     assert!(f.core.store().read(|r| r.account(kept.id)).unwrap().is_some());
 }
@@ -187,7 +187,7 @@ async fn a_dead_orphan_token_is_removed_and_a_second_copy_of_a_listed_account_to
     f.start().await;
     f.core.lock().await.unwrap();
     f.core.store().write(|w| w.delete_account(dead.id).map(|_| ())).unwrap();
-    f.sandbox.world().revoke(&dead.instagram_user_id, 458);
+    f.sandbox.world().revoke(&dead.network_user_id, 458);
     // An old copy of `listed`'s token under another id (as an old vault backup would hold).
     let side = cheap_vault(&DataDir::new(f.dir.path()));
     side.unlock(&pass(PASS)).unwrap();

@@ -186,7 +186,8 @@ async fn prepared(desktop: &Desktop) -> (TempDir, DataDir) {
 
 fn profile_of(ig: &str, username: &str) -> evergreen_core::Profile {
     evergreen_core::Profile {
-        instagram_user_id: ig.into(),
+        network: evergreen_core::account::Network::Instagram,
+        network_user_id: ig.into(),
         app_scoped_id: None,
         username: username.into(),
         account_type: evergreen_core::account::AccountType::Business,

@@ -12,4 +12,5 @@ mod sign_in_service;
 mod simulation;
 mod store;
 mod support;
+mod threads;
 mod vault;

@@ -21,16 +21,16 @@ async fn ninety_days_of_trouble_give_exactly_these_notifications() {
 
     // Day 5: Instagram puts @studio behind a checkpoint; the user clears it on day 7.
     f.run_for(5 * DAY).await;
-    f.sandbox.world().update_account(&studio.instagram_user_id, |a| a.checkpoint = true);
+    f.sandbox.world().update_account(&studio.network_user_id, |a| a.checkpoint = true);
     f.run_for(2 * DAY).await;
-    f.sandbox.world().update_account(&studio.instagram_user_id, |a| a.checkpoint = false);
+    f.sandbox.world().update_account(&studio.network_user_id, |a| a.checkpoint = false);
 
     // Day 10: @brand's password changes at Instagram; the user reconnects on day 12.
     f.run_for(3 * DAY).await;
-    f.sandbox.world().revoke(&brand.instagram_user_id, 460);
+    f.sandbox.world().revoke(&brand.network_user_id, 460);
     f.run_for(2 * DAY).await;
     assert_eq!(f.account(brand.id).status, AccountStatus::NeedsReconnect);
-    f.reconnect(&brand.instagram_user_id, "brand");
+    f.reconnect(&brand.network_user_id, "brand");
 
     // Day 15: the vault is locked for three days while renewals come due.
     f.run_for(3 * DAY).await;

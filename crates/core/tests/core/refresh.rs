@@ -193,7 +193,7 @@ async fn a_revoked_token_needs_a_reconnect_with_the_reason() {
         let f = Fleet::new().await;
         let a = f.connect("brand");
         f.clock.advance(49 * HOUR);
-        f.sandbox.world().revoke(&a.instagram_user_id, subcode);
+        f.sandbox.world().revoke(&a.network_user_id, subcode);
         f.core.sweep(vec![a.id], Trigger::Scheduled).await;
         let a = f.account(a.id);
         assert_eq!(
@@ -209,14 +209,14 @@ async fn a_checkpoint_waits_for_a_login_on_instagram_then_recovers() {
     let mut f = Fleet::new().await;
     let a = f.connect("brand");
     f.start().await;
-    f.sandbox.world().update_account(&a.instagram_user_id, |acc| acc.checkpoint = true);
+    f.sandbox.world().update_account(&a.network_user_id, |acc| acc.checkpoint = true);
     f.run_for(49 * HOUR).await;
     let now = f.account(a.id);
     assert_eq!(
         (now.status, now.status_reason.map(StatusReason::as_str)),
         (AccountStatus::NeedsInstagramLogin, Some("checkpoint"))
     );
-    f.sandbox.world().update_account(&a.instagram_user_id, |acc| acc.checkpoint = false);
+    f.sandbox.world().update_account(&a.network_user_id, |acc| acc.checkpoint = false);
     f.run_for(HOUR).await;
     let now = f.account(a.id);
     assert_eq!(now.status, AccountStatus::Connected, "rechecked within the hour: {now:?}");

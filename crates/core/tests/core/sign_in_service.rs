@@ -99,7 +99,11 @@ async fn serve(app: axum::Router) -> (std::net::SocketAddr, tokio::task::JoinHan
 #[tokio::test]
 async fn changing_the_service_lets_a_sign_in_under_way_finish_where_it_began() {
     let s = Stack::new().await;
-    let flow = s.core.start_connect(FlowPurpose::Connect).await.unwrap();
+    let flow = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::Connect)
+        .await
+        .unwrap();
     // Another service from now on (nothing listens there).
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     s.core.set_relay(Some(format!("http://{closed}/").parse().unwrap())).unwrap();
@@ -107,11 +111,19 @@ async fn changing_the_service_lets_a_sign_in_under_way_finish_where_it_began() {
     let connection = s.core.finish_connect(&link).await.expect("redeemed at the relay it started at");
     assert_eq!(connection.account.username, "evergreen.shop");
     // New sign-ins go to the new one.
-    let error = s.core.start_connect(FlowPurpose::AddAccount).await.unwrap_err();
+    let error = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::AddAccount)
+        .await
+        .unwrap_err();
     assert_eq!(code(error), Code::RelayUnreachable);
     // Without a service, connecting says what to do, and the account is still there.
     s.core.set_relay(None).unwrap();
-    let error = s.core.start_connect(FlowPurpose::AddAccount).await.unwrap_err();
+    let error = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::AddAccount)
+        .await
+        .unwrap_err();
     assert_eq!(code(error), Code::NoSignInService);
     assert!(error_message_names_settings(&s).await);
     assert_eq!(s.core.accounts().unwrap().len(), 1);
@@ -121,6 +133,10 @@ async fn changing_the_service_lets_a_sign_in_under_way_finish_where_it_began() {
 }
 
 async fn error_message_names_settings(s: &Stack) -> bool {
-    let error = s.core.start_connect(FlowPurpose::AddAccount).await.unwrap_err();
+    let error = s
+        .core
+        .start_connect(evergreen_core::account::Network::Instagram, FlowPurpose::AddAccount)
+        .await
+        .unwrap_err();
     error.to_string().contains("Settings → Sign-in service")
 }

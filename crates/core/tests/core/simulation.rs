@@ -445,7 +445,8 @@ impl Case {
         let (token, issued) =
             world.issue_token(user, TokenKind::LongLived, vec!["instagram_business_basic".into()]);
         let profile = Profile {
-            instagram_user_id: user.clone(),
+            network: evergreen_core::account::Network::Instagram,
+            network_user_id: user.clone(),
             app_scoped_id: None,
             username: format!("slot{slot}"),
             account_type: AccountType::Business,
@@ -454,6 +455,7 @@ impl Case {
         (
             profile,
             TokenRecord {
+                network: evergreen_core::account::Network::Instagram,
                 token: AccessToken::new(token),
                 issued_at: issued.issued_at,
                 expires_at: issued.expires_at,

@@ -2,15 +2,16 @@
 
 use chrono::Duration;
 use evergreen_core::account::StatusReason;
-use evergreen_core::account::{Account, AccountId, AccountStatus, AccountType};
+use evergreen_core::account::{Account, AccountId, AccountStatus, AccountType, Network};
 use evergreen_core::store::{Event, EventKind, NotificationKind, Store};
 
 use crate::support::{profile, t0};
 
 fn account(ig: &str, username: &str) -> Account {
     Account {
+        network: evergreen_core::account::Network::Instagram,
         id: AccountId::new(),
-        instagram_user_id: ig.into(),
+        network_user_id: ig.into(),
         app_scoped_id: None,
         username: username.into(),
         account_type: AccountType::Business,
@@ -42,7 +43,7 @@ fn the_database_uses_wal_foreign_keys_and_the_latest_schema() {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     drop(conn);
     // Reopening an up-to-date database is a no-op.
     Store::open(&data.metadata_db()).unwrap();
@@ -96,7 +97,15 @@ fn accounts_round_trip_and_are_listed_by_username() {
     let all = store.read(|r| r.accounts()).unwrap();
     assert_eq!(all, vec![a.clone(), b.clone()]);
     assert_eq!(store.read(|r| r.account(a.id)).unwrap(), Some(a.clone()));
-    assert_eq!(store.read(|r| r.account_by_instagram_id("17841400000000002")).unwrap(), Some(b.clone()));
+    assert_eq!(
+        store.read(|r| r.account_by_network_id(Network::Instagram, "17841400000000002")).unwrap(),
+        Some(b.clone())
+    );
+    assert_eq!(
+        store.read(|r| r.account_by_network_id(Network::Threads, "17841400000000002")).unwrap(),
+        None,
+        "an id is the network's own"
+    );
     assert_eq!(store.read(|r| r.account(AccountId::new())).unwrap(), None);
 }
 
@@ -116,7 +125,7 @@ fn saving_an_account_again_updates_it_in_place() {
 }
 
 #[test]
-fn instagram_user_id_is_unique() {
+fn network_user_id_is_unique() {
     let (_dir, store) = store();
     store.write(|w| w.save_account(&account("1", "one"))).unwrap();
     assert!(store.write(|w| w.save_account(&account("1", "dupe"))).is_err());

@@ -42,6 +42,7 @@ pub fn t0() -> DateTime<Utc> {
 /// A token record issued at `issued` and valid 60 days.
 pub fn record(token: &str, issued: DateTime<Utc>) -> TokenRecord {
     TokenRecord {
+        network: evergreen_core::account::Network::Instagram,
         token: AccessToken::new(token.into()),
         issued_at: issued,
         expires_at: issued + Duration::days(60),
@@ -60,6 +61,7 @@ pub fn setup(data: &DataDir, clock: &ManualClock, relay: &str, sink: ChangeSink)
         sink,
         relay: Some(Url::parse(relay).expect("relay url")),
         instagram: evergreen_instagram::Endpoints::single_host(&Url::parse(relay).expect("url")),
+        threads: evergreen_instagram::threads::Endpoints::single_host(&Url::parse(relay).expect("url")),
         instagram_timeout: None,
         notifier: evergreen_core::notify::silent(),
         flow_ttl: None,
@@ -113,18 +115,25 @@ impl Stack {
 
     /// `relay_up = false`: the relay's address is taken but nothing answers there.
     pub async fn with_relay(relay_up: bool) -> Self {
-        use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app, seed};
+        use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app, demo_threads_app, seed};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
-        let world = World::new(SandboxClock::system(), demo_app(vec![format!("{relay}v1/callback")]));
+        let world = World::new(SandboxClock::system(), demo_app(vec![format!("{relay}v1/callback")]))
+            .with_threads(demo_threads_app(vec![format!("{relay}v1/callback/threads")]));
         seed(&world);
         let sandbox = Sandbox::start(world).await.unwrap();
         let app = &sandbox.world().app;
+        let threads = sandbox.world().threads_app.clone().expect("registered");
         let config = evergreen_relay::Config::local(
             relay.clone(),
             evergreen_instagram::Endpoints::single_host(sandbox.url()),
             app.client_id.clone(),
             evergreen_instagram::ClientSecret::new(app.client_secret.clone()),
+        )
+        .with_threads(
+            threads.client_id,
+            evergreen_instagram::ClientSecret::new(threads.client_secret),
+            evergreen_instagram::threads::Endpoints::single_host(sandbox.threads_url()),
         );
         let relay_address = listener.local_addr().unwrap();
         let relay_task = if relay_up {
@@ -137,6 +146,7 @@ impl Stack {
         let clock = ManualClock::at(t0());
         let mut setup = setup(&data, &clock, relay.as_str(), ignore_changes());
         setup.instagram = evergreen_instagram::Endpoints::single_host(sandbox.url());
+        setup.threads = evergreen_instagram::threads::Endpoints::single_host(sandbox.threads_url());
         let core = Evergreen::open(setup).unwrap();
         core.create_vault(pass(PASS)).await.unwrap();
         Self { dir, core, clock, sandbox, relay_task, relay_config: config, relay_address }
@@ -227,6 +237,7 @@ impl Fleet {
         let mut setup = setup(data, clock, NO_RELAY, ignore_changes());
         setup.vault = Box::new(cheap_vault(data).with_save_faults(faults.clone()));
         setup.instagram = evergreen_instagram::Endpoints::single_host(sandbox.url());
+        setup.threads = evergreen_instagram::threads::Endpoints::single_host(sandbox.threads_url());
         // Long enough that a loaded machine (CI, two cores) never times out a healthy call;
         // the timeout test waits it out once.
         setup.instagram_timeout = Some(std::time::Duration::from_secs(3));
@@ -263,7 +274,8 @@ impl Fleet {
         use evergreen_sandbox::{Sandbox, SandboxClock, World, demo_app};
         let clock = ManualClock::at(t0());
         let sandbox_time = clock.clone();
-        let world = World::new(SandboxClock::new(Arc::new(move || sandbox_time.now())), demo_app(vec![]));
+        let world = World::new(SandboxClock::new(Arc::new(move || sandbox_time.now())), demo_app(vec![]))
+            .with_threads(evergreen_sandbox::demo_threads_app(vec![]));
         let sandbox = Sandbox::start(world).await.unwrap();
         let (dir, data) = profile();
         let vault_faults = evergreen_core::vault::FailNext::default();
@@ -283,26 +295,42 @@ impl Fleet {
         self.reconnect(&account.user_id, username)
     }
 
-    /// Connect (again) the sandbox account `user_id` with a fresh token, as the flow would.
+    /// A Threads profile at the sandbox, connected now with a fresh long-lived token.
+    pub fn connect_threads(&self, username: &str) -> evergreen_core::account::Account {
+        let account = self.sandbox.world().create_threads_account(username, username);
+        self.reconnect(&account.user_id, username)
+    }
+
+    /// Connect (again) the sandbox account `user_id` with a fresh token, as the flow would,
+    /// on the account's network.
     pub fn reconnect(&self, user_id: &str, username: &str) -> evergreen_core::account::Account {
+        use evergreen_core::account::Network;
         use evergreen_sandbox::world::TokenKind;
         let world = self.sandbox.world();
         let account = world.account(user_id).expect("sandbox account");
-        let (token, issued) = world.issue_token(
-            &account.user_id,
-            TokenKind::LongLived,
-            vec!["instagram_business_basic".into()],
-        );
+        let (network, scope, account_type) = match account.network {
+            evergreen_sandbox::Network::Instagram => (
+                Network::Instagram,
+                "instagram_business_basic",
+                evergreen_core::account::AccountType::Business,
+            ),
+            evergreen_sandbox::Network::Threads => {
+                (Network::Threads, "threads_basic", evergreen_core::account::AccountType::parse(""))
+            }
+        };
+        let (token, issued) = world.issue_token(&account.user_id, TokenKind::LongLived, vec![scope.into()]);
         let record = TokenRecord {
+            network,
             token: AccessToken::new(token),
             issued_at: issued.issued_at,
             expires_at: issued.expires_at,
         };
         let profile = evergreen_core::Profile {
-            instagram_user_id: account.user_id,
+            network,
+            network_user_id: account.user_id,
             app_scoped_id: None,
             username: username.into(),
-            account_type: evergreen_core::account::AccountType::Business,
+            account_type,
             profile_picture_url: None,
         };
         self.core.save_connection(profile, record).unwrap().0

@@ -187,8 +187,9 @@ fn tray_model_us(n: usize) -> f64 {
         .into_iter()
         .map(|s| AccountView {
             account: Account {
+                network: evergreen_core::account::Network::Instagram,
                 id: AccountId::new(),
-                instagram_user_id: s.username.clone(),
+                network_user_id: s.username.clone(),
                 app_scoped_id: None,
                 username: s.username,
                 account_type: AccountType::Business,

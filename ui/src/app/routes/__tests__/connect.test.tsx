@@ -9,7 +9,8 @@ import { currentRoute, renderApp } from '@/testing/render-app';
 const started = { state: 'flow-1', authorizeUrl: 'http://127.0.0.1:9/oauth/authorize?state=flow-1', browserOpened: true };
 const account = {
   id: 'a1',
-  instagramUserId: '178414',
+  network: 'instagram',
+  networkUserId: '178414',
   username: 'evergreen.shop',
   accountType: 'BUSINESS',
   profilePictureUrl: null,

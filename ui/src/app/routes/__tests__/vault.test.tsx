@@ -182,7 +182,8 @@ describe('later runs: unlock', () => {
       list_accounts: () => [
         {
           id: 'a1',
-          instagramUserId: '1',
+          network: 'instagram',
+          networkUserId: '1',
           username: 'shop',
           accountType: 'BUSINESS',
           profilePictureUrl: null,
