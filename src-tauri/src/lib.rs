@@ -67,7 +67,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::accounts::set_account_label,
         commands::accounts::account_profile,
         commands::accounts::account_media,
-        commands::accounts::open_instagram,
+        commands::accounts::open_network,
         commands::settings::get_settings,
         commands::settings::set_refresh_policy,
         commands::settings::recent_events,

@@ -90,6 +90,18 @@ impl ServiceInfoDto {
 }
 
 /// The wire form of a vault state.
+/// The network a command names (Instagram when it names none, as the UI did before Threads).
+/// An unknown word is the UI's mistake, answered in the core's words.
+pub fn network(word: Option<&str>) -> Result<evergreen_core::account::Network, crate::error::IpcError> {
+    use evergreen_core::account::Network;
+    match word {
+        None => Ok(Network::Instagram),
+        Some(word) => Network::parse(word).ok_or_else(|| {
+            evergreen_core::Error::Connect(evergreen_core::connect::Error::UnknownNetwork).into()
+        }),
+    }
+}
+
 pub fn vault_state(state: VaultState) -> &'static str {
     match state {
         VaultState::Missing => "missing",
@@ -167,7 +179,7 @@ pub struct AccountDto {
     /// Why, as a stable reason code.
     pub status_reason: Option<&'static str>,
     /// Why, in words (the core's one mapping, `StatusReason::words`).
-    pub status_words: Option<&'static str>,
+    pub status_words: Option<String>,
     /// When the token dies.
     pub token_expires_at: String,
     /// When it was issued.
@@ -192,7 +204,7 @@ impl From<AccountView> for AccountDto {
             profile_picture_url: a.profile_picture_url,
             status: view.status.as_str(),
             status_reason: a.status_reason.map(|r| r.as_str()),
-            status_words: a.status_reason.map(|r| r.words()),
+            status_words: a.status_reason.map(|r| r.words(a.network)),
             token_expires_at: time(a.token_expires_at),
             token_refreshed_at: time(a.token_refreshed_at),
             last_validated_at: a.last_validated_at.map(time),

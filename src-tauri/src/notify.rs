@@ -66,7 +66,7 @@ impl<R: Runtime> Notifier for Desktop<R> {
 /// about, or (to unlock) the window as it is.
 fn opens(action: Action) -> Option<Route> {
     match action {
-        Action::Reconnect | Action::LogInOnInstagram => Some(Route::Integrations(Shown::NeedingYou)),
+        Action::Reconnect | Action::LogIn => Some(Route::Integrations(Shown::NeedingYou)),
         Action::RenewBeforeExpiry => Some(Route::Integrations(Shown::Expiring)),
         Action::Unlock => None,
     }
@@ -353,7 +353,7 @@ mod tests {
     #[test]
     fn a_click_opens_where_the_action_is_done() {
         assert_eq!(opens(Action::Reconnect), Some(Route::Integrations(Shown::NeedingYou)));
-        assert_eq!(opens(Action::LogInOnInstagram), Some(Route::Integrations(Shown::NeedingYou)));
+        assert_eq!(opens(Action::LogIn), Some(Route::Integrations(Shown::NeedingYou)));
         assert_eq!(opens(Action::RenewBeforeExpiry), Some(Route::Integrations(Shown::Expiring)));
         assert_eq!(opens(Action::Unlock), None);
     }

@@ -193,23 +193,24 @@ impl StatusReason {
         }
     }
 
-    /// What happened, as a clause that completes "… because" or follows a colon: calm, never
-    /// blaming, in the words a social media manager uses.
-    pub fn words(self) -> &'static str {
+    /// What happened to an account of `network`, as a clause that completes "… because" or
+    /// follows a colon: calm, never blaming, in the words a social media manager uses.
+    pub fn words(self, network: Network) -> String {
+        let name = network.name();
         match self {
-            Self::AppRemoved => "Evergreen was removed from the account's apps on Instagram",
+            Self::AppRemoved => format!("Evergreen was removed from the account's apps on {name}"),
             Self::PasswordChanged => {
-                "Instagram ended the connection after a password change or a security check"
+                format!("{name} ended the connection after a password change or a security check")
             }
-            Self::Expired => "the access expired",
-            Self::ExpiredWhileClosed => "the access expired while Evergreen was closed",
-            Self::UnconfirmedUser => "Instagram says the account isn't confirmed yet",
-            Self::LoggedOut => "Instagram ended the session",
-            Self::Checkpoint => "Instagram wants a login on instagram.com first",
-            Self::PermissionMissing => "a permission Evergreen needs was turned off",
-            Self::TokenMissing => "Evergreen no longer has this connection saved",
-            Self::VaultReset => "the vault was reset, which erased the saved connection",
-            Self::Other => "Instagram ended this connection",
+            Self::Expired => "the access expired".into(),
+            Self::ExpiredWhileClosed => "the access expired while Evergreen was closed".into(),
+            Self::UnconfirmedUser => format!("{name} says the account isn't confirmed yet"),
+            Self::LoggedOut => format!("{name} ended the session"),
+            Self::Checkpoint => format!("{name} wants a login on {} first", network.site()),
+            Self::PermissionMissing => "a permission Evergreen needs was turned off".into(),
+            Self::TokenMissing => "Evergreen no longer has this connection saved".into(),
+            Self::VaultReset => "the vault was reset, which erased the saved connection".into(),
+            Self::Other => format!("{name} ended this connection"),
         }
     }
 }

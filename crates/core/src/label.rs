@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::account::AccountId;
+use crate::account::{AccountId, Network};
 use crate::{Error, Evergreen};
 
 /// The longest label, in characters: it must fit beside a handle in a tray line.
@@ -62,11 +62,17 @@ impl std::fmt::Display for Label {
 /// Every labelled account's label.
 pub type Labels = HashMap<AccountId, Label>;
 
-/// "@brand", or "@brand (Harbour Cafe)" when labelled: how notifications name an account.
-pub fn named(username: &str, label: Option<&Label>) -> String {
+/// "@brand", "@brand on Threads", "@brand (Harbour Cafe)": how notifications name an
+/// account. An Instagram account goes by its handle alone, as it always has; any other
+/// network's is named, since the same handle is often on both.
+pub fn named(username: &str, network: Network, label: Option<&Label>) -> String {
+    let on = match network {
+        Network::Instagram => String::new(),
+        other => format!(" on {}", other.name()),
+    };
     match label {
-        Some(label) => format!("@{username} ({label})"),
-        None => format!("@{username}"),
+        Some(label) => format!("@{username}{on} ({label})"),
+        None => format!("@{username}{on}"),
     }
 }
 
@@ -116,7 +122,9 @@ mod tests {
     #[test]
     fn notifications_name_a_labelled_account_with_its_label() {
         let label = Label::parse("Harbour Cafe").unwrap();
-        assert_eq!(named("brand", label.as_ref()), "@brand (Harbour Cafe)");
-        assert_eq!(named("brand", None), "@brand");
+        assert_eq!(named("brand", Network::Instagram, label.as_ref()), "@brand (Harbour Cafe)");
+        assert_eq!(named("brand", Network::Instagram, None), "@brand");
+        assert_eq!(named("brand", Network::Threads, None), "@brand on Threads");
+        assert_eq!(named("brand", Network::Threads, label.as_ref()), "@brand on Threads (Harbour Cafe)");
     }
 }

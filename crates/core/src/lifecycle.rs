@@ -290,9 +290,9 @@ impl Evergreen {
                             at: now,
                             kind: EventKind::StatusChanged,
                             detail: format!(
-                                "@{}: {}; reconnect needed",
-                                account.username,
-                                StatusReason::TokenMissing.words()
+                                "{}: {}; reconnect needed",
+                                crate::label::named(&account.username, account.network, None),
+                                StatusReason::TokenMissing.words(account.network)
                             ),
                         })?;
                     }
@@ -343,7 +343,10 @@ impl Evergreen {
                                     account: Some(listed.id),
                                     at: now,
                                     kind: EventKind::Vault,
-                                    detail: format!("Removed an older saved connection of @{}", listed.username),
+                                    detail: format!(
+                                        "Removed an older saved connection of {}",
+                                        crate::label::named(&listed.username, listed.network, None)
+                                    ),
                                 })
                             })?;
                             return Ok(true);
@@ -375,8 +378,8 @@ impl Evergreen {
                                 at: now,
                                 kind: EventKind::Connected,
                                 detail: format!(
-                                    "Found the saved connection of @{} missing from the account list; listed it again",
-                                    account.username
+                                    "Found the saved connection of {} missing from the account list; listed it again",
+                                    crate::label::named(&account.username, account.network, None)
                                 ),
                             })
                         })?;
@@ -390,8 +393,10 @@ impl Evergreen {
                                 account: None,
                                 at: now,
                                 kind: EventKind::Vault,
-                                detail: "Removed a saved connection of an unlisted account that Instagram had ended"
-                                    .into(),
+                                detail: format!(
+                                    "Removed a saved connection of an unlisted account that {} had ended",
+                                    record.network.name()
+                                ),
                             })
                         })?;
                         Ok(true)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::account::{Account, AccountId, AccountStatus, StatusReason};
+use crate::account::{Account, AccountId, AccountStatus, Network, StatusReason};
 use crate::label::{Labels, named};
 use crate::refresh::RefreshPolicy;
 use crate::store::{Event, EventKind, NotificationKind};
@@ -18,8 +18,10 @@ use crate::{Error, Evergreen};
 pub struct Notification {
     /// The account it is about (for one shown for several accounts: the first of them).
     pub account: AccountId,
-    /// That account's handle, "@brand".
+    /// That account's handle, "@brand" ("@brand on Threads": see [`named`]).
     pub handle: String,
+    /// That account's network (a group is of one network: its words name it).
+    pub network: Network,
     /// Which one (with the token's expiry, the key that makes it once-only).
     pub kind: NotificationKind,
     /// The token generation it is about.
@@ -62,10 +64,12 @@ pub fn wanted(
     let mut out = Vec::new();
     let locked = vault != VaultState::Unlocked;
     for a in accounts {
-        let name = named(&a.username, labels.get(&a.id));
+        let name = named(&a.username, a.network, labels.get(&a.id));
+        let (network, site) = (a.network.name(), a.network.site());
         let note = |kind, title: String, body: String| Notification {
             account: a.id,
             handle: name.clone(),
+            network: a.network,
             kind,
             token_expires_at: a.token_expires_at,
             title,
@@ -76,15 +80,15 @@ pub fn wanted(
                 NotificationKind::NeedsReconnect,
                 format!("{name} needs Reconnect"),
                 format!(
-                    "{name} needs Reconnect: {}. Open Evergreen and choose Reconnect. Your Instagram account itself is fine.",
-                    a.status_reason.unwrap_or(StatusReason::Other).words()
+                    "{name} needs Reconnect: {}. Open Evergreen and choose Reconnect. Your {network} account itself is fine.",
+                    a.status_reason.unwrap_or(StatusReason::Other).words(a.network)
                 ),
             )),
             AccountStatus::NeedsInstagramLogin => out.push(note(
                 NotificationKind::NeedsInstagramLogin,
-                format!("{name}: log in on Instagram"),
+                format!("{name}: log in on {network}"),
                 format!(
-                    "Instagram wants you to confirm a login for {name} on instagram.com or in the Instagram app. Then open Evergreen and choose Check again."
+                    "To keep {name} connected, {network} wants you to confirm a login on {site} or in the {network} app. Then open Evergreen and choose Check again."
                 ),
             )),
             AccountStatus::Connected | AccountStatus::Expiring => {
@@ -106,8 +110,8 @@ pub fn wanted(
                     };
                     out.push(note(
                         kind,
-                        format!("{name}: Instagram access ends {}", day(a.token_expires_at)),
-                        format!("{name}: Instagram access ends {}. {why}", day(a.token_expires_at)),
+                        format!("{name}: {network} access ends {}", day(a.token_expires_at)),
+                        format!("{name}: {network} access ends {}. {why}", day(a.token_expires_at)),
                     ));
                 }
             }
@@ -122,13 +126,14 @@ pub fn wanted(
     {
         out.push(Notification {
             account: a.id,
-            handle: named(&a.username, labels.get(&a.id)),
+            handle: named(&a.username, a.network, labels.get(&a.id)),
+            network: a.network,
             kind: NotificationKind::VaultLocked,
             token_expires_at: a.token_expires_at,
             title: "Evergreen is locked".into(),
             body: format!(
                 "Evergreen is locked, so it can't renew {}. Open Evergreen and unlock it.",
-                named(&a.username, labels.get(&a.id))
+                named(&a.username, a.network, labels.get(&a.id))
             ),
         });
     }
@@ -139,10 +144,10 @@ pub fn wanted(
 /// and clicking it opens the place where it is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Action {
-    /// Reconnect: Instagram ended the connection.
+    /// Reconnect: the network ended the connection.
     Reconnect,
-    /// Log in on instagram.com or in the app, then *Check again*.
-    LogInOnInstagram,
+    /// Log in on the network's site or in its app, then *Check again*.
+    LogIn,
     /// Keep the access from ending: unlock Evergreen, or reconnect.
     RenewBeforeExpiry,
     /// Unlock Evergreen.
@@ -159,7 +164,7 @@ impl Notification {
 fn action(kind: NotificationKind) -> Action {
     match kind {
         NotificationKind::NeedsReconnect => Action::Reconnect,
-        NotificationKind::NeedsInstagramLogin => Action::LogInOnInstagram,
+        NotificationKind::NeedsInstagramLogin => Action::LogIn,
         NotificationKind::ExpiresSoon | NotificationKind::ExpiresVerySoon => Action::RenewBeforeExpiry,
         NotificationKind::VaultLocked => Action::Unlock,
     }
@@ -177,16 +182,17 @@ fn handles(group: &[&Notification]) -> String {
 }
 
 /// What the desktop shows for the notifications of one sweep (or one unlock): an account
-/// alone keeps its own; several that need the same action share one ("12 accounts need
-/// reconnecting: @a, @b and 10 more"), about the first of them. Once-only stays per account
-/// and token generation: every account in a group was recorded as notified. Pure.
+/// alone keeps its own; several of one network that need the same action share one ("12
+/// accounts need reconnecting: @a, @b and 10 more"), about the first of them. Once-only stays
+/// per account and token generation: every account in a group was recorded as notified. Pure.
 pub fn grouped(fresh: &[Notification]) -> Vec<Notification> {
-    let mut by_action: std::collections::BTreeMap<Action, Vec<&Notification>> = Default::default();
+    let mut by_action: std::collections::BTreeMap<(Action, Network), Vec<&Notification>> = Default::default();
     for n in fresh {
-        by_action.entry(action(n.kind)).or_default().push(n);
+        by_action.entry((action(n.kind), n.network)).or_default().push(n);
     }
     let mut out = Vec::new();
-    for (action, group) in by_action {
+    for ((action, network), group) in by_action {
+        let (network, site) = (network.name(), network.site());
         let [first, ..] = group.as_slice() else { continue };
         if group.len() == 1 || action == Action::Unlock {
             out.extend(group.iter().map(|n| (*n).clone()));
@@ -197,22 +203,22 @@ pub fn grouped(fresh: &[Notification]) -> Vec<Notification> {
             Action::Reconnect => (
                 format!("{count} accounts need reconnecting"),
                 format!(
-                    "{who} need Reconnect. Open Evergreen: Integrations lists them under “Needs you”, each with its reason. The Instagram accounts themselves are fine."
+                    "{who} need Reconnect. Open Evergreen: Integrations lists them under “Needs you”, each with its reason. The {network} accounts themselves are fine."
                 ),
             ),
-            Action::LogInOnInstagram => (
-                format!("{count} accounts: log in on Instagram"),
+            Action::LogIn => (
+                format!("{count} accounts: log in on {network}"),
                 format!(
-                    "Instagram wants you to confirm a login for {who} on instagram.com or in the Instagram app. Then open Evergreen and choose Check again on each."
+                    "To keep {who} connected, {network} wants you to confirm a login on {site} or in the {network} app. Then open Evergreen and choose Check again on each."
                 ),
             ),
             Action::RenewBeforeExpiry => {
                 let soonest =
                     group.iter().map(|n| n.token_expires_at).min().unwrap_or(first.token_expires_at);
                 (
-                    format!("{count} accounts' Instagram access ends soon"),
+                    format!("{count} accounts' {network} access ends soon"),
                     format!(
-                        "Instagram access for {who} ends from {} and Evergreen can't renew it yet. Open Evergreen: unlock it if it asks, or choose Reconnect on each.",
+                        "{network} access for {who} ends from {} and Evergreen can't renew it yet. Open Evergreen: unlock it if it asks, or choose Reconnect on each.",
                         day(soonest)
                     ),
                 )
@@ -381,7 +387,9 @@ mod tests {
         let logins = grouped(&sweep_finding(3, AccountStatus::NeedsInstagramLogin, 30));
         assert_eq!(logins[0].title, "3 accounts: log in on Instagram");
         assert!(
-            logins[0].body.contains("@client.0, @client.1 and @client.2 on instagram.com"),
+            logins[0].body.starts_with(
+                "To keep @client.0, @client.1 and @client.2 connected, Instagram wants you to confirm a login on instagram.com"
+            ),
             "{}",
             logins[0].body
         );
@@ -407,7 +415,7 @@ mod tests {
         );
         // What a click on each opens is what it asks.
         let asks: Vec<Action> = grouped(&fresh).iter().map(Notification::asks).collect();
-        assert_eq!(asks, [Action::Reconnect, Action::LogInOnInstagram, Action::RenewBeforeExpiry]);
+        assert_eq!(asks, [Action::Reconnect, Action::LogIn, Action::RenewBeforeExpiry]);
     }
 
     #[test]
@@ -432,5 +440,48 @@ mod tests {
             n.body,
             "@brand: Instagram access ends Sun 8 Mar. Automatic renewal has failed since Sat 28 Feb. Open Evergreen and choose Reconnect to keep it working."
         );
+    }
+
+    #[test]
+    fn a_threads_profile_is_told_in_threads_words() {
+        let mut a = account(AccountStatus::NeedsInstagramLogin, 30, false);
+        a.network = Network::Threads;
+        let n =
+            &wanted(&[a.clone()], &Labels::new(), VaultState::Unlocked, &RefreshPolicy::default(), now())[0];
+        assert_eq!(n.title, "@brand on Threads: log in on Threads");
+        assert_eq!(
+            n.body,
+            "To keep @brand on Threads connected, Threads wants you to confirm a login on threads.com or in the Threads app. Then open Evergreen and choose Check again."
+        );
+        a.status = AccountStatus::NeedsReconnect;
+        a.status_reason = Some(StatusReason::AppRemoved);
+        let n =
+            &wanted(&[a.clone()], &Labels::new(), VaultState::Unlocked, &RefreshPolicy::default(), now())[0];
+        assert_eq!(
+            n.body,
+            "@brand on Threads needs Reconnect: Evergreen was removed from the account's apps on Threads. Open Evergreen and choose Reconnect. Your Threads account itself is fine."
+        );
+        a.status = AccountStatus::Expiring;
+        a.status_reason = None;
+        a.token_expires_at = now() + Duration::days(6);
+        a.failing_since = Some(now() - Duration::days(2));
+        let n = &wanted(&[a], &Labels::new(), VaultState::Unlocked, &RefreshPolicy::default(), now())[0];
+        assert_eq!(n.title, "@brand on Threads: Threads access ends Sun 8 Mar");
+        assert!(!n.body.contains("Instagram"), "{}", n.body);
+    }
+
+    #[test]
+    fn groups_are_of_one_network() {
+        let mut fresh = sweep_finding(3, AccountStatus::NeedsInstagramLogin, 30);
+        let mut threads = sweep_finding(2, AccountStatus::NeedsInstagramLogin, 30);
+        for n in &mut threads {
+            n.network = Network::Threads;
+        }
+        fresh.extend(threads);
+        let shown = grouped(&fresh);
+        let titles: Vec<&str> = shown.iter().map(|n| n.title.as_str()).collect();
+        assert_eq!(titles, ["3 accounts: log in on Instagram", "2 accounts: log in on Threads"]);
+        assert!(shown[1].body.contains("on threads.com or in the Threads app"), "{}", shown[1].body);
+        assert!(!shown[1].body.contains("Instagram"), "{}", shown[1].body);
     }
 }

@@ -100,11 +100,14 @@ fn line(view: &AccountView, now: DateTime<Utc>) -> String {
             }
         }
         DisplayStatus::Stored(AccountStatus::NeedsReconnect) => "Reconnect needed".into(),
-        DisplayStatus::Stored(AccountStatus::NeedsInstagramLogin) => "Log in on Instagram".into(),
+        DisplayStatus::Stored(AccountStatus::NeedsInstagramLogin) => {
+            format!("Log in on {}", a.network.name())
+        }
     };
+    let handle = crate::label::named(&a.username, a.network, None);
     match &view.label {
-        Some(label) => format!("@{} · {label} — {state}", a.username),
-        None => format!("@{} — {state}", a.username),
+        Some(label) => format!("{handle} · {label} — {state}"),
+        None => format!("{handle} — {state}"),
     }
 }
 
@@ -152,7 +155,7 @@ fn account_items(accounts: &[AccountView], active: Option<AccountId>, now: DateT
             if unlisted == 1 { "s" } else { "" }
         )));
     }
-    // "Needs you" is a reconnect or a login on Instagram (the UI's filter of that name): an
+    // "Needs you" is a reconnect or a login on the network (the UI's filter of that name): an
     // account only expiring is not in it, so the window would open on nothing.
     let needing_you = accounts.iter().any(|v| {
         matches!(
@@ -348,6 +351,25 @@ mod tests {
                 "Lock",
                 "---",
                 "Quit (renewing 1 account)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_threads_profile_is_named_with_its_network() {
+        let mut studio = view("studio", DisplayStatus::Stored(AccountStatus::NeedsInstagramLogin));
+        studio.account.network = crate::account::Network::Threads;
+        let mut brand = view("brand", DisplayStatus::Stored(AccountStatus::Connected));
+        brand.account.network = crate::account::Network::Threads;
+        brand.label = crate::label::Label::parse("Harbour Cafe").unwrap();
+        let accounts = [view("brand", DisplayStatus::Stored(AccountStatus::Connected)), brand, studio];
+        let m = model(&accounts, None, VaultState::Unlocked, 0, now());
+        assert_eq!(
+            labels(&m)[2..5],
+            [
+                "@brand — refreshed 2 h ago",
+                "@brand on Threads · Harbour Cafe — refreshed 2 h ago",
+                "@studio on Threads — Log in on Threads",
             ]
         );
     }

@@ -328,8 +328,7 @@ impl Session {
     /// that waits for the browser.
     pub async fn begin_connect(&self, button: &str) {
         self.click(button).await;
-        self.wait_for_text("[data-testid=connect-dialog]", "Only Business and Creator accounts can connect")
-            .await;
+        self.wait_for_text("[data-testid=connect-dialog]", "in your browser").await;
         self.click("[data-testid=connect-continue]").await;
         self.find("[data-testid=connect-waiting]").await;
     }

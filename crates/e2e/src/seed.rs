@@ -12,6 +12,8 @@ use evergreen_sandbox::{AccountType as SandboxType, SandboxClock, World, demo_ap
 
 /// One seeded account: who, and the state Evergreen last saw it in.
 pub struct Seed {
+    /// The network it is on.
+    pub network: Network,
     /// Handle.
     pub username: String,
     /// Display name.
@@ -33,6 +35,7 @@ pub struct Seed {
 /// One healthy account whose token comes due for renewal `in_secs` from now.
 pub fn due_soon(in_secs: i64) -> Vec<Seed> {
     vec![Seed {
+        network: Network::Instagram,
         username: "evergreen.shop".into(),
         name: "Evergreen Shop".into(),
         status: AccountStatus::Connected,
@@ -44,10 +47,24 @@ pub fn due_soon(in_secs: i64) -> Vec<Seed> {
     }]
 }
 
+/// An Instagram account and a Threads profile (`harbour.cafe`), both due for renewal
+/// `in_secs` from now.
+pub fn due_soon_on_both(in_secs: i64) -> Vec<Seed> {
+    let mut seeds = due_soon(in_secs);
+    seeds.push(Seed {
+        network: Network::Threads,
+        username: "harbour.cafe".into(),
+        name: "Harbour Cafe".into(),
+        ..due_soon(in_secs).remove(0)
+    });
+    seeds
+}
+
 /// Accounts in every state the card shows after an unlock.
 pub fn every_state() -> Vec<Seed> {
     vec![
         Seed {
+            network: Network::Instagram,
             username: "evergreen.shop".into(),
             name: "Evergreen Shop".into(),
             status: AccountStatus::Connected,
@@ -58,6 +75,7 @@ pub fn every_state() -> Vec<Seed> {
             revoked: None,
         },
         Seed {
+            network: Network::Instagram,
             username: "harbour.cafe".into(),
             name: "Harbour Café".into(),
             status: AccountStatus::Expiring,
@@ -68,6 +86,7 @@ pub fn every_state() -> Vec<Seed> {
             revoked: None,
         },
         Seed {
+            network: Network::Instagram,
             username: "studio.ama".into(),
             name: "Studio Ama".into(),
             status: AccountStatus::NeedsInstagramLogin,
@@ -78,6 +97,7 @@ pub fn every_state() -> Vec<Seed> {
             revoked: None,
         },
         Seed {
+            network: Network::Instagram,
             username: "old.brand".into(),
             name: "Old Brand".into(),
             status: AccountStatus::NeedsReconnect,
@@ -109,6 +129,7 @@ pub fn agency(n: usize) -> Vec<Seed> {
             };
             let username = if i == n / 2 { "pepper.salon".to_string() } else { format!("client.{i:03}") };
             Seed {
+                network: Network::Instagram,
                 name: format!("Client {i}"),
                 username,
                 status,
@@ -124,7 +145,7 @@ pub fn agency(n: usize) -> Vec<Seed> {
 }
 
 /// Write a vault (product key derivation, `passphrase`), the metadata and the demo's pretend
-/// Instagram state into the empty data directory `dir`.
+/// networks' state into the empty data directory `dir`.
 pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
     let data = DataDir::new(dir);
     // Written once at the end: a world persisted from the start writes itself out at every
@@ -137,11 +158,16 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
     let mut puts = Vec::new();
     let mut accounts = Vec::new();
     for seed in seeds {
-        let remote = world.create_account(&seed.username, &seed.name, SandboxType::Business, 4_200);
-        // Issued as long ago as the seed says, by the pretend Instagram's clock too.
+        let (remote, scope) = match seed.network {
+            Network::Instagram => (
+                world.create_account(&seed.username, &seed.name, SandboxType::Business, 4_200),
+                "instagram_business_basic",
+            ),
+            Network::Threads => (world.create_threads_account(&seed.username, &seed.name), "threads_basic"),
+        };
+        // Issued as long ago as the seed says, by the pretend network's clock too.
         world.clock.advance(-Duration::seconds(seed.age_secs));
-        let (token, _) =
-            world.issue_token(&remote.user_id, TokenKind::LongLived, vec!["instagram_business_basic".into()]);
+        let (token, _) = world.issue_token(&remote.user_id, TokenKind::LongLived, vec![scope.into()]);
         world.clock.advance(Duration::seconds(seed.age_secs));
         if seed.checkpoint {
             world.update_account(&remote.user_id, |a| a.checkpoint = true);
@@ -155,7 +181,7 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
         puts.push(VaultChange::Put(
             id,
             TokenRecord {
-                network: Network::Instagram,
+                network: seed.network,
                 token: AccessToken::new(token),
                 issued_at: issued,
                 expires_at: expires,
@@ -164,11 +190,14 @@ pub fn profile(dir: &std::path::Path, passphrase: &str, seeds: &[Seed]) {
         let failing = matches!(seed.status, AccountStatus::Expiring);
         accounts.push(Account {
             id,
-            network: Network::Instagram,
+            network: seed.network,
             network_user_id: remote.user_id,
             app_scoped_id: None,
             username: seed.username.clone(),
-            account_type: AccountType::Business,
+            account_type: match seed.network {
+                Network::Instagram => AccountType::Business,
+                Network::Threads => AccountType::parse(""),
+            },
             profile_picture_url: None,
             status: seed.status,
             status_reason: seed.reason.map(evergreen_core::account::StatusReason::parse),

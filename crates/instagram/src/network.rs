@@ -41,6 +41,23 @@ impl Network {
             Self::Threads => "Threads",
         }
     }
+
+    /// Where a person logs in, as people write it ("instagram.com").
+    pub fn site(self) -> &'static str {
+        match self {
+            Self::Instagram => "instagram.com",
+            Self::Threads => "threads.com",
+        }
+    }
+
+    /// The network's own site, opened for the user to clear a checkpoint there. A fixed
+    /// address: nothing the network or a link sends chooses what the browser opens.
+    pub fn home_page(self) -> &'static str {
+        match self {
+            Self::Instagram => "https://www.instagram.com/",
+            Self::Threads => "https://www.threads.com/",
+        }
+    }
 }
 
 impl fmt::Display for Network {

@@ -102,12 +102,14 @@ pub async fn account_media(
     Ok(state.core().recent_media(&id, after.as_deref()).await?.into())
 }
 
-/// Open instagram.com (to clear a checkpoint): a fixed address, not a general opener.
+/// Open a network's site (to clear a checkpoint): its fixed address, not a general opener.
 #[tauri::command(async)]
 #[instrument(skip_all, err(Debug))]
-pub fn open_instagram<R: tauri::Runtime>(
+pub fn open_network<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
+    network: Option<String>,
 ) -> Result<(), IpcError> {
-    crate::browser::open(&app, &state.config.browser, "https://www.instagram.com/")
+    let network = crate::models::network(network.as_deref())?;
+    crate::browser::open(&app, &state.config.browser, network.home_page())
 }

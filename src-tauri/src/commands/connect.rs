@@ -36,11 +36,7 @@ pub async fn start_connect<R: Runtime>(
     network: Option<String>,
 ) -> Result<ConnectStarted, IpcError> {
     // Which network's button (a reconnect is on its account's, whatever is sent).
-    let network = match network.as_deref() {
-        None => evergreen_core::account::Network::Instagram,
-        Some(word) => evergreen_core::account::Network::parse(word)
-            .ok_or(evergreen_core::Error::Connect(evergreen_core::connect::Error::UnknownNetwork))?,
-    };
+    let network = crate::models::network(network.as_deref())?;
     let purpose = match (purpose, account_id) {
         (Purpose::Connect, _) => FlowPurpose::Connect,
         (Purpose::Add, _) => FlowPurpose::AddAccount,

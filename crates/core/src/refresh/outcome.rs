@@ -140,7 +140,8 @@ pub fn apply(
 ) -> (Account, Vec<Event>) {
     let original = account.clone();
     let before = account.status;
-    let name = format!("@{}", account.username);
+    let name = crate::label::named(&account.username, account.network, None);
+    let network = account.network;
     let id = account.id;
     let mut events = Vec::new();
     let mut event = |kind, detail: String| events.push(Event { account: Some(id), at: now, kind, detail });
@@ -180,7 +181,7 @@ pub fn apply(
                 healthy(&mut account);
             }
             account.next_refresh_at = Some(policy.due_at(&account).unwrap_or(now).max(now));
-            event(EventKind::Validated, format!("Checked @{}: Instagram answered", account.username));
+            event(EventKind::Validated, format!("Checked {name}: {network} answered"));
         }
         Result::RefusedButAlive { error, me } => {
             report.retrying += 1;
@@ -192,7 +193,7 @@ pub fn apply(
             event(
                 EventKind::RefreshFailed,
                 format!(
-                    "Instagram refused to renew {name} ({error}), but the account still answers, so it stays connected. Trying again at {}",
+                    "{network} refused to renew {name} ({error}), but the account still answers, so it stays connected. Trying again at {}",
                     at.format("%H:%M")
                 ),
             );
@@ -209,14 +210,14 @@ pub fn apply(
             report.need_attention += 1;
             let why = if *while_closed { StatusReason::ExpiredWhileClosed } else { StatusReason::Expired };
             end(&mut account, AccountStatus::NeedsReconnect, why);
-            event(EventKind::StatusChanged, format!("{name}: {}; reconnect needed", why.words()));
+            event(EventKind::StatusChanged, format!("{name}: {}; reconnect needed", why.words(network)));
         }
         Result::NoToken => {
             report.need_attention += 1;
             end(&mut account, AccountStatus::NeedsReconnect, StatusReason::TokenMissing);
             event(
                 EventKind::StatusChanged,
-                format!("{name}: {}; reconnect needed", StatusReason::TokenMissing.words()),
+                format!("{name}: {}; reconnect needed", StatusReason::TokenMissing.words(network)),
             );
         }
         Result::Failed(error) => match &error.class {
@@ -226,7 +227,7 @@ pub fn apply(
                 end(&mut account, AccountStatus::NeedsReconnect, why);
                 event(
                     EventKind::RefreshFailed,
-                    format!("Instagram ended the connection of {name}: {}", why.words()),
+                    format!("{network} ended the connection of {name}: {}", why.words(network)),
                 );
             }
             ErrorClass::PermissionMissing => {
@@ -246,7 +247,7 @@ pub fn apply(
                     Some(now + chrono::Duration::from_std(CHECKPOINT_RECHECK).expect("small"));
                 event(
                     EventKind::RefreshFailed,
-                    format!("{name}: Instagram wants a login on instagram.com first"),
+                    format!("{name}: {}", StatusReason::Checkpoint.words(network)),
                 );
             }
             ErrorClass::RateLimited { retry_after } => {
@@ -259,7 +260,7 @@ pub fn apply(
                 event(
                     EventKind::RefreshFailed,
                     format!(
-                        "Instagram asked to slow down for {name}; trying again at {}",
+                        "{network} asked to slow down for {name}; trying again at {}",
                         at.format("%H:%M")
                     ),
                 );

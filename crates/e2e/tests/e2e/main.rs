@@ -8,6 +8,7 @@ mod installed;
 mod keyring;
 mod sign_in;
 mod skeleton;
+mod threads;
 mod tray;
 mod vault;
 mod webkit;

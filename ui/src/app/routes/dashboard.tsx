@@ -10,6 +10,7 @@ import { MediaGrid } from '@/features/dashboard/components/media-grid';
 import { ProfileHeader } from '@/features/dashboard/components/profile-header';
 import { TokenTimeline } from '@/features/dashboard/components/token-timeline';
 import { useActiveAccount } from '@/lib/accounts';
+import { NETWORKS } from '@/lib/networks';
 import { IpcError } from '@/lib/ipc';
 import { useNow } from '@/lib/use-now';
 
@@ -32,7 +33,7 @@ export function DashboardRoute() {
         <h1 className="page-title">Dashboard</h1>
         <section className="empty-state" data-testid="dashboard-empty">
           <h2>No account yet</h2>
-          <p className="muted">Connect an Instagram account and its profile and token health show up here.</p>
+          <p className="muted">Connect an Instagram or Threads account and its profile and token health show up here.</p>
           <Link className="button button--primary" href="/settings/integrations">
             Go to Integrations
           </Link>
@@ -41,8 +42,9 @@ export function DashboardRoute() {
     );
   }
   const view = statusView(account, now);
+  const { name, noPosts } = NETWORKS[account.network];
   return (
-    <div data-testid="dashboard-account" data-username={account.username}>
+    <div data-testid="dashboard-account" data-username={account.username} data-network={account.network}>
       <h1 className="page-title">Dashboard</h1>
       {account.status === 'needs_reconnect' && (
         <Banner
@@ -50,7 +52,7 @@ export function DashboardRoute() {
           title={`@${account.username} needs Reconnect`}
           action={
             <Button variant="primary" onClick={() => navigate(`/settings/integrations?reconnect=${account.id}`)}>
-              Reconnect Instagram
+              Reconnect {name}
             </Button>
           }
         >
@@ -70,7 +72,13 @@ export function DashboardRoute() {
         <TokenTimeline account={account} now={now} />
       </Card>
       <Card title="Recent posts">
-        <MediaGrid accountId={account.id} enabled={alive} />
+        {noPosts ? (
+          <p className="muted" data-testid="media-not-shown">
+            {noPosts}
+          </p>
+        ) : (
+          <MediaGrid accountId={account.id} enabled={alive} />
+        )}
       </Card>
     </div>
   );

@@ -4,7 +4,7 @@ import { Link, useLocation } from 'wouter';
 import { Banner } from '@/components/ui/banner';
 import { Button } from '@/components/ui/button';
 import { AccountSwitcher } from '@/features/accounts/components/account-switcher';
-import { InstagramCard } from '@/features/accounts/components/instagram-card';
+import { NetworkCard } from '@/features/accounts/components/network-card';
 import { LinkNotices } from '@/features/connect/components/link-notices';
 import { FirstRun } from '@/features/setup/components/first-run';
 import { useLockVault } from '@/features/vault/api/vault-mutations';
@@ -17,6 +17,7 @@ import { useCloseToTrayShortcut } from '@/lib/close-to-tray';
 import { useReportFirstPaint } from '@/lib/paint-report';
 import { useQuietIdleCaret } from '@/lib/quiet-caret';
 import { IpcError } from '@/lib/ipc';
+import { NETWORK_ORDER } from '@/lib/networks';
 
 /** A main-menu link, marked as the current page when it is. */
 function NavLink({ to, children }: { to: string; children: ReactNode }) {
@@ -109,7 +110,9 @@ export function RootLayout({ children }: { children: ReactNode }) {
             <UnlockForm />
             {!!accounts.data?.length && (
               <div className="locked-accounts">
-                <InstagramCard />
+                {NETWORK_ORDER.filter((n) => accounts.data?.some((a) => a.network === n)).map((network) => (
+                  <NetworkCard key={network} network={network} />
+                ))}
               </div>
             )}
           </>

@@ -1,5 +1,5 @@
 // Finding one account among hundreds: by what a person types (the handle, with or without
-// its @, or the account's label), by the state that asks something of them, and by label. Pure, so it is tested on its own and
+// its @, the account's label, or its network's whole name), by the state that asks something of them, and by label. Pure, so it is tested on its own and
 // costs one pass over the list per keystroke.
 import { type Account, needsAttention } from '@/lib/accounts';
 
@@ -36,7 +36,13 @@ export const normalize = (text: string) => text.trim().replace(/^@/, '').toLower
 
 /** Whether `a` matches a query already `normalize`d (once per keystroke, not per account). */
 function matchesNormalized(a: Account, q: string): boolean {
-  return q === '' || a.username.toLowerCase().includes(q) || (a.label?.toLowerCase().includes(q) ?? false);
+  return (
+    q === '' ||
+    a.username.toLowerCase().includes(q) ||
+    (a.label?.toLowerCase().includes(q) ?? false) ||
+    // The whole word only: "in" is a handle being typed, not every Instagram account.
+    a.network === q
+  );
 }
 
 /** Every label in use, sorted. */

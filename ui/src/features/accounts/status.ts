@@ -2,6 +2,7 @@
 // never blaming, the same verb everywhere: Reconnect.
 import type { PillTone } from '@/components/ui/pill';
 import type { Account } from '@/lib/accounts';
+import { NETWORKS } from '@/lib/networks';
 import { daysUntil, shortDate } from '@/lib/time';
 
 /** "the access expired" → "The access expired." (the core sends a clause; see `StatusReason::words`). */
@@ -13,11 +14,12 @@ export type StatusView = { pill: string; tone: PillTone; line: string };
 
 export function statusView(account: Account, now: Date): StatusView {
   const expires = shortDate(account.tokenExpiresAt, now);
+  const { name, site } = NETWORKS[account.network];
   switch (account.status) {
     case 'connected':
       return { pill: 'Connected', tone: 'ok', line: `Renews automatically, well before ${expires}.` };
     case 'refreshing':
-      return { pill: 'Refreshing…', tone: 'busy', line: 'Renewing with Instagram…' };
+      return { pill: 'Refreshing…', tone: 'busy', line: `Renewing with ${name}…` };
     case 'expiring': {
       const days = Math.max(0, daysUntil(account.tokenExpiresAt, now));
       return {
@@ -30,13 +32,13 @@ export function statusView(account: Account, now: Date): StatusView {
       return {
         pill: 'Reconnect needed',
         tone: 'bad',
-        line: `${sentence(account.statusWords ?? 'Instagram ended this connection')} Your Instagram account is fine.`,
+        line: `${sentence(account.statusWords ?? `${name} ended this connection`)} Your ${name} account is fine.`,
       };
     case 'needs_instagram_login':
       return {
-        pill: 'Log in on Instagram',
+        pill: `Log in on ${name}`,
         tone: 'warn',
-        line: 'Instagram wants you to confirm a login on instagram.com or in the Instagram app first.',
+        line: `${name} wants you to confirm a login on ${site} or in the ${name} app first.`,
       };
     case 'locked':
       return { pill: 'Locked', tone: 'muted', line: 'Unlock to keep tokens renewed. Dates shown are from the last check.' };
@@ -44,3 +46,9 @@ export function statusView(account: Account, now: Date): StatusView {
 }
 
 export const TYPES: Record<string, string> = { BUSINESS: 'Business', MEDIA_CREATOR: 'Creator' };
+
+/** The kind of account, as the card names it: Instagram's type, or "Threads profile". */
+export function accountKind(account: Pick<Account, 'network' | 'accountType'>): string {
+  if (account.network === 'threads') return 'Threads profile';
+  return TYPES[account.accountType] ?? account.accountType;
+}

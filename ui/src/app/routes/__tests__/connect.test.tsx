@@ -61,7 +61,7 @@ describe('connecting Instagram', () => {
     const dialog = await openAndContinue();
     expect(await within(dialog).findByTestId('connect-waiting')).toHaveTextContent('Waiting for Instagram in your browser');
     expect(within(dialog).getByLabelText('Sign-in page address')).toHaveValue(started.authorizeUrl);
-    expect(backend.calls).toContainEqual({ cmd: 'start_connect', args: { purpose: 'connect', accountId: null } });
+    expect(backend.calls).toContainEqual({ cmd: 'start_connect', args: { purpose: 'connect', accountId: null, network: 'instagram' } });
 
     accounts = [account];
     notices = [
@@ -181,7 +181,7 @@ describe('connecting Instagram', () => {
     await userEvent.click(within(row).getByRole('button', { name: 'Reconnect' }));
     const dialog = await screen.findByRole('dialog', { name: 'Reconnect @evergreen.shop' });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Continue in browser' }));
-    await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'start_connect', args: { purpose: 'reconnect', accountId: 'a1' } }));
+    await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'start_connect', args: { purpose: 'reconnect', accountId: 'a1', network: 'instagram' } }));
   });
 });
 

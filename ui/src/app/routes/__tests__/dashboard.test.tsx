@@ -81,4 +81,34 @@ describe('/dashboard', () => {
     renderApp('/dashboard');
     expect(await screen.findByTestId('media-empty')).toHaveTextContent('No posts yet.');
   });
+
+  it('shows a Threads profile as Threads: its kind, no posts asked for, Reconnect Threads', async () => {
+    const threadsProfile = { ...profile, accountType: null, followersCount: null, mediaCount: null };
+    const backend = mockBackend({
+      list_accounts: () => [account({ network: 'threads', accountType: '', status: 'needs_reconnect', statusWords: 'Threads ended this connection' })],
+      account_profile: () => threadsProfile,
+    });
+    renderApp('/dashboard');
+    const page = await screen.findByTestId('dashboard-account');
+    expect(page).toHaveAttribute('data-network', 'threads');
+    expect(screen.getByTestId('profile')).toHaveTextContent('Threads profile');
+    expect(screen.getByTestId('media-not-shown')).toHaveTextContent('does not show their posts');
+    const banner = screen.getByRole('alert');
+    expect(banner).toHaveTextContent('Your Threads account is fine.');
+    await userEvent.click(within(banner).getByRole('button', { name: 'Reconnect Threads' }));
+    expect(await screen.findByRole('dialog', { name: 'Reconnect @evergreen.shop' })).toBeInTheDocument();
+    expect(backend.calls.some((c) => c.cmd === 'account_media')).toBe(false);
+  });
+
+  it('asks a connected Threads profile for its profile but never for posts', async () => {
+    const backend = mockBackend({
+      list_accounts: () => [account({ network: 'threads', accountType: '' })],
+      account_profile: () => ({ ...profile, accountType: null, followersCount: null, mediaCount: null }),
+    });
+    renderApp('/dashboard');
+    expect(await screen.findByText('Evergreen Shop')).toBeInTheDocument();
+    expect(screen.getByTestId('media-not-shown')).toBeInTheDocument();
+    expect(backend.calls.some((c) => c.cmd === 'account_profile')).toBe(true);
+    expect(backend.calls.some((c) => c.cmd === 'account_media')).toBe(false);
+  });
 });

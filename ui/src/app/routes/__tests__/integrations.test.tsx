@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 
 import { mockBackend } from '@/testing/backend';
-import { appInfo } from '@/testing/fixtures';
+import { account, appInfo } from '@/testing/fixtures';
 import { currentRoute, renderApp } from '@/testing/render-app';
 
 describe('/settings/integrations', () => {
@@ -14,6 +14,41 @@ describe('/settings/integrations', () => {
     const card = await screen.findByTestId('instagram-card');
     expect(within(card).getByText('Not connected')).toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'Integrations' })).toBeInTheDocument();
+  });
+
+  it('keeps each network\'s accounts on its own card, and connects Threads on Threads', async () => {
+    const started = { state: 'flow-t', authorizeUrl: 'https://threads.com/oauth/authorize?client_id=1', browserOpened: true };
+    const backend = mockBackend({
+      list_accounts: () => [
+        account({ id: 'ig', username: 'brand' }),
+        account({ id: 'th', username: 'brand', network: 'threads', networkUserId: '2590000001', accountType: '' }),
+      ],
+      start_connect: () => started,
+    });
+    renderApp('/settings/integrations');
+    const instagram = await screen.findByTestId('instagram-card');
+    const threads = screen.getByTestId('threads-card');
+    expect(within(instagram).getAllByTestId('account-row')).toHaveLength(1);
+    expect(within(instagram).getByTestId('account-row')).toHaveTextContent('Business');
+    expect(within(threads).getAllByTestId('account-row')).toHaveLength(1);
+    expect(within(threads).getByTestId('account-row')).toHaveTextContent('Threads profile');
+    await userEvent.click(within(threads).getByRole('button', { name: 'Connect another Threads account' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Connect another Threads account' });
+    expect(dialog).toHaveTextContent('sign in to Threads in your browser');
+    expect(dialog).not.toHaveTextContent('Business and Creator');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Continue in browser' }));
+    await waitFor(() =>
+      expect(backend.calls).toContainEqual({ cmd: 'start_connect', args: { purpose: 'add', accountId: null, network: 'threads' } }),
+    );
+    expect(await within(dialog).findByTestId('connect-waiting')).toHaveTextContent('Waiting for Threads in your browser');
+  });
+
+  it('offers Threads as its own card when no Threads profile is connected', async () => {
+    mockBackend({ list_accounts: () => [account()] });
+    renderApp('/settings/integrations');
+    const threads = await screen.findByTestId('threads-card');
+    expect(within(threads).getByText('Not connected')).toBeInTheDocument();
+    expect(within(threads).getByRole('button', { name: 'Connect Threads' })).toBeInTheDocument();
   });
 
   it('redirects the root to integrations', async () => {

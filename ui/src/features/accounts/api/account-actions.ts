@@ -1,12 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod/mini';
 
-import { accountKeys } from '@/lib/accounts';
+import { type Network, accountKeys } from '@/lib/accounts';
 import { call } from '@/lib/ipc';
 
 export const setActiveAccount = (id: string) => call('set_active_account', { id }, z.null());
 export const disconnectAccount = (id: string) => call('disconnect_account', { id }, z.null());
-export const openInstagram = () => call('open_instagram', {}, z.null());
+export const openNetwork = (network: Network) => call('open_network', { network }, z.null());
 export const setAccountLabel = ({ id, label }: { id: string; label: string }) =>
   call('set_account_label', { id, label }, z.null());
 
@@ -28,7 +28,8 @@ export function useDisconnectAccount() {
   });
 }
 
-export const useOpenInstagram = () => useMutation({ mutationFn: openInstagram });
+/** Open the network's site, where a person confirms a login (a checkpoint). */
+export const useOpenNetwork = () => useMutation({ mutationFn: (network: Network) => openNetwork(network) });
 
 export function useSetAccountLabel() {
   const queryClient = useQueryClient();

@@ -3,7 +3,8 @@ import { z } from 'zod/mini';
 
 import { call } from '@/lib/ipc';
 
-import { accountKeys } from '@/lib/accounts';
+import { accountKeys, type Network } from '@/lib/accounts';
+import { networkName } from '@/lib/networks';
 
 export const refreshReportSchema = z.object({
   refreshed: z.int(),
@@ -16,11 +17,12 @@ export type RefreshReport = z.infer<typeof refreshReportSchema>;
 export const refreshAccount = (id: string) => call('refresh_account', { id }, refreshReportSchema);
 export const refreshAll = () => call('refresh_all', {}, refreshReportSchema);
 
-/** What a refresh did, in a few words next to the button. */
-export function describeRefresh(r: RefreshReport): string {
+/** What a refresh of one account did, in a few words next to its button. */
+export function describeRefresh(r: RefreshReport, network: Network): string {
+  const name = networkName(network);
   if (r.refreshed) return 'Renewed just now.';
-  if (r.needAttention) return 'Instagram needs you: see the status.';
-  if (r.retrying) return "Couldn't reach Instagram; Evergreen will keep trying.";
+  if (r.needAttention) return `${name} needs you: see the status.`;
+  if (r.retrying) return `Couldn't reach ${name}; Evergreen will keep trying.`;
   if (r.checked) return 'Checked: renewed recently, the next renewal is automatic.';
   return 'Nothing to renew.';
 }

@@ -4,11 +4,12 @@ import { Button } from '@/components/ui/button';
 import { Pill } from '@/components/ui/pill';
 import type { Account } from '@/lib/accounts';
 import { IpcError } from '@/lib/ipc';
+import { NETWORKS } from '@/lib/networks';
 import { relative, shortDate } from '@/lib/time';
 
-import { useOpenInstagram } from '../api/account-actions';
+import { useOpenNetwork } from '../api/account-actions';
 import { describeRefresh, useRefreshAccount } from '../api/refresh-account';
-import { TYPES, statusView } from '../status';
+import { accountKind, statusView } from '../status';
 
 import { Avatar } from './avatar';
 import { LabelEditor } from './label-editor';
@@ -20,7 +21,7 @@ type Props = {
   onDisconnect?: (account: Account) => void;
 };
 
-/** One account on the Instagram card: who, its state in one pill and one line, one action
+/** One account on its network's card: who, its state in one pill and one line, one action
  *  first (Reconnect when the token is dead), the rest beside it. Memoised: the list keeps
  *  an unchanged account's object, so a change to one account redraws one row. */
 export const AccountRow = memo(function AccountRow({ account, now, onReconnect: reconnectThis, onDisconnect: disconnectThis }: Props) {
@@ -29,7 +30,7 @@ export const AccountRow = memo(function AccountRow({ account, now, onReconnect: 
   const [labelling, setLabelling] = useState(false);
   const view = statusView(account, now);
   const refresh = useRefreshAccount();
-  const openInstagram = useOpenInstagram();
+  const openNetwork = useOpenNetwork();
   const busy = account.status === 'refreshing' || refresh.isPending;
   const locked = account.status === 'locked';
   return (
@@ -43,7 +44,9 @@ export const AccountRow = memo(function AccountRow({ account, now, onReconnect: 
               {account.label}
             </span>
           )}
-          <span className="muted">{TYPES[account.accountType] ?? account.accountType}</span>
+          <span className="muted" data-testid="account-kind">
+            {accountKind(account)}
+          </span>
           <Pill tone={view.tone}>{view.pill}</Pill>
         </div>
         <p className="account-row__line" data-testid="account-line">
@@ -56,7 +59,7 @@ export const AccountRow = memo(function AccountRow({ account, now, onReconnect: 
         {labelling && <LabelEditor account={account} onDone={() => setLabelling(false)} />}
         {(refresh.data || refresh.error) && (
           <div className="muted" role="status" data-testid="refresh-result">
-            {refresh.data ? describeRefresh(refresh.data) : IpcError.from(refresh.error).message}
+            {refresh.data ? describeRefresh(refresh.data, account.network) : IpcError.from(refresh.error).message}
           </div>
         )}
       </div>
@@ -64,13 +67,13 @@ export const AccountRow = memo(function AccountRow({ account, now, onReconnect: 
         <div className="account-row__actions">
           {account.status === 'needs_reconnect' && (
             <Button variant="primary" onClick={onReconnect} data-testid="reconnect">
-              Reconnect Instagram
+              Reconnect {NETWORKS[account.network].name}
             </Button>
           )}
           {account.status === 'needs_instagram_login' && (
             <>
-              <Button variant="primary" onClick={() => openInstagram.mutate()} data-testid="open-instagram">
-                Open Instagram
+              <Button variant="primary" onClick={() => openNetwork.mutate(account.network)} data-testid="open-network">
+                Open {NETWORKS[account.network].name}
               </Button>
               <Button onClick={() => refresh.mutate(account.id)} busy={busy} data-testid="check-again">
                 Check again

@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 
 import { type Account, needsAttention, useAccounts, useActiveAccount } from '@/lib/accounts';
+import { networkName } from '@/lib/networks';
 
 import { useSetActiveAccount } from '../api/account-actions';
 import { filterAccounts } from '../filter';
@@ -41,6 +42,8 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
   const list = accounts.data;
   const others = (list ?? []).filter((a) => a.id !== active?.id && needsAttention(a)).length;
   const now = new Date();
+  // The same handle can be on two networks: name each account's once there is more than one.
+  const manyNetworks = useMemo(() => new Set((list ?? []).map((a) => a.network)).size > 1, [list]);
   const matching = useMemo(() => (open ? ordered(list ?? [], active?.id, query) : []), [open, list, active?.id, query]);
   const drawn = matching.slice(0, DRAWN);
   const highlight = Math.max(0, drawn.findIndex((a) => a.id === highlightId));
@@ -121,7 +124,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
         aria-haspopup="dialog"
         aria-expanded={open}
         aria-keyshortcuts="Control+K"
-        aria-label={`Active account @${active.username}. Switch account (Ctrl+K)${others ? `; ${others} other ${others === 1 ? 'needs' : 'need'} attention` : ''}`}
+        aria-label={`Active account @${active.username}${manyNetworks ? ` on ${networkName(active.network)}` : ''}. Switch account (Ctrl+K)${others ? `; ${others} other ${others === 1 ? 'needs' : 'need'} attention` : ''}`}
         onClick={() => (open ? close() : setOpen(true))}
         data-testid="switcher"
       >
@@ -129,6 +132,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
         <span className="handle" data-testid="switcher-active">
           @{active.username}
         </span>
+        {manyNetworks && <NetworkTag account={active} />}
         {others > 0 && (
           <span className="badge" data-testid="switcher-badge">
             {others} need attention
@@ -180,6 +184,7 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
                   <span className={`dot dot--${view.tone}`} aria-hidden="true" />
                   <Avatar account={a} size={24} />
                   <span className="handle">@{a.username}</span>
+                  {manyNetworks && <NetworkTag account={a} />}
                   {a.label && <span className="label-tag">{a.label}</span>}
                   <span className="muted switcher__status">{view.pill}</span>
                 </div>
@@ -213,5 +218,13 @@ export function AccountSwitcher({ onAddAccount }: { onAddAccount: () => void }) 
         </div>
       )}
     </div>
+  );
+}
+
+function NetworkTag({ account }: { account: Account }) {
+  return (
+    <span className="network-tag" data-network={account.network} data-testid="network-tag">
+      {networkName(account.network)}
+    </span>
   );
 }

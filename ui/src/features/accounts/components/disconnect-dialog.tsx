@@ -2,12 +2,14 @@ import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import type { Account } from '@/lib/accounts';
 import { IpcError } from '@/lib/ipc';
+import { NETWORKS } from '@/lib/networks';
 
 import { useDisconnectAccount } from '../api/account-actions';
 
-/** Disconnect says what happens here, and where to remove the app on Instagram itself. */
+/** Disconnect says what happens here, and where to remove the app on the network itself. */
 export function DisconnectDialog({ account, onClose }: { account: Account; onClose: () => void }) {
   const disconnect = useDisconnectAccount();
+  const { name, appPermissions } = NETWORKS[account.network];
   return (
     <Dialog
       title={`Disconnect @${account.username}?`}
@@ -28,12 +30,12 @@ export function DisconnectDialog({ account, onClose }: { account: Account; onClo
       }
     >
       <p>
-        Evergreen will forget @{account.username} and its access, and stop renewing it. Your Instagram account and its
+        Evergreen will forget @{account.username} and its access, and stop renewing it. Your {name} account and its
         posts are not affected.
       </p>
       <p className="muted">
-        To remove Evergreen from the account on Instagram too, open Instagram and go to{' '}
-        <strong>Settings and activity → Website permissions → Apps and websites</strong>, then remove Evergreen.
+        To remove Evergreen from the account on {name} too, open {name} and go to <strong>{appPermissions}</strong>,
+        then remove Evergreen.
       </p>
       {disconnect.isError && (
         <p className="form-error" role="alert">

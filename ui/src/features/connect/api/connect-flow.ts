@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod/mini';
 
+import type { Network } from '@/lib/accounts';
 import { call } from '@/lib/ipc';
 
 import { connectKeys } from './keys';
@@ -24,14 +25,17 @@ export const pastedLinkSchema = z
     z.refine((l) => l.toLowerCase().startsWith('app.evergreen:'), 'Evergreen links start with app.evergreen:'),
   );
 
-export const startConnect = (purpose: Purpose, accountId?: string) =>
-  call('start_connect', { purpose, accountId: accountId ?? null }, connectStartedSchema);
+export const startConnect = (purpose: Purpose, accountId?: string, network: Network = 'instagram') =>
+  call('start_connect', { purpose, accountId: accountId ?? null, network }, connectStartedSchema);
 export const reopenConnect = (flow: string) => call('reopen_connect', { flow }, z.null());
 export const cancelConnect = (flow: string) => call('cancel_connect', { flow }, z.boolean());
 export const submitLink = (link: string) => call('submit_link', { link }, z.null());
 
 export const useStartConnect = () =>
-  useMutation({ mutationFn: ({ purpose, accountId }: { purpose: Purpose; accountId?: string }) => startConnect(purpose, accountId) });
+  useMutation({
+    mutationFn: ({ purpose, accountId, network }: { purpose: Purpose; accountId?: string; network?: Network }) =>
+      startConnect(purpose, accountId, network),
+  });
 export const useReopenConnect = () => useMutation({ mutationFn: reopenConnect });
 export const useCancelConnect = () => useMutation({ mutationFn: cancelConnect });
 

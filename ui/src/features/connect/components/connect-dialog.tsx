@@ -4,7 +4,9 @@ import { Banner } from '@/components/ui/banner';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
+import type { Network } from '@/lib/accounts';
 import { IpcError } from '@/lib/ipc';
+import { NETWORKS } from '@/lib/networks';
 
 import { type ConnectStarted, type Purpose, pastedLinkSchema, useCancelConnect, useReopenConnect, useStartConnect, useSubmitLink } from '../api/connect-flow';
 import { useDismissLinkNotice } from '../api/dismiss-link-notice';
@@ -14,6 +16,8 @@ import { type LinkNotice, useLinkNotices } from '../api/get-link-notices';
 const FLOW_MINUTES = 10;
 
 type Props = {
+  /** The network to sign in to (a reconnect's is its account's). */
+  network?: Network;
   purpose: Purpose;
   accountId?: string;
   username?: string;
@@ -26,16 +30,17 @@ function outcomeOf(notices: LinkNotice[], state: string): LinkNotice | undefined
   return ours.find((n) => n.kind === 'connected') ?? ours.at(-1);
 }
 
-function title(purpose: Purpose, username?: string) {
-  if (purpose === 'reconnect') return username ? `Reconnect @${username}` : 'Reconnect Instagram';
-  return purpose === 'add' ? 'Connect another account' : 'Connect Instagram';
+function title(purpose: Purpose, name: string, username?: string) {
+  if (purpose === 'reconnect') return username ? `Reconnect @${username}` : `Reconnect ${name}`;
+  return purpose === 'add' ? `Connect another ${name} account` : `Connect ${name}`;
 }
 
 /**
  * The browser sign-in, from "before" to "back": explain, open the browser, wait (with the
  * page again, the link to copy, a link to paste), and report how it ended in this dialog.
  */
-export function ConnectDialog({ purpose, accountId, username, onClose, onConnected }: Props) {
+export function ConnectDialog({ network = 'instagram', purpose, accountId, username, onClose, onConnected }: Props) {
+  const { name, whoCanConnect } = NETWORKS[network];
   const [flow, setFlow] = useState<ConnectStarted | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [expired, setExpired] = useState(false);
@@ -78,7 +83,7 @@ export function ConnectDialog({ purpose, accountId, username, onClose, onConnect
     setExpired(false);
     setBackHint(false);
     start.mutate(
-      { purpose, accountId },
+      { purpose, accountId, network },
       {
         onSuccess: (started) => {
           setFlow(started);
@@ -121,7 +126,7 @@ export function ConnectDialog({ purpose, accountId, username, onClose, onConnect
   const problem = failed?.message ?? error;
   return (
     <Dialog
-      title={title(purpose, username)}
+      title={title(purpose, name, username)}
       onClose={close}
       data-testid="connect-dialog"
       actions={
@@ -146,24 +151,24 @@ export function ConnectDialog({ purpose, accountId, username, onClose, onConnect
       )}
       {expired && (
         <Banner tone="warning" title="This sign-in expired" data-testid="connect-expired">
-          Instagram didn&apos;t send you back within {FLOW_MINUTES} minutes. Start again when you&apos;re ready.
+          {name} didn&apos;t send you back within {FLOW_MINUTES} minutes. Start again when you&apos;re ready.
         </Banner>
       )}
       {!waiting ? (
         <>
           <p>
-            You&apos;ll sign in to Instagram in your browser, and it will send you back to Evergreen. If your browser asks
+            You&apos;ll sign in to {name} in your browser, and it will send you back to Evergreen. If your browser asks
             for permission to open Evergreen, allow it.
           </p>
           <ul className="checklist">
-            <li>If your browser is logged in to a different Instagram account, log out there first.</li>
-            <li>Only Business and Creator accounts can connect.</li>
+            <li>If your browser is logged in to a different {name} account, log out there first.</li>
+            {whoCanConnect && <li>{whoCanConnect}</li>}
           </ul>
         </>
       ) : (
         <div className="waiting" data-testid="connect-waiting" aria-live="polite">
           <p className="waiting__status">
-            <span className="spinner" aria-hidden="true" /> Waiting for Instagram in your browser…
+            <span className="spinner" aria-hidden="true" /> Waiting for {name} in your browser…
           </p>
           {backHint && (
             <p className="muted" data-testid="connect-back-hint">
@@ -184,7 +189,7 @@ export function ConnectDialog({ purpose, accountId, username, onClose, onConnect
             value={flow.authorizeUrl}
             aria-label="Sign-in page address"
           />
-          {copied === 'yes' && <p className="muted">Copied. Paste it into the browser that has the right Instagram login.</p>}
+          {copied === 'yes' && <p className="muted">Copied. Paste it into the browser that has the right {name} login.</p>}
           {copied === 'select' && <p className="muted">The address is selected: press Ctrl+C to copy it.</p>}
           <Field
             label="Did your browser show a link starting with app.evergreen:? Paste it here."

@@ -1,14 +1,14 @@
+import { accountKind } from '@/features/accounts/status';
 import type { Account } from '@/lib/accounts';
 
 import type { Profile } from '../api/get-profile';
 
-const TYPES: Record<string, string> = { BUSINESS: 'Business account', MEDIA_CREATOR: 'Creator account' };
 const count = new Intl.NumberFormat('en-GB');
 
-/** Who the account is: live when Instagram answers, from the last check when it doesn't. */
+/** Who the account is: live when its network answers, from the last check when it doesn't. */
 export function ProfileHeader({ account, profile }: { account: Account; profile?: Profile | undefined }) {
   const picture = profile?.profilePictureUrl ?? account.profilePictureUrl;
-  const kind = profile?.accountType ?? account.accountType;
+  const kind = accountKind({ network: account.network, accountType: profile?.accountType ?? account.accountType });
   return (
     <div className="profile" data-testid="profile">
       {picture ? (
@@ -21,7 +21,7 @@ export function ProfileHeader({ account, profile }: { account: Account; profile?
       <div>
         <h2 className="profile__name">{profile?.name ?? `@${account.username}`}</h2>
         <p className="muted profile__meta">
-          @{profile?.username ?? account.username} · {TYPES[kind] ?? kind}
+          @{profile?.username ?? account.username} · {kind}
         </p>
         <dl className="profile__counts">
           <div>

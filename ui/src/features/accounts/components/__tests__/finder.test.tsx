@@ -160,6 +160,39 @@ describe('following a check of many accounts', () => {
   });
 });
 
+describe('the switcher with two networks', () => {
+  it('names each account\'s network once there are two, and finds a network by its name', async () => {
+    mockBackend({
+      list_accounts: () => [
+        account({ id: 'ig', username: 'brand' }),
+        account({ id: 'th', username: 'brand', network: 'threads', accountType: '' }),
+        account({ id: 'shop', username: 'shop' }),
+      ],
+      active_account: () => 'th',
+    });
+    renderApp('/settings/integrations');
+    const button = await screen.findByTestId('switcher');
+    // The first account stands in until the active one is read.
+    await waitFor(() => expect(button).toHaveAccessibleName(/^Active account @brand on Threads\./));
+    await userEvent.click(button);
+    const items = await screen.findAllByTestId('switcher-item');
+    expect(items.map((i) => within(i).getByTestId('network-tag').textContent)).toEqual(['Threads', 'Instagram', 'Instagram']);
+    await userEvent.type(screen.getByTestId('switcher-search'), 'threads');
+    await waitFor(() => expect(screen.getAllByTestId('switcher-item')).toHaveLength(1));
+    await userEvent.clear(screen.getByTestId('switcher-search'));
+    await userEvent.type(screen.getByTestId('switcher-search'), 'in');
+    await waitFor(() => expect(screen.queryAllByTestId('switcher-item')).toHaveLength(0));
+  });
+
+  it('names no network when every account is on one', async () => {
+    mockBackend({ list_accounts: () => [account({ id: 'ig', username: 'brand' })], active_account: () => 'ig' });
+    renderApp('/settings/integrations');
+    await userEvent.click(await screen.findByTestId('switcher'));
+    await screen.findAllByTestId('switcher-item');
+    expect(screen.queryByTestId('network-tag')).not.toBeInTheDocument();
+  });
+});
+
 describe('the switcher shortcut', () => {
   it('does nothing over an open dialog', async () => {
     mockBackend({

@@ -59,7 +59,7 @@ describe('the Instagram card, state by state', () => {
     let opened = false;
     const backend = mockBackend({
       list_accounts: () => [account({ status: 'needs_instagram_login', statusReason: 'checkpoint', statusWords: 'Instagram wants a login on instagram.com first' })],
-      open_instagram: () => {
+      open_network: () => {
         opened = true;
         return null;
       },
@@ -71,8 +71,26 @@ describe('the Instagram card, state by state', () => {
     expect(r).toHaveTextContent('confirm a login on instagram.com');
     await userEvent.click(within(r).getByRole('button', { name: 'Open Instagram' }));
     await waitFor(() => expect(opened).toBe(true));
+    expect(backend.calls).toContainEqual({ cmd: 'open_network', args: { network: 'instagram' } });
     await userEvent.click(within(r).getByRole('button', { name: 'Check again' }));
     await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'refresh_account', args: { id: 'a1' } }));
+  });
+
+  it('needs Threads login: the words and the site are Threads\' own', async () => {
+    const backend = mockBackend({
+      list_accounts: () => [
+        account({ network: 'threads', accountType: '', status: 'needs_instagram_login', statusReason: 'checkpoint', statusWords: 'Threads wants a login on threads.com first' }),
+      ],
+      open_network: () => null,
+    });
+    renderApp('/settings/integrations');
+    const r = await screen.findByTestId('account-row');
+    expect(r).toHaveTextContent('Log in on Threads');
+    expect(r).toHaveTextContent('confirm a login on threads.com or in the Threads app');
+    expect(r).toHaveTextContent('Threads profile');
+    expect(r).not.toHaveTextContent('Instagram');
+    await userEvent.click(within(r).getByRole('button', { name: 'Open Threads' }));
+    await waitFor(() => expect(backend.calls).toContainEqual({ cmd: 'open_network', args: { network: 'threads' } }));
   });
 
   it('not connected: one button', async () => {

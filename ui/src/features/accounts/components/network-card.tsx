@@ -3,7 +3,8 @@ import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Pill } from '@/components/ui/pill';
-import { type Account, needsAttention, useAccounts } from '@/lib/accounts';
+import { type Account, type Network, needsAttention, useAccounts } from '@/lib/accounts';
+import { NETWORKS } from '@/lib/networks';
 import { useNow } from '@/lib/use-now';
 
 import { type StateFilter, attentionFirst, filterAccounts } from '../filter';
@@ -14,6 +15,8 @@ import { DisconnectDialog } from './disconnect-dialog';
 import { PAGE, PagedList } from './paged-list';
 
 type Actions = {
+  /** Whose accounts the card shows and connects. */
+  network: Network;
   onConnect?: () => void;
   onAddAccount?: () => void;
   onReconnect?: (account: Account) => void;
@@ -21,10 +24,12 @@ type Actions = {
   initialState?: StateFilter;
 };
 
-/** The Instagram integration: Not connected, or every account with its state. Accounts that
- *  need a person come first; from a few accounts on, a search and a state filter find one. */
-export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialState = 'all' }: Actions) {
+/** One network's integration (Instagram, Threads): Not connected, or every account of it with
+ *  its state. Accounts that need a person come first; from a few accounts on, a search and a
+ *  state filter find one. */
+export function NetworkCard({ network, onConnect, onAddAccount, onReconnect, initialState = 'all' }: Actions) {
   const accounts = useAccounts();
+  const { name } = NETWORKS[network];
   const now = useNow();
   const [disconnecting, setDisconnecting] = useState<Account | null>(null);
   const [query, setQuery] = useState('');
@@ -33,7 +38,7 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
   // Typing stays instant; the list follows as soon as it can.
   const deferredQuery = useDeferredValue(query);
   const all = accounts.data;
-  const list = useMemo(() => attentionFirst(all ?? []), [all]);
+  const list = useMemo(() => attentionFirst((all ?? []).filter((a) => a.network === network)), [all, network]);
   const finding = list.length >= FINDER_FROM;
   // A label no account has any more (removed, renamed) filters nothing.
   const label = chosenLabel !== null && list.some((a) => a.label === chosenLabel) ? chosenLabel : null;
@@ -56,7 +61,7 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
     <Card
       title={
         <span className="card__title-row">
-          <InstagramGlyph /> Instagram
+          {network === 'threads' ? <ThreadsGlyph /> : <InstagramGlyph />} {name}
         </span>
       }
       aside={
@@ -68,7 +73,7 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
           <Pill tone="ok">Connected</Pill>
         )
       }
-      data-testid="instagram-card"
+      data-testid={`${network}-card`}
       data-state={list.length ? 'connected' : 'not_connected'}
     >
       {accounts.isPending ? (
@@ -78,13 +83,13 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
       ) : list.length === 0 ? (
         <div className="stack">
           <p className="muted">
-            Connect an Instagram professional account (Business or Creator) and Evergreen keeps its access renewed, and
-            tells you early if it ever needs you.
+            Connect {NETWORKS[network].accounts} and Evergreen keeps its access renewed, and tells you early if it ever
+            needs you.
           </p>
           {onConnect && (
             <div>
-              <Button variant="primary" onClick={onConnect} data-testid="connect-instagram">
-                Connect Instagram
+              <Button variant="primary" onClick={onConnect} data-testid={`connect-${network}`}>
+                Connect {name}
               </Button>
             </div>
           )}
@@ -116,18 +121,18 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
           </PagedList>
           {!locked && onAddAccount && (
             <div>
-              <Button onClick={onAddAccount} data-testid="add-account">
-                Connect another account
+              <Button onClick={onAddAccount} data-testid={network === 'instagram' ? 'add-account' : `add-${network}-account`}>
+                Connect another {name} account
               </Button>
             </div>
           )}
           <details className="why">
-            <summary>Why does Instagram end connections?</summary>
+            <summary>Why does {name} end connections?</summary>
             <ul>
               <li>Access lasts 60 days; Evergreen renews it while it runs, so keep it running now and then.</li>
-              <li>A password change, or Instagram checking a login from a new place, ends every connection.</li>
-              <li>Removing Evergreen from the account’s apps on Instagram ends it too.</li>
-              <li>Switching the account from professional to personal stops it working.</li>
+              <li>A password change, or {name} checking a login from a new place, ends every connection.</li>
+              <li>Removing Evergreen from the account’s apps on {name} ends it too.</li>
+              {network === 'instagram' && <li>Switching the account from professional to personal stops it working.</li>}
             </ul>
             <p className="muted">An expired connection can’t be revived, only replaced: Reconnect takes a minute.</p>
           </details>
@@ -135,6 +140,20 @@ export function InstagramCard({ onConnect, onAddAccount, onReconnect, initialSta
       )}
       {disconnecting && <DisconnectDialog account={disconnecting} onClose={() => setDisconnecting(null)} />}
     </Card>
+  );
+}
+
+function ThreadsGlyph() {
+  return (
+    <svg className="glyph" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path
+        d="M16.5 11.2c-.3-2.6-2-4-4.5-4-2.3 0-3.7 1.2-4.2 2.9M7.8 13c.2 2.9 2 4.5 4.7 4.5 2.9 0 4.6-1.8 4.6-4 0-2.1-1.6-3.2-4.3-3.2-2 0-3.1.9-3.1 2.1 0 1.1 1 1.8 2.3 1.8 2.2 0 3.3-1.6 3.3-4.4 0-4.2-2.3-6.8-6-6.8C5.6 3 3 6.2 3 12s2.6 9 6.8 9c3.1 0 5.2-1.3 6.5-3.4"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+      />
+    </svg>
   );
 }
 
