@@ -73,6 +73,10 @@ pub struct ServiceInfoDto {
     pub instagram_app_id: String,
     /// The permissions it asks for.
     pub permissions: Vec<String>,
+    /// The networks it connects (`Network::as_str`'s words), Instagram first.
+    pub networks: Vec<&'static str>,
+    /// The Threads app whose login page people will see, when it connects Threads.
+    pub threads_app_id: Option<String>,
 }
 
 impl ServiceInfoDto {
@@ -83,8 +87,10 @@ impl ServiceInfoDto {
             host: url.host_str().unwrap_or_default().to_string(),
             name: info.name,
             version: info.version,
+            networks: info.networks().into_iter().map(|n| n.as_str()).collect(),
             instagram_app_id: info.instagram_app_id,
             permissions: info.permissions,
+            threads_app_id: info.threads_app_id,
         }
     }
 }

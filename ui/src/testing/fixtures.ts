@@ -66,6 +66,8 @@ export function serviceInfo(overrides: Partial<ServiceInfo> = {}): ServiceInfo {
     version: '1.4.0',
     instagramAppId: '990011223344',
     permissions: ['instagram_business_basic'],
+    networks: ['instagram'],
+    threadsAppId: null,
     ...overrides,
   };
 }

@@ -128,6 +128,12 @@ pub struct ServiceInfo {
     pub instagram_app_id: String,
     /// The permissions it asks Instagram for.
     pub permissions: Vec<String>,
+    /// The networks it connects, in its words (a relay from before Threads lists none).
+    #[serde(default)]
+    networks: Vec<String>,
+    /// The Threads app whose login page people will see, when it connects Threads.
+    #[serde(default)]
+    pub threads_app_id: Option<String>,
 }
 
 /// `GET /v1/info`: an Evergreen relay says so, and the API it speaks.
@@ -145,6 +151,18 @@ const SERVICE: &str = "evergreen-relay";
 const API_VERSION: u32 = 1;
 
 impl ServiceInfo {
+    /// The networks it connects that this Evergreen knows, in the app's order: Instagram
+    /// always (every relay has its app), others as it lists them. A network this Evergreen
+    /// does not know yet is left out, not an error: a newer relay still serves it.
+    pub fn networks(&self) -> Vec<Network> {
+        Network::ALL
+            .into_iter()
+            .filter(|network| {
+                *network == Network::Instagram || self.networks.iter().any(|word| word == network.as_str())
+            })
+            .collect()
+    }
+
     /// Whether every field is something a person can be shown: short, printable, and the
     /// app id and permissions in Meta's shapes.
     fn is_presentable(&self) -> bool {
@@ -158,6 +176,11 @@ impl ServiceInfo {
             && !self.instagram_app_id.is_empty()
             && self.instagram_app_id.len() <= 32
             && self.instagram_app_id.bytes().all(|b| b.is_ascii_digit())
+            && self.threads_app_id.as_ref().is_none_or(|id| {
+                !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_digit())
+            })
+            && self.networks.len() <= 16
+            && self.networks.iter().all(|word| word.len() <= 32)
             && !self.permissions.is_empty()
             && self.permissions.len() <= 16
             && self.permissions.iter().all(|p| {

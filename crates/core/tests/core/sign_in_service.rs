@@ -21,6 +21,32 @@ async fn a_relay_says_who_it_is_and_what_it_asks_for() {
     assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
     assert_eq!(info.instagram_app_id, s.sandbox.world().app.client_id);
     assert_eq!(info.permissions, ["instagram_business_basic"]);
+    use evergreen_core::account::Network;
+    assert_eq!(info.networks(), [Network::Instagram, Network::Threads]);
+    let threads_app = s.sandbox.world().threads_app.clone().expect("the stack's relay connects Threads");
+    assert_eq!(info.threads_app_id.as_deref(), Some(threads_app.client_id.as_str()));
+}
+
+#[tokio::test]
+async fn the_networks_a_relay_lists_are_read_safely() {
+    use axum::routing::get;
+    use evergreen_core::account::Network;
+    let base = r#""service":"evergreen-relay","api":1,"name":"n","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]"#;
+    for (extra, expected) in [
+        // A relay from before Threads says nothing of networks: it connects Instagram.
+        ("", vec![Network::Instagram]),
+        (r#","networks":["instagram"]"#, vec![Network::Instagram]),
+        (r#","networks":["threads","instagram"],"threads_app_id":"2""#, vec![Network::Instagram, Network::Threads]),
+        // A network this Evergreen does not know is left out, not a refusal.
+        (r#","networks":["instagram","tiktok"]"#, vec![Network::Instagram]),
+    ] {
+        let body = format!("{{{base}{extra}}}");
+        let (address, server) =
+            serve(axum::Router::new().route("/v1/info", get(move || async move { body }))).await;
+        let (_, info) = check_sign_in_service(&format!("http://{address}")).await.expect(extra);
+        assert_eq!(info.networks(), expected, "{extra}");
+        server.abort();
+    }
 }
 
 #[tokio::test]
@@ -57,6 +83,8 @@ async fn an_answer_that_only_looks_like_a_relay_is_refused() {
         r#"{"service":"evergreen-relay","api":1,"name":"","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
         r#"{"service":"evergreen-relay","api":1,"name":"n","version":"1","instagram_app_id":"1<script>","permissions":["instagram_business_basic"]}"#,
         r#"{"service":"evergreen-relay","api":1,"name":"n","version":"1","instagram_app_id":"1","permissions":[]}"#,
+        r#"{"service":"evergreen-relay","api":1,"name":"n","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"],"threads_app_id":"2<b>"}"#,
+        r#"{"service":"evergreen-relay","api":1,"name":"n","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"],"networks":"threads"}"#,
         // A name that reads as another service: a right-to-left override, a zero-width space.
         r#"{"service":"evergreen-relay","api":1,"name":"Harbour \u202emoc.evil","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,
         r#"{"service":"evergreen-relay","api":1,"name":"Harbour\u200b","version":"1","instagram_app_id":"1","permissions":["instagram_business_basic"]}"#,

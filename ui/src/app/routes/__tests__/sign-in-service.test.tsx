@@ -103,6 +103,8 @@ describe('Settings → Sign-in service', () => {
       version: '2.0.1',
       instagramAppId: '1234567890',
       permissions: ['instagram_business_basic', 'instagram_business_manage_insights'],
+      networks: ['instagram', 'threads'],
+      threadsAppId: '555000111',
     });
     const backend = settingsPage(() => info, {
       set_sign_in_service: () => saved.promise,
@@ -122,6 +124,8 @@ describe('Settings → Sign-in service', () => {
     expect(result).toHaveTextContent('Agency Sign-in (login.agency.example)');
     expect(result).toHaveTextContent('2.0.1');
     expect(result).toHaveTextContent('Instagram app ID1234567890');
+    expect(within(result).getByTestId('service-networks')).toHaveTextContent('Instagram and Threads');
+    expect(result).toHaveTextContent('Threads app ID555000111');
     expect(within(result).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
       'instagram_business_basic',
       'instagram_business_manage_insights',

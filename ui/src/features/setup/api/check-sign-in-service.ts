@@ -1,6 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { z } from 'zod/mini';
 
+import { networkSchema } from '@/lib/accounts';
 import { call } from '@/lib/ipc';
 
 import { setupKeys } from './keys';
@@ -14,6 +15,9 @@ export const serviceInfoSchema = z.object({
   instagramAppId: z.string(),
   /** What it asks Instagram for on the person's behalf. */
   permissions: z.array(z.string()),
+  /** The networks it connects, Instagram first. */
+  networks: z.array(networkSchema),
+  threadsAppId: z.nullable(z.string()),
 });
 export type ServiceInfo = z.infer<typeof serviceInfoSchema>;
 

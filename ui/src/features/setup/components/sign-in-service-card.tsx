@@ -5,6 +5,7 @@ import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { type SignIn, useAppInfo } from '@/lib/app-info';
 import { IpcError } from '@/lib/ipc';
+import { networkName } from '@/lib/networks';
 
 import type { ServiceInfo } from '../api/check-sign-in-service';
 import { ADDRESS_ERRORS, serviceAddressSchema, useSetSignInService } from '../api/set-sign-in-service';
@@ -154,8 +155,16 @@ function FoundService({ service, fromEnvironment }: { service: ServiceInfo; from
         <dd>
           <bdi>{service.version}</bdi>
         </dd>
+        <dt>Connects</dt>
+        <dd data-testid="service-networks">{service.networks.map(networkName).join(' and ')}</dd>
         <dt>Instagram app ID</dt>
         <dd>{service.instagramAppId}</dd>
+        {service.threadsAppId && (
+          <>
+            <dt>Threads app ID</dt>
+            <dd>{service.threadsAppId}</dd>
+          </>
+        )}
         <dt>Asks Instagram for</dt>
         <dd>
           {service.permissions.length ? (
