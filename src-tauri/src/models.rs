@@ -82,12 +82,13 @@ pub struct ServiceInfoDto {
 impl ServiceInfoDto {
     /// From the checked address and the relay's answer.
     pub fn new(url: &evergreen_instagram::Url, info: evergreen_core::connect::ServiceInfo) -> Self {
+        let networks = info.networks().into_iter().map(|n| n.as_str()).collect();
         Self {
             url: url.to_string(),
             host: url.host_str().unwrap_or_default().to_string(),
             name: info.name,
             version: info.version,
-            networks: info.networks().into_iter().map(|n| n.as_str()).collect(),
+            networks,
             instagram_app_id: info.instagram_app_id,
             permissions: info.permissions,
             threads_app_id: info.threads_app_id,

@@ -151,14 +151,7 @@ impl Client {
     /// Exchange the authorization code for a short-lived token (needs the secret).
     pub async fn exchange_code(&self, app: &AppCredentials, code: &str) -> Result<ShortLivedToken, ApiError> {
         let url = self.endpoints.api.join("oauth/access_token").expect("static path");
-        let form = [
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.expose()),
-            ("grant_type", "authorization_code"),
-            ("redirect_uri", app.redirect_uri.as_str()),
-            ("code", code),
-        ];
-        self.caller.call(self.caller.http().post(url).form(&form), &[app.client_secret.expose(), code]).await
+        self.caller.exchange_code(url, app, code).await
     }
 
     /// Exchange a short-lived token for a long-lived one (needs the secret).
@@ -168,21 +161,13 @@ impl Client {
         short: &AccessToken,
     ) -> Result<LongLivedToken, ApiError> {
         let url = self.endpoints.graph.join("access_token").expect("static path");
-        let query = [
-            ("grant_type", "ig_exchange_token"),
-            ("client_secret", secret.expose()),
-            ("access_token", short.expose()),
-        ];
-        self.caller
-            .call(self.caller.http().get(with_query(&url, &query)), &[secret.expose(), short.expose()])
-            .await
+        self.caller.exchange_long_lived(&url, "ig_exchange_token", secret, short).await
     }
 
     /// Renew a long-lived token (no secret; the token must be at least 24 h old and alive).
     pub async fn refresh(&self, token: &AccessToken) -> Result<LongLivedToken, ApiError> {
         let url = self.endpoints.graph.join("refresh_access_token").expect("static path");
-        let query = [("grant_type", "ig_refresh_token"), ("access_token", token.expose())];
-        self.caller.call(self.caller.http().get(with_query(&url, &query)), &[token.expose()]).await
+        self.caller.refresh(&url, "ig_refresh_token", token).await
     }
 
     /// The account behind `token`.

@@ -129,14 +129,7 @@ impl Client {
     /// Exchange the authorization code for a short-lived token (needs the secret).
     pub async fn exchange_code(&self, app: &AppCredentials, code: &str) -> Result<ShortLivedToken, ApiError> {
         let url = self.endpoints.graph.join("oauth/access_token").expect("static path");
-        let form = [
-            ("client_id", app.client_id.as_str()),
-            ("client_secret", app.client_secret.expose()),
-            ("code", code),
-            ("grant_type", "authorization_code"),
-            ("redirect_uri", app.redirect_uri.as_str()),
-        ];
-        self.caller.call(self.caller.http().post(url).form(&form), &[app.client_secret.expose(), code]).await
+        self.caller.exchange_code(url, app, code).await
     }
 
     /// Exchange a short-lived token for a long-lived one (needs the secret).
@@ -146,21 +139,13 @@ impl Client {
         short: &AccessToken,
     ) -> Result<LongLivedToken, ApiError> {
         let url = self.endpoints.graph.join("access_token").expect("static path");
-        let query = [
-            ("grant_type", "th_exchange_token"),
-            ("client_secret", secret.expose()),
-            ("access_token", short.expose()),
-        ];
-        self.caller
-            .call(self.caller.http().get(with_query(&url, &query)), &[secret.expose(), short.expose()])
-            .await
+        self.caller.exchange_long_lived(&url, "th_exchange_token", secret, short).await
     }
 
     /// Renew a long-lived token (no secret; the token must be at least 24 h old and alive).
     pub async fn refresh(&self, token: &AccessToken) -> Result<LongLivedToken, ApiError> {
         let url = self.endpoints.graph.join("refresh_access_token").expect("static path");
-        let query = [("grant_type", "th_refresh_token"), ("access_token", token.expose())];
-        self.caller.call(self.caller.http().get(with_query(&url, &query)), &[token.expose()]).await
+        self.caller.refresh(&url, "th_refresh_token", token).await
     }
 
     /// The Threads profile behind `token`, as the product's profile: Threads has no account

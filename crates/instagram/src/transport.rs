@@ -9,8 +9,9 @@ use serde::de::DeserializeOwned;
 use url::Url;
 use zeroize::Zeroizing;
 
-use crate::Network;
 use crate::error::{ApiError, Transport, Usage};
+use crate::wire::{LongLivedToken, ShortLivedToken};
+use crate::{AccessToken, AppCredentials, ClientSecret, Network};
 
 /// Largest answer read, in bytes: Meta's are a few kilobytes.
 const MAX_BODY: usize = 1024 * 1024;
@@ -62,6 +63,55 @@ impl Caller {
                 format!("{network} sent an answer Evergreen could not read"),
             )
         })
+    }
+}
+
+/// Meta's three token grants, the same on every network but for the address and the grant's
+/// name (`ig_…`, `th_…`): each network's client says which.
+impl Caller {
+    /// `POST url` with the authorization code (needs the secret): a short-lived token.
+    pub(crate) async fn exchange_code(
+        &self,
+        url: Url,
+        app: &AppCredentials,
+        code: &str,
+    ) -> Result<ShortLivedToken, ApiError> {
+        let form = [
+            ("client_id", app.client_id.as_str()),
+            ("client_secret", app.client_secret.expose()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", app.redirect_uri.as_str()),
+            ("code", code),
+        ];
+        self.call(self.http.post(url).form(&form), &[app.client_secret.expose(), code]).await
+    }
+
+    /// `GET url?grant_type=…&client_secret=…&access_token=…` (needs the secret): the
+    /// short-lived token exchanged for a long-lived one.
+    pub(crate) async fn exchange_long_lived(
+        &self,
+        url: &Url,
+        grant_type: &str,
+        secret: &ClientSecret,
+        short: &AccessToken,
+    ) -> Result<LongLivedToken, ApiError> {
+        let query = [
+            ("grant_type", grant_type),
+            ("client_secret", secret.expose()),
+            ("access_token", short.expose()),
+        ];
+        self.call(self.http.get(with_query(url, &query)), &[secret.expose(), short.expose()]).await
+    }
+
+    /// `GET url?grant_type=…&access_token=…` (no secret): a long-lived token renewed.
+    pub(crate) async fn refresh(
+        &self,
+        url: &Url,
+        grant_type: &str,
+        token: &AccessToken,
+    ) -> Result<LongLivedToken, ApiError> {
+        let query = [("grant_type", grant_type), ("access_token", token.expose())];
+        self.call(self.http.get(with_query(url, &query)), &[token.expose()]).await
     }
 }
 

@@ -11,7 +11,9 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use evergreen_instagram::{ApiError, ErrorClass, Me, Network, ShortLivedToken, missing_scopes};
+use evergreen_instagram::{
+    ApiError, ErrorClass, LongLivedToken, Me, Network, ShortLivedToken, missing_scopes,
+};
 use url::form_urlencoded;
 
 use crate::page::{Return, render};
@@ -239,8 +241,19 @@ async fn exchange_threads(
     let long = client.exchange_long_lived(&app.client_secret, &short.token).await.map_err(failed)?;
     let me = client.me(&long.token).await.map_err(failed)?;
     one_account(&short, &me)?;
-    Ok(HandoffPayload {
-        network: Network::Threads,
+    Ok(handoff_payload(Network::Threads, short, long, me, flow_state))
+}
+
+/// What the app collects: the long-lived token and who it is, on `network`.
+fn handoff_payload(
+    network: Network,
+    short: ShortLivedToken,
+    long: LongLivedToken,
+    me: Me,
+    flow_state: &str,
+) -> HandoffPayload {
+    HandoffPayload {
+        network,
         access_token: long.token,
         expires_in: long.expires_in.as_secs(),
         user_id: me.user_id.0,
@@ -248,10 +261,10 @@ async fn exchange_threads(
         state: flow_state.to_string(),
         username: me.username,
         name: me.name,
-        account_type: String::new(),
+        account_type: me.account_type.unwrap_or_default(),
         profile_picture_url: me.profile_picture_url,
         permissions: short.permissions.unwrap_or_default(),
-    })
+    }
 }
 
 /// Instagram: code → short-lived → long-lived → `/me`, with the checks between.
@@ -283,17 +296,5 @@ async fn exchange(
         return Err((Failure::NotProfessional, None));
     }
     one_account(&short, &me)?;
-    Ok(HandoffPayload {
-        network: Network::Instagram,
-        access_token: long.token,
-        expires_in: long.expires_in.as_secs(),
-        user_id: me.user_id.0,
-        app_scoped_id: me.id.map(|id| id.0),
-        state: flow_state.to_string(),
-        username: me.username,
-        name: me.name,
-        account_type: me.account_type.unwrap_or_default(),
-        profile_picture_url: me.profile_picture_url,
-        permissions: short.permissions.unwrap_or_default(),
-    })
+    Ok(handoff_payload(Network::Instagram, short, long, me, flow_state))
 }

@@ -176,9 +176,10 @@ impl ServiceInfo {
             && !self.instagram_app_id.is_empty()
             && self.instagram_app_id.len() <= 32
             && self.instagram_app_id.bytes().all(|b| b.is_ascii_digit())
-            && self.threads_app_id.as_ref().is_none_or(|id| {
-                !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_digit())
-            })
+            && self
+                .threads_app_id
+                .as_ref()
+                .is_none_or(|id| !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_digit()))
             && self.networks.len() <= 16
             && self.networks.iter().all(|word| word.len() <= 32)
             && !self.permissions.is_empty()

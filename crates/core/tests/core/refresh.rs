@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use chrono::Duration as Span;
-use evergreen_core::account::AccountStatus;
 use evergreen_core::account::StatusReason;
+use evergreen_core::account::{AccountStatus, Network};
 use evergreen_core::refresh::{RefreshPolicy, Trigger};
 use evergreen_core::vault::TokenVault;
 use evergreen_sandbox::{Fault, FaultKind};
@@ -81,18 +81,6 @@ async fn closed_for_61_days_needs_reconnect_and_says_it_expired_while_closed() {
     );
 }
 
-/// One due account, `fault` on its next refresh; returns the account after one sweep.
-async fn after_fault(fault: FaultKind) -> (Fleet, evergreen_core::account::Account) {
-    let f = Fleet::new().await;
-    let id = f.connect("brand").id;
-    f.clock.advance(49 * HOUR);
-    f.sandbox.world().add_fault(Fault::new(fault, 1).on("refresh"));
-    let report = f.core.sweep(vec![id], Trigger::Scheduled).await;
-    assert_eq!(report.refreshed, 0);
-    let account = f.account(id);
-    (f, account)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transient_faults_keep_the_account_and_back_off() {
     for fault in [
@@ -103,7 +91,7 @@ async fn transient_faults_keep_the_account_and_back_off() {
         FaultKind::MalformedJson,
         FaultKind::HtmlError,
     ] {
-        let (f, a) = after_fault(fault.clone()).await;
+        let (f, a) = Fleet::after_fault(Network::Instagram, fault.clone()).await;
         assert_eq!(a.status, AccountStatus::Connected, "{fault:?}");
         assert_eq!(a.refresh_failures, 1, "{fault:?}");
         assert_eq!(a.failing_since, Some(f.core.now()));
@@ -116,17 +104,17 @@ async fn transient_faults_keep_the_account_and_back_off() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_wait_as_instagram_says() {
-    let (f, a) = after_fault(FaultKind::RateLimit { code: 80001 }).await;
+    let (f, a) = Fleet::after_fault(Network::Instagram, FaultKind::RateLimit { code: 80001 }).await;
     assert_eq!(
         a.next_refresh_at.unwrap() - f.core.now(),
         Span::minutes(15),
         "estimated_time_to_regain_access"
     );
     assert_eq!(a.status, AccountStatus::Connected);
-    let (f, a) = after_fault(FaultKind::Http429).await;
+    let (f, a) = Fleet::after_fault(Network::Instagram, FaultKind::Http429).await;
     assert_eq!(a.next_refresh_at.unwrap() - f.core.now(), Span::minutes(2), "Retry-After");
     for code in [4, 17, 32, 613] {
-        let (f, a) = after_fault(FaultKind::RateLimit { code }).await;
+        let (f, a) = Fleet::after_fault(Network::Instagram, FaultKind::RateLimit { code }).await;
         assert_eq!(
             a.next_refresh_at.unwrap() - f.core.now(),
             Span::minutes(15),
@@ -139,7 +127,7 @@ async fn rate_limits_wait_as_instagram_says() {
 async fn a_refused_renewal_is_checked_with_me_and_an_account_that_answers_stays_connected() {
     // Instagram refuses the renewal with a permission error but `/me` still answers: an
     // ambiguous refusal never ends an account on its own.
-    let (f, a) = after_fault(FaultKind::Permission).await;
+    let (f, a) = Fleet::after_fault(Network::Instagram, FaultKind::Permission).await;
     assert_eq!((a.status, a.status_reason), (AccountStatus::Connected, None));
     assert_eq!(a.refresh_failures, 1);
     assert!(a.next_refresh_at.unwrap() > f.core.now(), "tried again later");

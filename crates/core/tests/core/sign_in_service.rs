@@ -36,7 +36,10 @@ async fn the_networks_a_relay_lists_are_read_safely() {
         // A relay from before Threads says nothing of networks: it connects Instagram.
         ("", vec![Network::Instagram]),
         (r#","networks":["instagram"]"#, vec![Network::Instagram]),
-        (r#","networks":["threads","instagram"],"threads_app_id":"2""#, vec![Network::Instagram, Network::Threads]),
+        (
+            r#","networks":["threads","instagram"],"threads_app_id":"2""#,
+            vec![Network::Instagram, Network::Threads],
+        ),
         // A network this Evergreen does not know is left out, not a refusal.
         (r#","networks":["instagram","tiktok"]"#, vec![Network::Instagram]),
     ] {

@@ -295,6 +295,26 @@ impl Fleet {
         self.reconnect(&account.user_id, username)
     }
 
+    /// A fleet with one account on `network`, due for renewal, whose next renewal meets
+    /// `fault`; the account after one scheduled sweep, which renewed nothing.
+    pub async fn after_fault(
+        network: evergreen_core::account::Network,
+        fault: evergreen_sandbox::FaultKind,
+    ) -> (Fleet, evergreen_core::account::Account) {
+        use evergreen_core::account::Network;
+        let f = Fleet::new().await;
+        let (id, renewal) = match network {
+            Network::Instagram => (f.connect("brand").id, "refresh"),
+            Network::Threads => (f.connect_threads("brand.threads").id, "threads_refresh"),
+        };
+        f.clock.advance(std::time::Duration::from_secs(49 * 3600));
+        f.sandbox.world().add_fault(evergreen_sandbox::Fault::new(fault, 1).on(renewal));
+        let report = f.core.sweep(vec![id], evergreen_core::refresh::Trigger::Scheduled).await;
+        assert_eq!(report.refreshed, 0);
+        let account = f.account(id);
+        (f, account)
+    }
+
     /// A Threads profile at the sandbox, connected now with a fresh long-lived token.
     pub fn connect_threads(&self, username: &str) -> evergreen_core::account::Account {
         let account = self.sandbox.world().create_threads_account(username, username);

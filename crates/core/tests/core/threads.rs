@@ -8,8 +8,8 @@ use evergreen_core::account::{AccountStatus, Network, StatusReason};
 use evergreen_core::connect::FlowPurpose;
 use evergreen_core::refresh::Trigger;
 use evergreen_core::vault::TokenVault;
+use evergreen_sandbox::FaultKind;
 use evergreen_sandbox::person::{Decision, sign_in};
-use evergreen_sandbox::{Fault, FaultKind};
 
 use crate::support::{Fleet, PASS, Stack, cheap_vault, pass};
 
@@ -104,17 +104,6 @@ async fn one_sweep_renews_both_networks_each_on_its_own() {
     assert!(!calls.iter().any(|(_, status)| *status != 200), "no call went to the wrong network: {calls:?}");
 }
 
-/// One due Threads profile, `fault` on its next renewal; the account after one sweep.
-async fn threads_after_fault(fault: FaultKind) -> (Fleet, evergreen_core::account::Account) {
-    let f = Fleet::new().await;
-    let id = f.connect_threads("brand.threads").id;
-    f.clock.advance(49 * HOUR);
-    f.sandbox.world().add_fault(Fault::new(fault, 1).on("threads_refresh"));
-    f.core.sweep(vec![id], Trigger::Scheduled).await;
-    let account = f.account(id);
-    (f, account)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_error_class_of_threads() {
     // Transient: kept, retried.
@@ -125,20 +114,20 @@ async fn every_error_class_of_threads() {
         FaultKind::MalformedJson,
         FaultKind::HtmlError,
     ] {
-        let (_, a) = threads_after_fault(fault.clone()).await;
+        let (_, a) = Fleet::after_fault(Network::Threads, fault.clone()).await;
         assert_eq!((a.status, a.refresh_failures), (AccountStatus::Connected, 1), "{fault:?}");
     }
     // Throttled: kept, waits.
     for code in [4, 17, 32, 613] {
-        let (f, a) = threads_after_fault(FaultKind::RateLimit { code }).await;
+        let (f, a) = Fleet::after_fault(Network::Threads, FaultKind::RateLimit { code }).await;
         assert_eq!(a.status, AccountStatus::Connected, "code {code}");
         assert!(a.next_refresh_at.unwrap() > f.core.now(), "code {code}");
     }
     // Instagram's own business-use-case code means nothing on Threads: transient, kept.
-    let (_, a) = threads_after_fault(FaultKind::RateLimit { code: 80001 }).await;
+    let (_, a) = Fleet::after_fault(Network::Threads, FaultKind::RateLimit { code: 80001 }).await;
     assert_eq!(a.status, AccountStatus::Connected);
     // A permission refusal is confirmed with /me, which still answers: kept.
-    let (f, a) = threads_after_fault(FaultKind::Permission).await;
+    let (f, a) = Fleet::after_fault(Network::Threads, FaultKind::Permission).await;
     assert_eq!((a.status, a.status_reason), (AccountStatus::Connected, None));
     let calls: Vec<_> = f.sandbox.world().calls(0).into_iter().map(|c| (c.endpoint, c.status)).collect();
     assert!(calls.ends_with(&[("threads_refresh", 403), ("threads_me", 200)]), "{calls:?}");
